@@ -1,0 +1,29 @@
+"""The composition root: builds every service explicitly from one Settings object."""
+
+from __future__ import annotations
+
+from bot import migrate
+from bot.db import make_engine, make_session_factory
+from bot.deps import Deps
+from bot.settings import Settings
+from bot.work import WorkPool
+from knowledge.chroma_client import make_chroma_client
+
+
+def build_deps(settings: Settings, *, upgrade_db: bool = True) -> Deps:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url)
+    if upgrade_db:
+        migrate.upgrade(engine)
+    return Deps(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        work=WorkPool(settings.server.work_threads),
+        chroma=make_chroma_client(
+            path=settings.chroma_path,
+            host=settings.chroma.host,
+            port=settings.chroma.port,
+            ssl=settings.chroma.ssl,
+        ),
+    )

@@ -1,0 +1,25 @@
+"""The typed bundle of services that the composition root hands to handlers and jobs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chromadb.api import ClientAPI
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.settings import Settings
+from bot.work import WorkPool
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    work: WorkPool
+    chroma: ClientAPI
+
+    def close(self) -> None:
+        self.work.shutdown(wait=False)
+        self.engine.dispose()

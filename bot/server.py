@@ -1,0 +1,104 @@
+"""The production HTTP server (Starlette under uvicorn) and the Socket Mode runner."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+import uvicorn
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from bot.deps import Deps
+
+log = logging.getLogger(__name__)
+
+
+def health(deps: Deps) -> dict[str, str]:
+    checks: dict[str, str] = {}
+    try:
+        with deps.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"error: {type(exc).__name__}"
+    try:
+        deps.chroma.heartbeat()
+        checks["vector_store"] = "ok"
+    except Exception as exc:
+        checks["vector_store"] = f"error: {type(exc).__name__}"
+    return checks
+
+
+def build_asgi(app: App, deps: Deps) -> Starlette:
+    """Bolt's dispatch is synchronous, so it runs in worker threads, never on the event loop."""
+
+    async def slack_events(request: Request) -> Response:
+        body = await request.body()
+        bolt_resp = await anyio.to_thread.run_sync(app.dispatch, to_bolt_request(request, body))
+        return to_starlette_response(bolt_resp)
+
+    async def oauth(request: Request) -> Response:
+        flow = app.oauth_flow
+        if flow is None:
+            return PlainTextResponse("OAuth is not configured on this app.", status_code=404)
+        bolt_req = to_bolt_request(request, await request.body())
+        handler = (
+            flow.handle_installation
+            if request.url.path == flow.install_path
+            else flow.handle_callback
+        )
+        bolt_resp = await anyio.to_thread.run_sync(handler, bolt_req)
+        return to_starlette_response(bolt_resp)
+
+    async def healthz(_: Request) -> Response:
+        checks = await anyio.to_thread.run_sync(health, deps)
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse({"ok": ok, **checks}, status_code=200 if ok else 503)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        # Every in-flight Slack request holds one thread until Bolt has its ack.
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(limiter.total_tokens, deps.settings.server.listener_threads * 2)
+        yield
+        deps.close()
+
+    return Starlette(
+        routes=[
+            Route("/slack/events", slack_events, methods=["POST"]),
+            Route("/slack/install", oauth, methods=["GET"]),
+            Route("/slack/oauth_redirect", oauth, methods=["GET"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+
+
+def serve_http(app: App, deps: Deps, *, host: str, port: int) -> None:
+    config = uvicorn.Config(
+        build_asgi(app, deps),
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        backlog=2048,
+        timeout_keep_alive=30,
+    )
+    uvicorn.Server(config).run()
+
+
+def serve_socket_mode(app: App, deps: Deps, *, app_token: str) -> None:
+    handler = SocketModeHandler(app, app_token=app_token, web_client=app.client)
+    try:
+        handler.start()
+    finally:
+        deps.close()

@@ -1,0 +1,1 @@
+"""Drafting: grounded SWOT, OKR plan and retro drafts from the knowledge base (no Slack here)."""

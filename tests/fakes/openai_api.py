@@ -1,0 +1,141 @@
+"""A fake OpenAI-compatible chat-completions server over HTTP, scripted reply by reply."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Reply:
+    content: str = ""
+    status: int = 200
+    delay: float = 0.0
+    raw: str | None = None  # sent as the body verbatim (garbage, malformed JSON envelope)
+
+
+class FakeOpenAI:
+    """Queue replies with `reply(...)`; when the queue is empty the last reply repeats."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self._replies: list[Reply] = []
+        self._last = Reply(content="{}")
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeOpenAI:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def reply(
+        self, content: str = "", *, status: int = 200, delay: float = 0.0, raw: str | None = None
+    ) -> None:
+        with self._lock:
+            self._replies.append(Reply(content, status, delay, raw))
+
+    def _next(self) -> Reply:
+        with self._lock:
+            if self._replies:
+                self._last = self._replies.pop(0)
+            return self._last
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                with fake._lock:
+                    fake.requests.append(body)
+                reply = fake._next()
+                if reply.delay:
+                    time.sleep(reply.delay)
+                if reply.raw is not None or reply.status != 200:
+                    payload = (
+                        reply.raw or json.dumps({"error": {"message": "server error"}})
+                    ).encode()
+                    self._write(reply.status, payload, "application/json")
+                    return
+                if body.get("stream"):
+                    self._stream(body, reply.content)
+                    return
+                self._write(
+                    200, json.dumps(_completion(body, reply.content)).encode(), "application/json"
+                )
+
+            def _write(self, status: int, payload: bytes, content_type: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def _stream(self, body: dict[str, Any], content: str) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                pieces = [content[i : i + 16] for i in range(0, len(content), 16)] or [""]
+                for piece in pieces:
+                    chunk = {
+                        "id": "chatcmpl-fake",
+                        "object": "chat.completion.chunk",
+                        "created": int(time.time()),
+                        "model": body.get("model", "fake"),
+                        "choices": [
+                            {"index": 0, "delta": {"content": piece}, "finish_reason": None}
+                        ],
+                    }
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.flush()
+                done = {
+                    "id": "chatcmpl-fake",
+                    "object": "chat.completion.chunk",
+                    "created": int(time.time()),
+                    "model": body.get("model", "fake"),
+                    "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                }
+                self.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
+                self.wfile.flush()
+                self.close_connection = True
+
+        return Handler
+
+
+def _completion(body: dict[str, Any], content: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": body.get("model", "fake"),
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
