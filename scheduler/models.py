@@ -1,0 +1,108 @@
+"""SQL tables for retros: schedules (series), retros, entries, action items and fire claims."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db import Base
+
+# Section keys shared with drafting's retro template.
+SECTIONS = ("went_well", "not_so_well", "learnings", "action_items")
+
+
+class RetroSeries(Base):
+    """A recurring retro schedule for one channel."""
+
+    __tablename__ = "retro_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(32), index=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    # "cron" (CronTrigger fields as JSON) or "weeks" (every N weeks, anchored; see scheduler/when.py).
+    trigger_kind: Mapped[str] = mapped_column(String(16))
+    trigger_expr: Mapped[str] = mapped_column(String(500))
+    # What the user typed, so lists show their words rather than our encoding.
+    schedule_text: Mapped[str] = mapped_column(String(500))
+    timezone: Mapped[str] = mapped_column(String(64))
+    window_seconds: Mapped[int] = mapped_column(Integer)
+    nudge_seconds: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+
+class Retro(Base):
+    __tablename__ = "retros"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(32), index=True)
+    channel_id: Mapped[str] = mapped_column(String(32), index=True)
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("retro_series.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    opened_by: Mapped[str | None] = mapped_column(String(32))
+    opened_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    closes_at: Mapped[datetime]
+    nudge_at: Mapped[datetime | None]
+    # Claimed before the DM goes out, so a nudge is sent at most once whoever runs it.
+    nudged_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    close_reason: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    prompt_ts: Mapped[str | None] = mapped_column(String(32))
+    late_by_seconds: Mapped[int | None] = mapped_column(Integer)
+    occurrence_at: Mapped[datetime | None]
+    synthesis_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class RetroEntryRow(Base):
+    """One contribution. Anonymous entries have author NULL: the author is never written."""
+
+    __tablename__ = "retro_entries"
+    __table_args__ = (UniqueConstraint("retro_id", "source_ts", name="uq_retro_entries_source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    retro_id: Mapped[int] = mapped_column(ForeignKey("retros.id", ondelete="CASCADE"), index=True)
+    workspace_id: Mapped[str] = mapped_column(String(32), index=True)
+    section: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))
+    source_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class ActionItem(Base):
+    __tablename__ = "action_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(32), index=True)
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("retro_series.id", ondelete="SET NULL"), index=True
+    )
+    retro_id: Mapped[int] = mapped_column(ForeignKey("retros.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+
+class ScheduleFire(Base):
+    """The exactly-once guard: a scheduled occurrence opens a retro only if its row is new."""
+
+    __tablename__ = "schedule_fires"
+
+    schedule_id: Mapped[int] = mapped_column(
+        ForeignKey("retro_series.id", ondelete="CASCADE"), primary_key=True
+    )
+    occurrence_at: Mapped[datetime] = mapped_column(primary_key=True)
+    fired_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    retro_id: Mapped[int | None] = mapped_column(ForeignKey("retros.id", ondelete="SET NULL"))
