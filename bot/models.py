@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from bot import workspaces  # noqa: F401
 from bot.db import Base
+from scheduler import models as scheduler_models  # noqa: F401
 
 metadata = Base.metadata
