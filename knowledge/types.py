@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -16,5 +18,36 @@ class Hit:
     score: float
     section: str | None = None
     url: str | None = None  # source URL or Slack permalink, when there is one
-    source_kind: str = "text"  # text | markdown | html | pdf | docx | csv | url | slack_file | draft | retro
+    source_kind: str = (
+        "text"  # text | markdown | html | pdf | docx | csv | url | slack_file | draft | retro
+    )
     page: int | None = None
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """One document in a workspace's registry."""
+
+    doc_id: str
+    title: str
+    source_kind: str
+    url: str | None
+    chunks: int
+    pages: int | None
+    added_by: str | None
+    added_at: datetime | None
+    status: str = "ready"
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What happened to one document handed to the knowledge base."""
+
+    doc_id: str
+    title: str
+    chunks: int
+    pages: int | None
+    status: Literal["added", "unchanged", "replaced"]
+    message: str  # a sentence for the person who added it
+    source_kind: str = "text"
+    url: str | None = None

@@ -1,0 +1,246 @@
+"""Data functions over the document registry and chunk table (one workspace at a time)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from knowledge.chunking import Chunk, chunk_id
+from knowledge.models import PENDING, READY, KbChunk, KbDocument
+from knowledge.types import DocumentInfo
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def document_info(doc: KbDocument) -> DocumentInfo:
+    return DocumentInfo(
+        doc_id=doc.id,
+        title=doc.title,
+        source_kind=doc.source_kind,
+        url=doc.url,
+        chunks=doc.chunk_count,
+        pages=doc.pages,
+        added_by=doc.added_by,
+        # SQLite hands timestamps back naive; they were written in UTC.
+        added_at=doc.added_at.replace(tzinfo=UTC) if doc.added_at.tzinfo is None else doc.added_at,
+        status=doc.status,
+    )
+
+
+def find_ready_by_hash(
+    *, session: Session, workspace_id: str, content_hash: str
+) -> KbDocument | None:
+    return session.scalars(
+        select(KbDocument).where(
+            KbDocument.workspace_id == workspace_id,
+            KbDocument.content_hash == content_hash,
+            KbDocument.status == READY,
+        )
+    ).first()
+
+
+def find_ready_by_source(
+    *, session: Session, workspace_id: str, source_key: str
+) -> list[KbDocument]:
+    return list(
+        session.scalars(
+            select(KbDocument).where(
+                KbDocument.workspace_id == workspace_id,
+                KbDocument.source_key == source_key,
+                KbDocument.status == READY,
+            )
+        )
+    )
+
+
+def get_document(*, session: Session, workspace_id: str, doc_id: str) -> KbDocument | None:
+    return session.scalars(
+        select(KbDocument).where(KbDocument.workspace_id == workspace_id, KbDocument.id == doc_id)
+    ).first()
+
+
+def list_ready(*, session: Session, workspace_id: str) -> list[KbDocument]:
+    return list(
+        session.scalars(
+            select(KbDocument)
+            .where(KbDocument.workspace_id == workspace_id, KbDocument.status == READY)
+            .order_by(KbDocument.added_at.desc(), KbDocument.title)
+        )
+    )
+
+
+def count_ready_chunks(*, session: Session, workspace_id: str) -> int:
+    total = session.scalar(
+        select(func.coalesce(func.sum(KbDocument.chunk_count), 0)).where(
+            KbDocument.workspace_id == workspace_id, KbDocument.status == READY
+        )
+    )
+    return int(total or 0)
+
+
+def create_pending(
+    *,
+    session: Session,
+    doc_id: str,
+    workspace_id: str,
+    title: str,
+    source_kind: str,
+    source_key: str,
+    url: str | None,
+    content_hash: str,
+    chunk_count: int,
+    pages: int | None,
+    added_by: str | None,
+) -> None:
+    stamp = now()
+    session.add(
+        KbDocument(
+            id=doc_id,
+            workspace_id=workspace_id,
+            title=title[:500],
+            source_kind=source_kind,
+            source_key=source_key[:2048],
+            url=url[:2048] if url else None,
+            content_hash=content_hash,
+            chunk_count=chunk_count,
+            pages=pages,
+            added_by=added_by,
+            added_at=stamp,
+            updated_at=stamp,
+            status=PENDING,
+        )
+    )
+
+
+def touch(*, session: Session, doc_id: str) -> None:
+    session.execute(update(KbDocument).where(KbDocument.id == doc_id).values(updated_at=now()))
+
+
+def insert_chunks(
+    *, session: Session, workspace_id: str, doc_id: str, chunks: Sequence[Chunk]
+) -> None:
+    if not chunks:
+        return
+    session.execute(
+        insert(KbChunk),
+        [
+            {
+                "chunk_id": chunk_id(doc_id, n),
+                "workspace_id": workspace_id,
+                "doc_id": doc_id,
+                "n": n,
+                "section": c.section[:500] if c.section else None,
+                "page": c.page,
+                "text": c.text,
+            }
+            for n, c in enumerate(chunks)
+        ],
+    )
+
+
+def mark_ready(*, session: Session, doc_id: str) -> None:
+    session.execute(
+        update(KbDocument).where(KbDocument.id == doc_id).values(status=READY, updated_at=now())
+    )
+
+
+def delete_documents(*, session: Session, doc_ids: Sequence[str]) -> None:
+    if not doc_ids:
+        return
+    # Chunks first: FTS triggers fire on these deletes even where FK cascades are off.
+    session.execute(delete(KbChunk).where(KbChunk.doc_id.in_(doc_ids)))
+    session.execute(delete(KbDocument).where(KbDocument.id.in_(doc_ids)))
+
+
+def stale_pending(
+    *, session: Session, workspace_id: str, older_than: timedelta
+) -> list[KbDocument]:
+    return list(
+        session.scalars(
+            select(KbDocument).where(
+                KbDocument.workspace_id == workspace_id,
+                KbDocument.status == PENDING,
+                KbDocument.updated_at < now() - older_than,
+            )
+        )
+    )
+
+
+def pending_documents(*, session: Session, workspace_id: str) -> list[KbDocument]:
+    return list(
+        session.scalars(
+            select(KbDocument).where(
+                KbDocument.workspace_id == workspace_id, KbDocument.status == PENDING
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    chunk_id: str
+    doc_id: str
+    title: str
+    text: str
+    section: str | None
+    page: int | None
+    url: str | None
+    source_kind: str
+
+
+def load_chunks(
+    *, session: Session, workspace_id: str, chunk_ids: Sequence[str]
+) -> dict[str, StoredChunk]:
+    """Chunks of ready documents only: vectors left over from a failed delete never surface."""
+    if not chunk_ids:
+        return {}
+    rows = session.execute(
+        select(
+            KbChunk.chunk_id,
+            KbChunk.doc_id,
+            KbDocument.title,
+            KbChunk.text,
+            KbChunk.section,
+            KbChunk.page,
+            KbDocument.url,
+            KbDocument.source_kind,
+        )
+        .join(KbDocument, KbDocument.id == KbChunk.doc_id)
+        .where(
+            KbChunk.workspace_id == workspace_id,
+            KbChunk.chunk_id.in_(list(chunk_ids)),
+            KbDocument.status == READY,
+        )
+    )
+    return {row.chunk_id: StoredChunk(*row) for row in rows}
+
+
+def all_ready_chunks(*, session: Session, workspace_id: str) -> list[StoredChunk]:
+    """Every ready chunk with its document's metadata, for a reindex."""
+    rows = session.execute(
+        select(
+            KbChunk.chunk_id,
+            KbChunk.doc_id,
+            KbDocument.title,
+            KbChunk.text,
+            KbChunk.section,
+            KbChunk.page,
+            KbDocument.url,
+            KbDocument.source_kind,
+        )
+        .join(KbDocument, KbDocument.id == KbChunk.doc_id)
+        .where(KbChunk.workspace_id == workspace_id, KbDocument.status == READY)
+        .order_by(KbChunk.id)
+    )
+    return [StoredChunk(*row) for row in rows]
+
+
+def delete_workspace(*, session: Session, workspace_id: str) -> None:
+    session.execute(delete(KbChunk).where(KbChunk.workspace_id == workspace_id))
+    session.execute(delete(KbDocument).where(KbDocument.workspace_id == workspace_id))

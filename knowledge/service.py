@@ -1,0 +1,601 @@
+"""KnowledgeBase: add, find, list and remove a workspace's documents, keeping SQL and Chroma in step."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Literal
+
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from langchain_core.embeddings import Embeddings
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import session_scope
+from bot.settings import EmbeddingSettings, KnowledgeSettings
+from knowledge import registry
+from knowledge.chroma_embedding import LangChainEmbeddingFunction
+from knowledge.chunking import Chunk, chunk_id, split
+from knowledge.embedding_models import embedding_model_id, make_embeddings
+from knowledge.errors import IngestError, KnowledgeError
+from knowledge.extract import CONTENT_TYPES, Block, Extracted, detect_format, extract
+from knowledge.fusion import reciprocal_rank_fusion
+from knowledge.keyword_index import search_keywords
+from knowledge.types import DocumentInfo, Hit, IngestResult
+from knowledge.url_fetch import fetch_url
+from knowledge.vector_store import VectorStore
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+SearchMode = Literal["hybrid", "vector", "keyword"]
+# Chunks embedded and written per step: large enough to sort by length and pad little,
+# small enough for steady progress reports.
+STEP_CHUNKS = 256
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Everything known about a document before its text is read."""
+
+    name: str  # shown in messages until a title is known
+    title: str | None
+    source_kind: str
+    source_key: str
+    url: str | None
+    content_hash: str
+    added_by: str | None
+
+
+class KnowledgeBase:
+    def __init__(
+        self,
+        *,
+        sessions: sessionmaker[Session],
+        chroma: ClientAPI,
+        embeddings: Embeddings,
+        model_id: str,
+        settings: KnowledgeSettings | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.embeddings = embeddings
+        self.model_id = model_id
+        self.settings = settings or KnowledgeSettings()
+        self.vectors = VectorStore(chroma, LangChainEmbeddingFunction(embeddings, model_id))
+
+    # ---- adding -------------------------------------------------------------------------
+
+    def add_text(
+        self,
+        workspace_id: str,
+        *,
+        title: str,
+        text: str,
+        added_by: str | None = None,
+        source_kind: str = "text",
+        url: str | None = None,
+        on_progress: Progress | None = None,
+    ) -> IngestResult:
+        """Pasted text, or a final draft / closed retro (source_kind "draft" / "retro")."""
+        if not text.strip():
+            raise IngestError("There is no text to add.")
+        self._check_size(title or "The text", len(text.encode("utf-8")))
+        title = title.strip() or text.strip().splitlines()[0][:80]
+        source = _Source(
+            name=title,
+            title=title,
+            source_kind=source_kind,
+            source_key=url or f"{source_kind}:{title}",
+            url=url,
+            content_hash=_sha256(text.encode("utf-8")),
+            added_by=added_by,
+        )
+        # Pasted text is read as Markdown so its headings become sections.
+        load = lambda: Extracted("text", [Block(text)], has_headings=True)  # noqa: E731
+        return self._ingest(workspace_id, source, load, on_progress)
+
+    def add_bytes(
+        self,
+        workspace_id: str,
+        *,
+        filename: str,
+        data: bytes,
+        title: str | None = None,
+        added_by: str | None = None,
+        url: str | None = None,
+        source_kind: str | None = None,
+        on_progress: Progress | None = None,
+        content_type: str | None = None,
+    ) -> IngestResult:
+        """A file's contents; the format comes from the file name, else the content itself."""
+        return self._add_file(
+            workspace_id,
+            filename=filename,
+            data=data,
+            title=title,
+            added_by=added_by,
+            url=url,
+            source_kind=source_kind,
+            on_progress=on_progress,
+            kind=detect_format(filename, data, content_type) if data.strip() else None,
+        )
+
+    def add_path(
+        self,
+        workspace_id: str,
+        path: str | Path,
+        *,
+        added_by: str | None = None,
+        on_progress: Progress | None = None,
+    ) -> IngestResult:
+        file = Path(path).expanduser()
+        if not file.exists():
+            raise IngestError(f"No such file: {path}")
+        if not file.is_file():
+            raise IngestError(f"{path} is not a file.")
+        self._check_size(file.name, file.stat().st_size)
+        return self.add_bytes(
+            workspace_id,
+            filename=file.name,
+            data=file.read_bytes(),
+            added_by=added_by,
+            on_progress=on_progress,
+        )
+
+    def add_url(
+        self,
+        workspace_id: str,
+        url: str,
+        *,
+        added_by: str | None = None,
+        on_progress: Progress | None = None,
+    ) -> IngestResult:
+        fetched = fetch_url(
+            url.strip(),
+            max_bytes=self.settings.max_file_bytes,
+            timeout=self.settings.url_timeout_seconds,
+            allow_private=self.settings.allow_private_urls,
+        )
+        base_type = (fetched.content_type or "").split(";")[0].strip().lower()
+        # A server's declared type beats a URL's extension (".md" pages served as HTML),
+        # except for the generic types servers fall back to.
+        if base_type in CONTENT_TYPES and base_type != "text/plain":
+            kind = CONTENT_TYPES[base_type]
+        else:
+            kind = detect_format(fetched.filename, fetched.data, fetched.content_type)
+        return self._add_file(
+            workspace_id,
+            filename=fetched.filename,
+            data=fetched.data,
+            title=None,
+            added_by=added_by,
+            url=fetched.url,
+            source_kind="url",
+            on_progress=on_progress,
+            kind=kind,
+            charset=fetched.charset,
+            source_key=url.strip(),
+        )
+
+    def _add_file(
+        self,
+        workspace_id: str,
+        *,
+        filename: str,
+        data: bytes,
+        title: str | None,
+        added_by: str | None,
+        url: str | None,
+        source_kind: str | None,
+        on_progress: Progress | None,
+        kind: str | None,
+        charset: str | None = None,
+        source_key: str | None = None,
+    ) -> IngestResult:
+        self._check_size(filename, len(data))
+        if kind is None or not data.strip():
+            raise IngestError(f"“{filename}” is empty.")
+        source = _Source(
+            name=filename,
+            title=title,
+            source_kind=source_kind or kind,
+            source_key=source_key or url or f"file:{filename}",
+            url=url,
+            content_hash=_sha256(data),
+            added_by=added_by,
+        )
+        max_bytes = self.settings.max_file_bytes
+
+        def load() -> Extracted:
+            return extract(
+                filename=filename, data=data, kind=kind, max_bytes=max_bytes, charset=charset
+            )
+
+        return self._ingest(workspace_id, source, load, on_progress)
+
+    def _ingest(
+        self,
+        workspace_id: str,
+        source: _Source,
+        load: Callable[[], Extracted],
+        on_progress: Progress | None,
+    ) -> IngestResult:
+        self.clean_interrupted(workspace_id)
+        with session_scope(self.sessions) as session:
+            same = registry.find_ready_by_hash(
+                session=session, workspace_id=workspace_id, content_hash=source.content_hash
+            )
+            if same is not None:
+                return _result(
+                    same.id,
+                    same.title,
+                    same.chunk_count,
+                    same.pages,
+                    "unchanged",
+                    f"Already up to date: “{same.title}” ({_counts(same.chunk_count, same.pages)}); nothing changed.",
+                    same.source_kind,
+                    same.url,
+                )
+        extracted = load()
+        chunks = split(
+            extracted, chunk_size=self.settings.chunk_size, overlap=self.settings.chunk_overlap
+        )
+        title = source.title or extracted.title or Path(source.name).stem or source.name
+        if not chunks:
+            raise IngestError(f"“{source.name}” has no text to add.")
+        # Opening the collection first surfaces a model mismatch before anything is written.
+        collection = self.vectors.open(workspace_id, create=True)
+        assert collection is not None
+        with session_scope(self.sessions) as session:
+            previous = [
+                d.id
+                for d in registry.find_ready_by_source(
+                    session=session, workspace_id=workspace_id, source_key=source.source_key
+                )
+            ]
+        doc_id = uuid.uuid4().hex[:12]
+        with session_scope(self.sessions) as session:
+            registry.create_pending(
+                session=session,
+                doc_id=doc_id,
+                workspace_id=workspace_id,
+                title=title,
+                source_kind=source.source_kind,
+                source_key=source.source_key,
+                url=source.url,
+                content_hash=source.content_hash,
+                chunk_count=len(chunks),
+                pages=extracted.pages,
+                added_by=source.added_by,
+            )
+        try:
+            self._write_vectors(
+                collection, workspace_id, doc_id, title, source, chunks, extracted, on_progress
+            )
+            with session_scope(self.sessions) as session:
+                registry.insert_chunks(
+                    session=session, workspace_id=workspace_id, doc_id=doc_id, chunks=chunks
+                )
+                registry.mark_ready(session=session, doc_id=doc_id)
+                registry.delete_documents(session=session, doc_ids=previous)
+        except BaseException as exc:
+            self._discard(workspace_id, doc_id)
+            if isinstance(exc, KnowledgeError) or not isinstance(exc, Exception):
+                raise
+            raise IngestError(f"Could not add “{title}”: {exc}. Nothing was stored.") from exc
+        self._delete_vectors_quietly(workspace_id, previous)
+        counts = _counts(len(chunks), extracted.pages)
+        if previous:
+            return _result(
+                doc_id,
+                title,
+                len(chunks),
+                extracted.pages,
+                "replaced",
+                f"Updated “{title}” ({counts}); the previous version was replaced.",
+                source.source_kind,
+                source.url,
+            )
+        return _result(
+            doc_id,
+            title,
+            len(chunks),
+            extracted.pages,
+            "added",
+            f"Added “{title}” ({counts}).",
+            source.source_kind,
+            source.url,
+        )
+
+    def _write_vectors(
+        self,
+        collection: Collection,
+        workspace_id: str,
+        doc_id: str,
+        title: str,
+        source: _Source,
+        chunks: Sequence[Chunk],
+        extracted: Extracted,
+        on_progress: Progress | None,
+    ) -> None:
+        total = len(chunks)
+        for start in range(0, total, STEP_CHUNKS):
+            step = chunks[start : start + STEP_CHUNKS]
+            vectors = self.embeddings.embed_documents([c.embedding_text(title) for c in step])
+            self.vectors.add(
+                collection,
+                ids=[chunk_id(doc_id, start + i) for i in range(len(step))],
+                vectors=vectors,
+                texts=[c.text for c in step],
+                metadatas=[
+                    {
+                        "doc_id": doc_id,
+                        "title": title,
+                        "section": c.section,
+                        "source_kind": source.source_kind,
+                        "url": source.url,
+                        "page": c.page,
+                    }
+                    for c in step
+                ],
+            )
+            with session_scope(self.sessions) as session:
+                registry.touch(session=session, doc_id=doc_id)
+            _report(on_progress, min(start + STEP_CHUNKS, total), total)
+
+    def _discard(self, workspace_id: str, doc_id: str) -> None:
+        """Undo a failed ingest. If Chroma is unreachable the pending row stays for recovery."""
+        try:
+            self.vectors.delete_documents(workspace_id, [doc_id])
+        except Exception:
+            log.exception("could not delete chunks of failed ingest %s; left for recovery", doc_id)
+            return
+        with session_scope(self.sessions) as session:
+            registry.delete_documents(session=session, doc_ids=[doc_id])
+
+    def _delete_vectors_quietly(self, workspace_id: str, doc_ids: Sequence[str]) -> None:
+        # The SQL rows are gone, so search already ignores these vectors; a failure here only
+        # leaves dead weight until the next reindex.
+        try:
+            self.vectors.delete_documents(workspace_id, doc_ids)
+        except Exception:
+            log.exception("could not delete old chunks of %s", list(doc_ids))
+
+    def _check_size(self, name: str, size: int) -> None:
+        limit = self.settings.max_file_bytes
+        if size > limit:
+            raise IngestError(
+                f"“{name}” is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB."
+            )
+
+    # ---- recovery -----------------------------------------------------------------------
+
+    def clean_interrupted(self, workspace_id: str) -> list[DocumentInfo]:
+        """Remove what a crashed ingest left behind (pending rows untouched for a while)."""
+        older_than = timedelta(seconds=self.settings.stale_ingest_seconds)
+        with session_scope(self.sessions) as session:
+            stale = [
+                registry.document_info(d)
+                for d in registry.stale_pending(
+                    session=session, workspace_id=workspace_id, older_than=older_than
+                )
+            ]
+        cleaned = []
+        for doc in stale:
+            try:
+                self.vectors.delete_documents(workspace_id, [doc.doc_id])
+            except Exception:
+                log.exception("could not clean up interrupted ingest %s", doc.doc_id)
+                continue
+            with session_scope(self.sessions) as session:
+                registry.delete_documents(session=session, doc_ids=[doc.doc_id])
+            cleaned.append(doc)
+            log.warning(
+                "cleaned up interrupted ingest of %r (doc %s) in workspace %s",
+                doc.title,
+                doc.doc_id,
+                workspace_id,
+            )
+        return cleaned
+
+    # ---- finding ------------------------------------------------------------------------
+
+    def search(
+        self, workspace_id: str, query: str, k: int = 5, *, mode: SearchMode = "hybrid"
+    ) -> list[Hit]:
+        """Top-k chunks of one workspace: vector and keyword rankings fused by reciprocal rank."""
+        query = query.strip()
+        if not query or k <= 0:
+            return []
+        pool = max(4 * k, 20)
+        rankings: list[list[str]] = []
+        if mode in ("hybrid", "vector"):
+            collection = self.vectors.open(workspace_id, create=False)
+            if collection is not None:
+                vector = self.embeddings.embed_query(query)
+                rankings.append(self.vectors.nearest(collection, vector, pool))
+        if mode in ("hybrid", "keyword"):
+            with session_scope(self.sessions) as session:
+                rankings.append(
+                    search_keywords(
+                        session=session, workspace_id=workspace_id, query=query, limit=pool
+                    )
+                )
+        fused = reciprocal_rank_fusion(rankings)
+        with session_scope(self.sessions) as session:
+            stored = registry.load_chunks(
+                session=session, workspace_id=workspace_id, chunk_ids=[cid for cid, _ in fused]
+            )
+        hits = []
+        for cid, score in fused:
+            chunk = stored.get(cid)
+            if chunk is None:
+                continue
+            hits.append(
+                Hit(
+                    source_id=cid,
+                    doc_id=chunk.doc_id,
+                    title=chunk.title,
+                    text=chunk.text,
+                    score=round(score, 6),
+                    section=chunk.section,
+                    url=chunk.url,
+                    source_kind=chunk.source_kind,
+                    page=chunk.page,
+                )
+            )
+            if len(hits) == k:
+                break
+        return hits
+
+    def list_documents(self, workspace_id: str) -> list[DocumentInfo]:
+        with session_scope(self.sessions) as session:
+            return [
+                registry.document_info(d)
+                for d in registry.list_ready(session=session, workspace_id=workspace_id)
+            ]
+
+    def count_chunks(self, workspace_id: str) -> int:
+        with session_scope(self.sessions) as session:
+            return registry.count_ready_chunks(session=session, workspace_id=workspace_id)
+
+    # ---- removing and rebuilding --------------------------------------------------------
+
+    def remove(self, workspace_id: str, doc_id: str) -> bool:
+        with session_scope(self.sessions) as session:
+            doc = registry.get_document(session=session, workspace_id=workspace_id, doc_id=doc_id)
+            if doc is None:
+                return False
+            registry.delete_documents(session=session, doc_ids=[doc_id])
+        self._delete_vectors_quietly(workspace_id, [doc_id])
+        return True
+
+    def reindex(self, workspace_id: str, on_progress: Progress | None = None) -> int:
+        """Re-embed every chunk from the SQL copy with the current model; returns the count."""
+        self.clean_interrupted(workspace_id)
+        with session_scope(self.sessions) as session:
+            chunks = registry.all_ready_chunks(session=session, workspace_id=workspace_id)
+        rebuilt = self.vectors.start_rebuild(workspace_id)
+        try:
+            self._embed_stored(rebuilt, chunks, on_progress)
+            self.vectors.finish_rebuild(workspace_id, rebuilt)
+        except BaseException:
+            self.vectors.abandon_rebuild(rebuilt)
+            raise
+        # Documents added or removed while the rebuild ran.
+        with session_scope(self.sessions) as session:
+            now_ready = registry.all_ready_chunks(session=session, workspace_id=workspace_id)
+        indexed = {c.chunk_id for c in chunks}
+        missing = [c for c in now_ready if c.chunk_id not in indexed]
+        collection = self.vectors.open(workspace_id, create=True)
+        assert collection is not None
+        if missing:
+            self._embed_stored(collection, missing, None)
+        gone = indexed - {c.chunk_id for c in now_ready}
+        if gone:
+            collection.delete(ids=sorted(gone))
+        return len(now_ready)
+
+    def _embed_stored(
+        self,
+        collection: Collection,
+        chunks: Sequence[registry.StoredChunk],
+        on_progress: Progress | None,
+    ) -> None:
+        total = len(chunks)
+        for start in range(0, total, STEP_CHUNKS):
+            step = chunks[start : start + STEP_CHUNKS]
+            vectors = self.embeddings.embed_documents(
+                [Chunk(c.text, c.section, c.page).embedding_text(c.title) for c in step]
+            )
+            self.vectors.add(
+                collection,
+                ids=[c.chunk_id for c in step],
+                vectors=vectors,
+                texts=[c.text for c in step],
+                metadatas=[
+                    {
+                        "doc_id": c.doc_id,
+                        "title": c.title,
+                        "section": c.section,
+                        "source_kind": c.source_kind,
+                        "url": c.url,
+                        "page": c.page,
+                    }
+                    for c in step
+                ],
+            )
+            _report(on_progress, min(start + STEP_CHUNKS, total), total)
+        if total == 0:
+            _report(on_progress, 0, 0)
+
+    def forget_workspace(self, workspace_id: str) -> None:
+        """Everything the workspace stored: its registry rows and its collection."""
+        with session_scope(self.sessions) as session:
+            registry.delete_workspace(session=session, workspace_id=workspace_id)
+        self.vectors.drop(workspace_id)
+
+
+def build_knowledge_base(
+    *,
+    sessions: sessionmaker[Session],
+    chroma: ClientAPI,
+    embedding: EmbeddingSettings,
+    knowledge: KnowledgeSettings,
+) -> KnowledgeBase:
+    """The service from settings; the embedding model itself loads on first use."""
+    return KnowledgeBase(
+        sessions=sessions,
+        chroma=chroma,
+        embeddings=make_embeddings(embedding),
+        model_id=embedding_model_id(embedding),
+        settings=knowledge,
+    )
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _counts(chunks: int, pages: int | None) -> str:
+    text = f"{chunks} chunk{'s' if chunks != 1 else ''}"
+    if pages:
+        text += f", {pages} page{'s' if pages != 1 else ''}"
+    return text
+
+
+def _result(
+    doc_id: str,
+    title: str,
+    chunks: int,
+    pages: int | None,
+    status: Literal["added", "unchanged", "replaced"],
+    message: str,
+    source_kind: str,
+    url: str | None,
+) -> IngestResult:
+    return IngestResult(
+        doc_id=doc_id,
+        title=title,
+        chunks=chunks,
+        pages=pages,
+        status=status,
+        message=message,
+        source_kind=source_kind,
+        url=url,
+    )
+
+
+def _report(on_progress: Progress | None, done: int, total: int) -> None:
+    if on_progress is None:
+        return
+    try:
+        on_progress(done, total)
+    except Exception:
+        # A failed progress message (e.g. a Slack edit) must not abort the ingest.
+        log.exception("progress callback failed")
