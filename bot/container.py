@@ -8,6 +8,7 @@ from bot.deps import Deps
 from bot.settings import Settings
 from bot.work import WorkPool
 from knowledge.chroma_client import make_chroma_client
+from knowledge.service import build_knowledge_base
 
 
 def build_deps(settings: Settings, *, upgrade_db: bool = True) -> Deps:
@@ -15,15 +16,23 @@ def build_deps(settings: Settings, *, upgrade_db: bool = True) -> Deps:
     engine = make_engine(settings.resolved_database_url)
     if upgrade_db:
         migrate.upgrade(engine)
+    sessions = make_session_factory(engine)
+    chroma = make_chroma_client(
+        path=settings.chroma_path,
+        host=settings.chroma.host,
+        port=settings.chroma.port,
+        ssl=settings.chroma.ssl,
+    )
     return Deps(
         settings=settings,
         engine=engine,
-        sessions=make_session_factory(engine),
+        sessions=sessions,
         work=WorkPool(settings.server.work_threads),
-        chroma=make_chroma_client(
-            path=settings.chroma_path,
-            host=settings.chroma.host,
-            port=settings.chroma.port,
-            ssl=settings.chroma.ssl,
+        chroma=chroma,
+        kb=build_knowledge_base(
+            sessions=sessions,
+            chroma=chroma,
+            embedding=settings.embedding,
+            knowledge=settings.knowledge,
         ),
     )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings
 from bot.work import WorkPool
+from knowledge.service import KnowledgeBase
 
 
 @dataclass
@@ -19,6 +20,7 @@ class Deps:
     sessions: sessionmaker[Session]
     work: WorkPool
     chroma: ClientAPI
+    kb: KnowledgeBase
 
     def close(self) -> None:
         self.work.shutdown(wait=False)

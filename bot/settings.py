@@ -68,6 +68,9 @@ class EmbeddingSettings(BaseModel):
     # "builtin" = the bundled all-MiniLM-L6-v2 on onnxruntime; otherwise "<provider>:<model>".
     model: str = "builtin"
     batch_size: int = 32
+    # For a provider model only: an OpenAI-compatible endpoint and its key.
+    base_url: str | None = None
+    api_key: SecretStr | None = None
 
 
 class ServerSettings(BaseModel):
@@ -81,6 +84,11 @@ class KnowledgeSettings(BaseModel):
     max_file_bytes: int = 20 * 1024 * 1024
     url_timeout_seconds: float = 15.0
     allow_private_urls: bool = False
+    # Characters per chunk; MiniLM reads at most 256 tokens, about 1,000 characters of prose.
+    chunk_size: int = 1000
+    chunk_overlap: int = 120
+    # A "pending" document untouched this long was left by a crashed ingest and is cleaned up.
+    stale_ingest_seconds: float = 600.0
 
 
 class Settings(BaseSettings):
@@ -134,6 +142,7 @@ class Settings(BaseSettings):
             self.slack.client_secret,
             self.slack.state_secret,
             self.llm.api_key,
+            self.embedding.api_key,
         ]
         return [s.get_secret_value() for s in secrets if s and s.get_secret_value()]
 
