@@ -1,0 +1,40 @@
+"""Collects the chunks a draft cites, as `SourceRef`s keyed by source id, plus their full text."""
+
+from __future__ import annotations
+
+import re
+
+from drafting.models import SourceRef
+from knowledge.types import Hit
+
+EXCERPT_CHARS = 1200
+
+
+def excerpt_of(text: str, limit: int = EXCERPT_CHARS) -> str:
+    flat = re.sub(r"\s+", " ", text).strip()
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+class SourceBook:
+    def __init__(self) -> None:
+        self.refs: dict[str, SourceRef] = {}
+        self.texts: dict[str, str] = {}
+
+    def add_hit(self, hit: Hit) -> str:
+        if hit.source_id not in self.refs:
+            title = hit.title if not hit.section else f"{hit.title} › {hit.section}"
+            self.refs[hit.source_id] = SourceRef(
+                title=title, url=hit.url, excerpt=excerpt_of(hit.text)
+            )
+            self.texts[hit.source_id] = hit.text
+        return hit.source_id
+
+    def add_input(self, text: str, title: str) -> str:
+        source_id = f"input:{sum(1 for s in self.refs if s.startswith('input:')) + 1}"
+        self.refs[source_id] = SourceRef(title=title, url=None, excerpt=excerpt_of(text))
+        self.texts[source_id] = text
+        return source_id
+
+    def cited(self, source_ids: set[str]) -> dict[str, SourceRef]:
+        """Only the sources some item cites, in the order they were first added."""
+        return {sid: ref for sid, ref in self.refs.items() if sid in source_ids}
