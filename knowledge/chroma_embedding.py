@@ -34,6 +34,11 @@ class LangChainEmbeddingFunction(EmbeddingFunction[Documents]):
     def get_config(self) -> dict[str, Any]:
         return {"model_id": self.model_id}
 
+    def is_legacy(self) -> bool:
+        # Chroma stores no rebuildable config for us: nothing can revive this function (and
+        # load a model) from a collection's settings behind our back.
+        return True
+
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> LangChainEmbeddingFunction:
         # Rebuilding from stored config would mean loading a model behind our back; every

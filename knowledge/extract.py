@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -84,7 +84,6 @@ class Extracted:
     pages: int | None = None
     # Markdown headings in the text mark sections (true for markdown, html and docx output).
     has_headings: bool = False
-    notes: list[str] = field(default_factory=list)
 
 
 def detect_format(filename: str, data: bytes, content_type: str | None = None) -> str:
