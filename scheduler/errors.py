@@ -1,0 +1,38 @@
+"""Errors the retro service raises; handlers turn each into a short reply."""
+
+from __future__ import annotations
+
+
+class RetroError(Exception):
+    """Base class: the message is safe to show to the user who asked."""
+
+
+class RetroNotFound(RetroError):
+    pass
+
+
+class RetroClosed(RetroError):
+    """An entry arrived for a retro that has already closed."""
+
+
+class RetroAlreadyOpen(RetroError):
+    def __init__(self, retro_id: int, channel_id: str) -> None:
+        self.retro_id = retro_id
+        self.channel_id = channel_id
+        super().__init__(f"A retro is already open in <#{channel_id}> (retro {retro_id}).")
+
+
+class EntryRejected(RetroError):
+    pass
+
+
+class ScheduleNotFound(RetroError):
+    pass
+
+
+class ScheduleStateError(RetroError):
+    """A transition that makes no sense, such as resuming a cancelled schedule."""
+
+
+class ActionItemNotFound(RetroError):
+    pass
