@@ -127,7 +127,7 @@ def _search_postgres(
     rows = session.execute(
         text(
             f"SELECT c.chunk_id FROM kb_chunks c JOIN kb_documents d ON d.id = c.doc_id, "
-            f"({tsquery}) AS q(query) "
+            f"(SELECT {tsquery} AS query) AS q "
             f"WHERE c.workspace_id = :ws AND d.status = 'ready' AND {vector} @@ q.query "
             f"ORDER BY ts_rank_cd({vector}, q.query) DESC LIMIT :limit"
         ),

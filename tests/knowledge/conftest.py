@@ -30,9 +30,7 @@ def chroma(tmp_path: Path) -> ClientAPI:
 
 
 @pytest.fixture
-def make_kb(
-    sessions: sessionmaker[Session], chroma: ClientAPI, minilm: MiniLMEmbeddings
-) -> MakeKB:
+def make_kb(sessions: sessionmaker[Session], chroma: ClientAPI, minilm: MiniLMEmbeddings) -> MakeKB:
     """A KnowledgeBase on this test's database and Chroma; override any part of it."""
 
     def build(

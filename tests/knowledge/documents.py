@@ -14,7 +14,9 @@ def make_pdf(pages: list[str], *, title: str | None = None) -> bytes:
     info_id = font_id + 1
     objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
     kids = " ".join(f"{pid} 0 R" for pid in page_ids).encode()
-    objects.append(b"<< /Type /Pages /Kids [" + kids + b"] /Count " + str(len(pages)).encode() + b" >>")
+    objects.append(
+        b"<< /Type /Pages /Kids [" + kids + b"] /Count " + str(len(pages)).encode() + b" >>"
+    )
     for i, text in enumerate(pages):
         escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
         stream = f"BT /F1 12 Tf 72 720 Td ({escaped}) Tj ET".encode("latin-1")
@@ -22,7 +24,9 @@ def make_pdf(pages: list[str], *, title: str | None = None) -> bytes:
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {page_ids[i] + 1} 0 R "
             f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>".encode()
         )
-        objects.append(b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream")
+        objects.append(
+            b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream"
+        )
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
     objects.append(f"<< /Title ({title or ''}) >>".encode("latin-1"))
     out = io.BytesIO()
@@ -52,7 +56,9 @@ def make_encrypted_pdf(pages: list[str], password: str = "s3cret") -> bytes:
     return out.getvalue()
 
 
-def make_docx(title: str, sections: dict[str, list[str]], table: list[list[str]] | None = None) -> bytes:
+def make_docx(
+    title: str, sections: dict[str, list[str]], table: list[list[str]] | None = None
+) -> bytes:
     import docx
 
     document = docx.Document()

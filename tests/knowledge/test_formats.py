@@ -104,14 +104,19 @@ def test_csv_rows_become_facts_with_column_names(kb: KnowledgeBase) -> None:
 def test_pasted_text_and_drafts_are_their_own_kinds(kb: KnowledgeBase) -> None:
     kb.add_text(W, title="Standup note", text="Release train moves to Thursdays.", added_by="U1")
     kb.add_text(
-        W, title="SWOT Q2 (final)", text="## Threats\n\nA competitor copied our onboarding.",
-        source_kind="draft", url="https://example.slack.com/archives/C1/p1",
+        W,
+        title="SWOT Q2 (final)",
+        text="## Threats\n\nA competitor copied our onboarding.",
+        source_kind="draft",
+        url="https://example.slack.com/archives/C1/p1",
     )
     kinds = {d.title: (d.source_kind, d.added_by) for d in kb.list_documents(W)}
     assert kinds == {"Standup note": ("text", "U1"), "SWOT Q2 (final)": ("draft", None)}
     hit = kb.search(W, "competitor copied onboarding", k=1)[0]
     assert (hit.source_kind, hit.section, hit.url) == (
-        "draft", "Threats", "https://example.slack.com/archives/C1/p1",
+        "draft",
+        "Threats",
+        "https://example.slack.com/archives/C1/p1",
     )
 
 
