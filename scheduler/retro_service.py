@@ -418,7 +418,8 @@ class RetroService:
             done = store.contributors(session=session, retro_id=retro_id)
             retro = session.get(Retro, retro_id)
             if retro is not None and retro.opened_by:
-                done.discard(retro.opened_by)
+                # Whoever opened it is running it; a reminder to them is noise.
+                done.add(retro.opened_by)
         return [m for m in dict.fromkeys(members) if m not in done]
 
     def send_nudge(self, retro_id: int) -> list[str]:

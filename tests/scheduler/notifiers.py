@@ -31,7 +31,9 @@ class LoggingNotifier:
             self._ts += 1
             self.opened.append(retro)
             ts = f"{self._ts}.000100"
-        log.info("retro %s opened in %s (late by %s)", retro.id, retro.channel_id, retro.late_by_seconds)
+        log.info(
+            "retro %s opened in %s (late by %s)", retro.id, retro.channel_id, retro.late_by_seconds
+        )
         return ts
 
     def retro_closed(self, result: CloseResult) -> None:
@@ -129,12 +131,16 @@ class FakeSynthesiser:
         self.drafted.append((workspace_id, subject, list(entries)))
         if self.fail:
             raise RuntimeError("model unavailable")
-        sections = {k: FakeSection(k) for k in ("went_well", "not_so_well", "learnings", "action_items")}
+        sections = {
+            k: FakeSection(k) for k in ("went_well", "not_so_well", "learnings", "action_items")
+        }
         for i, entry in enumerate(entries):
             owner = None
             if entry.section == "action_items":
                 words = [w for w in entry.text.split() if w.startswith("<@")]
                 owner = words[0].strip("<@>") if words else entry.author
             key = entry.section or "went_well"
-            sections[key].items.append(FakeItem(label=f"{key[:1].upper()}{i + 1}", text=entry.text, owner=owner))
+            sections[key].items.append(
+                FakeItem(label=f"{key[:1].upper()}{i + 1}", text=entry.text, owner=owner)
+            )
         return FakeDraft(subject=subject, sections=list(sections.values()))

@@ -35,10 +35,17 @@ def test_weekly_on_friday() -> None:
 def test_every_two_weeks_keeps_parity() -> None:
     spec = parse_when("every 2 weeks on monday 10:00", default_tz="Europe/Berlin", now=NOW)
     upcoming = spec.next_occurrences(3, after=NOW)
-    assert local(upcoming) == ["Mon 2026-10-26 10:00", "Mon 2026-11-09 10:00", "Mon 2026-11-23 10:00"]
+    assert local(upcoming) == [
+        "Mon 2026-10-26 10:00",
+        "Mon 2026-11-09 10:00",
+        "Mon 2026-11-23 10:00",
+    ]
     # Asked again a week later (e.g. after resume), the series stays on its own weeks.
     later = NOW + timedelta(days=8)
-    assert local(spec.next_occurrences(2, after=later)) == ["Mon 2026-11-09 10:00", "Mon 2026-11-23 10:00"]
+    assert local(spec.next_occurrences(2, after=later)) == [
+        "Mon 2026-11-09 10:00",
+        "Mon 2026-11-23 10:00",
+    ]
 
 
 def test_monthly_last_thursday() -> None:
@@ -105,7 +112,11 @@ def test_every_two_weeks_across_the_spring_dst_change() -> None:
     march = datetime(2026, 3, 16, 12, 0, tzinfo=UTC)  # Berlin moves its clocks on 29 March
     spec = parse_when("every 2 weeks on monday 10:00", default_tz="Europe/Berlin", now=march)
     upcoming = spec.next_occurrences(3, after=march)
-    assert local(upcoming) == ["Mon 2026-03-23 10:00", "Mon 2026-04-06 10:00", "Mon 2026-04-20 10:00"]
+    assert local(upcoming) == [
+        "Mon 2026-03-23 10:00",
+        "Mon 2026-04-06 10:00",
+        "Mon 2026-04-20 10:00",
+    ]
     assert [u.astimezone(UTC).hour for u in upcoming] == [9, 8, 8]
 
 
@@ -141,7 +152,14 @@ def test_bad_input_explains_and_shows_examples(text: str, fragment: str) -> None
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("2h", 7200), ("90m", 5400), ("1d", 86400), ("2 hours", 7200), ("1h30m", 5400), ("45 min", 2700)],
+    [
+        ("2h", 7200),
+        ("90m", 5400),
+        ("1d", 86400),
+        ("2 hours", 7200),
+        ("1h30m", 5400),
+        ("45 min", 2700),
+    ],
 )
 def test_durations(text: str, seconds: int) -> None:
     assert parse_duration(text).total_seconds() == seconds
@@ -169,7 +187,11 @@ def test_command_tail_defaults_to_the_current_channel_and_accepts_a_timezone() -
         default_tz="Europe/Berlin",
         now=NOW,
     )
-    assert (request.channel_id, request.spec.timezone, request.nudge) == ("C0TEAM002", "Asia/Tokyo", None)
+    assert (request.channel_id, request.spec.timezone, request.nudge) == (
+        "C0TEAM002",
+        "Asia/Tokyo",
+        None,
+    )
     plain = parse_schedule_command(
         "weekly on friday at 15:00", default_channel="C0HERE", default_tz="UTC", now=NOW
     )
