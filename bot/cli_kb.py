@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from knowledge.errors import KnowledgeError
@@ -21,8 +28,8 @@ if TYPE_CHECKING:  # the service pulls in chromadb and LangChain; `alignbot --he
     from knowledge.service import KnowledgeBase
 
 kb_cli = typer.Typer(help="The company knowledge base of one workspace.", no_args_is_help=True)
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 WORKSPACE = typer.Option(..., "--workspace", "-w", help="Slack team id, e.g. T0123456.")
 
@@ -102,7 +109,9 @@ def add(
         with progress_bar(f"{Path(target).name or target}") as bar:
             task = bar.add_task(Path(target).name or target, total=None)
 
-            def on_progress(done: int, total: int, task: int = task, bar: Progress = bar) -> None:
+            def on_progress(
+                done: int, total: int, task: TaskID = task, bar: Progress = bar
+            ) -> None:
                 bar.update(task, completed=done, total=total)
 
             try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from knowledge.errors import IngestError
@@ -9,8 +11,13 @@ from knowledge.service import KnowledgeBase
 from tests.knowledge.conftest import MakeKB
 from tests.knowledge.documents import make_docx, make_encrypted_pdf, make_pdf, make_zip_bomb_docx
 
-# Formats are independent of the SQL dialect; the storage tests cover Postgres.
-pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """SQLite only: the SQL dialect does not matter here; the storage tests cover Postgres."""
+    return f"sqlite:///{tmp_path / 'alignbot.db'}"
+
+
 W = "TFORMATS"
 
 
@@ -143,7 +150,7 @@ def test_bad_input_is_a_clear_error_and_leaves_nothing(
     assert_nothing_stored(kb)
 
 
-def test_size_limit(make_kb: MakeKB, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_size_limit(make_kb: MakeKB, tmp_path: Path) -> None:
     kb = make_kb(max_file_bytes=1000)
     with pytest.raises(IngestError, match="the limit is"):
         kb.add_bytes(W, filename="big.txt", data=b"x" * 1001)
@@ -154,7 +161,7 @@ def test_size_limit(make_kb: MakeKB, tmp_path) -> None:  # type: ignore[no-untyp
     assert_nothing_stored(kb)
 
 
-def test_add_path_reads_files_and_reports_missing_ones(kb: KnowledgeBase, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_add_path_reads_files_and_reports_missing_ones(kb: KnowledgeBase, tmp_path: Path) -> None:
     note = tmp_path / "okr-notes.md"
     note.write_text("# OKR notes\n\nObjective: halve onboarding time.\n", encoding="utf-8")
     assert kb.add_path(W, note).title == "OKR notes"
