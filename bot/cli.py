@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
+from bot.cli_draft import draft_cli
 from bot.cli_kb import kb_cli
 from bot.settings import Settings, get_settings
 
@@ -14,6 +15,7 @@ cli = typer.Typer(
 db_cli = typer.Typer(help="Database schema management.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(kb_cli, name="kb")
+cli.add_typer(draft_cli, name="draft")
 console = Console()
 
 

@@ -7,6 +7,7 @@ from bot.db import make_engine, make_session_factory
 from bot.deps import Deps
 from bot.settings import Settings
 from bot.work import WorkPool
+from drafting.service import Drafter
 from knowledge.chroma_client import make_chroma_client
 from knowledge.service import build_knowledge_base
 
@@ -23,16 +24,18 @@ def build_deps(settings: Settings, *, upgrade_db: bool = True) -> Deps:
         port=settings.chroma.port,
         ssl=settings.chroma.ssl,
     )
+    kb = build_knowledge_base(
+        sessions=sessions,
+        chroma=chroma,
+        embedding=settings.embedding,
+        knowledge=settings.knowledge,
+    )
     return Deps(
         settings=settings,
         engine=engine,
         sessions=sessions,
         work=WorkPool(settings.server.work_threads),
         chroma=chroma,
-        kb=build_knowledge_base(
-            sessions=sessions,
-            chroma=chroma,
-            embedding=settings.embedding,
-            knowledge=settings.knowledge,
-        ),
+        kb=kb,
+        drafter=Drafter(retriever=kb, llm=settings.llm, sessions=sessions),
     )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings
 from bot.work import WorkPool
+from drafting.service import Drafter
 from knowledge.service import KnowledgeBase
 
 
@@ -21,6 +22,7 @@ class Deps:
     work: WorkPool
     chroma: ClientAPI
     kb: KnowledgeBase
+    drafter: Drafter
 
     def close(self) -> None:
         self.work.shutdown(wait=False)

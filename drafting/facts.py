@@ -99,24 +99,109 @@ def as_sentence(text: str) -> str:
     return text if text[-1] in ".!?" else text + "."
 
 
-def lower_first(text: str) -> str:
-    """Lower-case the first letter only for common words; names and acronyms keep theirs."""
+def lower_first(text: str, context: str = "") -> str:
+    """Lower-case the first letter for a sentence placed after a dash; names keep their capital.
+
+    A word counts as a name when it is an acronym, has inner capitals, or appears capitalised in
+    the middle of a sentence somewhere in `context` (its source chunk).
+    """
     first = text.split(" ", 1)[0]
-    if first.lower() in _COMMON_STARTERS:
-        return text[:1].lower() + text[1:]
-    return text
+    if not first[:1].isupper() or first.lower() in _COMMON_STARTERS:
+        return text[:1].lower() + text[1:] if first.lower() in _COMMON_STARTERS else text
+    if any(c.isupper() for c in first[1:]) or not first.isalpha():
+        return text
+    if re.search(
+        rf"(?<![.!?]\s)(?<!^)(?<!\n)\b{re.escape(first)}\b", context[1:] if context else ""
+    ):
+        mid = [m.start() for m in re.finditer(rf"\b{re.escape(first)}\b", context)]
+        if any(i > 1 and context[i - 2] not in ".!?\n" and context[i - 1] == " " for i in mid):
+            return text
+    return text[:1].lower() + text[1:]
 
 
 _COMMON_STARTERS = {
-    "the", "our", "we", "a", "an", "average", "customer", "customers", "revenue", "annual",
-    "overall", "total", "median", "monthly", "quarterly", "two", "three", "four", "five", "six",
-    "seven", "eight", "nine", "ten", "one", "most", "more", "fewer", "less", "only", "each",
-    "every", "all", "new", "net", "gross", "first", "support", "engineering", "sales", "hiring",
-    "deployment", "deployments", "incidents", "incident", "uptime", "churn", "attrition",
-    "competitors", "competitor", "demand", "prices", "pricing", "costs", "cost", "shipments",
-    "delivery", "on-time", "tickets", "pilot", "pilots", "mobile", "enterprise", "mid-market",
-    "since", "on", "in", "at", "for", "after", "by", "with", "over", "during", "across", "this",
-    "there", "it", "its", "their", "these", "those",
+    "the",
+    "our",
+    "we",
+    "a",
+    "an",
+    "average",
+    "customer",
+    "customers",
+    "revenue",
+    "annual",
+    "overall",
+    "total",
+    "median",
+    "monthly",
+    "quarterly",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "one",
+    "most",
+    "more",
+    "fewer",
+    "less",
+    "only",
+    "each",
+    "every",
+    "all",
+    "new",
+    "net",
+    "gross",
+    "first",
+    "support",
+    "engineering",
+    "sales",
+    "hiring",
+    "deployment",
+    "deployments",
+    "incidents",
+    "incident",
+    "uptime",
+    "churn",
+    "attrition",
+    "competitors",
+    "competitor",
+    "demand",
+    "prices",
+    "pricing",
+    "costs",
+    "cost",
+    "shipments",
+    "delivery",
+    "on-time",
+    "tickets",
+    "pilot",
+    "pilots",
+    "mobile",
+    "enterprise",
+    "mid-market",
+    "since",
+    "on",
+    "in",
+    "at",
+    "for",
+    "after",
+    "by",
+    "with",
+    "over",
+    "during",
+    "across",
+    "this",
+    "there",
+    "it",
+    "its",
+    "their",
+    "these",
+    "those",
 }
 
 

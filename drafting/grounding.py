@@ -88,18 +88,18 @@ def _year(text: str) -> int:
 def _figure_from_match(match: re.Match[str], *, lenient: bool) -> Figure | None:
     surface = match.group(0).strip()
     if match.group("iso"):
-        year, month, day = surface.split("-")
+        iso_year, iso_month, _day = surface.split("-")
         keys = {surface}
         if lenient:
-            keys |= {f"{year}-{month}", year}
+            keys |= {f"{iso_year}-{iso_month}", iso_year}
         return Figure(surface, frozenset(keys))
     if match.group("quarter"):
         quarter = surface[:2].lower()
         if match.group("qyear"):
-            year = _year(match.group("qyear"))
-            keys = {f"{quarter}-{year}"}
+            q_year = _year(match.group("qyear"))
+            keys = {f"{quarter}-{q_year}"}
             if lenient:
-                keys |= {quarter, str(year)}
+                keys |= {quarter, str(q_year)}
             return Figure(surface, frozenset(keys))
         return Figure(surface, frozenset({quarter}))
     if match.group("fy"):

@@ -8,29 +8,168 @@ import re
 AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("AI", ("ai", "machine learning", "ml", "llm", "model", "forecasting model", "copilot")),
     ("SECURITY", ("security", "soc 2", "soc2", "breach", "vulnerability", "phishing", "pen test")),
-    ("REGULATION", ("regulation", "regulatory", "compliance", "law", "directive", "gdpr", "mandate", "e-invoicing", "eu ")),
-    ("COMPETITION", ("competitor", "competitors", "competition", "rival", "rivals", "undercut", "undercutting", "price war", "deals to", "series d", "series c", "vendors")),
-    ("RELIABILITY", ("uptime", "outage", "outages", "incident", "incidents", "sev-1", "sev-2", "downtime", "availability", "mttr", "postmortem", "failover", "sla credits", "certificate", "unavailable")),
+    (
+        "REGULATION",
+        (
+            "regulation",
+            "regulatory",
+            "compliance",
+            "law",
+            "directive",
+            "gdpr",
+            "mandate",
+            "e-invoicing",
+            "eu ",
+        ),
+    ),
+    (
+        "COMPETITION",
+        (
+            "competitor",
+            "competitors",
+            "competition",
+            "rival",
+            "rivals",
+            "undercut",
+            "undercutting",
+            "price war",
+            "deals to",
+            "series d",
+            "series c",
+            "vendors",
+        ),
+    ),
+    (
+        "RELIABILITY",
+        (
+            "uptime",
+            "outage",
+            "outages",
+            "incident",
+            "incidents",
+            "sev-1",
+            "sev-2",
+            "downtime",
+            "availability",
+            "mttr",
+            "postmortem",
+            "failover",
+            "sla credits",
+            "certificate",
+            "unavailable",
+        ),
+    ),
     ("PERFORMANCE", ("latency", "p95", "p99", "response time", "page load", "throughput")),
-    ("DELIVERY SPEED", ("deploy", "deploys", "deployment", "deployments", "lead time", "cycle time", "release", "releases")),
-    ("QUALITY", ("change failure", "bug", "bugs", "defect", "defects", "test coverage", "regression", "flaky")),
+    (
+        "DELIVERY SPEED",
+        (
+            "deploy",
+            "deploys",
+            "deployment",
+            "deployments",
+            "lead time",
+            "cycle time",
+            "release",
+            "releases",
+        ),
+    ),
+    (
+        "QUALITY",
+        (
+            "change failure",
+            "bug",
+            "bugs",
+            "defect",
+            "defects",
+            "test coverage",
+            "regression",
+            "flaky",
+        ),
+    ),
     ("TECH DEBT", ("tech debt", "technical debt", "legacy", "monolith", "migration")),
-    ("INFRASTRUCTURE", ("cloud", "aws", "hosting", "infrastructure", "kubernetes", "data centre", "data center")),
-    ("RETENTION", ("churn", "renewal", "renewals", "retention", "net revenue retention", "nrr", "logo retention")),
+    (
+        "INFRASTRUCTURE",
+        ("cloud", "aws", "hosting", "infrastructure", "kubernetes", "data centre", "data center"),
+    ),
+    (
+        "RETENTION",
+        (
+            "churn",
+            "renewal",
+            "renewals",
+            "retention",
+            "net revenue retention",
+            "nrr",
+            "logo retention",
+        ),
+    ),
     ("CUSTOMER SATISFACTION", ("nps", "csat", "satisfaction", "survey", "promoters", "detractors")),
     ("SUPPORT", ("support", "ticket", "tickets", "first response", "resolution time", "backlog")),
     ("ONBOARDING", ("onboarding", "implementation", "time to value", "go-live", "go live")),
     ("PRICING", ("price", "prices", "pricing", "discount", "discounts", "margin", "margins")),
-    ("REVENUE", ("revenue", "arr", "bookings", "sales", "pipeline", "deal", "deals", "win rate", "upsell")),
+    (
+        "REVENUE",
+        ("revenue", "arr", "bookings", "sales", "pipeline", "deal", "deals", "win rate", "upsell"),
+    ),
     ("COSTS", ("cost", "costs", "spend", "budget", "burn", "expenses", "opex", "inflation")),
-    ("TALENT", ("hiring", "hire", "hires", "headcount", "attrition", "recruit", "engineers", "salary", "salaries", "talent", "onboarded", "vacancies", "open roles")),
+    (
+        "TALENT",
+        (
+            "hiring",
+            "hire",
+            "hires",
+            "headcount",
+            "attrition",
+            "recruit",
+            "engineers",
+            "salary",
+            "salaries",
+            "talent",
+            "onboarded",
+            "vacancies",
+            "open roles",
+        ),
+    ),
+    ("ON-CALL", ("on-call", "pages", "paging", "pager", "alerts", "alerting", "night pages")),
+    ("COLLABORATION", ("teamwork", "collaboration", "pairing", "kudos", "thanks", "together")),
     ("CULTURE", ("engagement", "morale", "culture", "burnout", "on-call", "wellbeing")),
-    ("PARTNERSHIPS", ("partner", "partners", "partnership", "integration", "integrations", "marketplace")),
-    ("EXPANSION", ("expand", "expansion", "new market", "market", "markets", "segment", "international")),
+    (
+        "PARTNERSHIPS",
+        ("partner", "partners", "partnership", "integration", "integrations", "marketplace"),
+    ),
+    (
+        "EXPANSION",
+        ("expand", "expansion", "new market", "market", "markets", "untapped", "international"),
+    ),
     ("CUSTOMER BASE", ("new customers", "paying shippers", "paying customers", "customers")),
     ("PRODUCT", ("feature", "features", "roadmap", "product", "launch", "beta", "ga")),
-    ("OPERATIONS", ("shipment", "shipments", "on-time", "warehouse", "routing", "carrier", "carriers", "fleet", "delivery")),
-    ("PROCESS", ("process", "planning", "standup", "retro", "handoff", "handoffs", "documentation", "meetings")),
+    (
+        "OPERATIONS",
+        (
+            "shipment",
+            "shipments",
+            "on-time",
+            "warehouse",
+            "routing",
+            "carrier",
+            "carriers",
+            "fleet",
+            "delivery",
+        ),
+    ),
+    (
+        "PROCESS",
+        (
+            "process",
+            "planning",
+            "standup",
+            "retro",
+            "handoff",
+            "handoffs",
+            "documentation",
+            "meetings",
+        ),
+    ),
 )
 
 _PROJECT = re.compile(r"\bProject\s+([A-Z][a-zA-Z]+)")
@@ -40,7 +179,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z&/-]*")
 def _cue_count(text: str, cues: tuple[str, ...]) -> int:
     count = 0
     for cue in cues:
-        pattern = r"(?<![a-z0-9])" + re.escape(cue.strip()) + r"(?![a-z0-9])"
+        pattern = r"(?<![a-z0-9])" + re.escape(cue.strip()) + r"(?:s|es)?(?![a-z0-9])"
         count += len(re.findall(pattern, text))
     return count
 
@@ -92,7 +231,11 @@ def label_for(
             return heading_scores[0][0]
         if len(_WORD.findall(heading)) <= 3:
             return tidy_label(heading)
-    return tidy_label(" ".join(w for w in _WORD.findall(text) if len(w) > 3)[:40]) if text else "GENERAL"
+    return (
+        tidy_label(" ".join(w for w in _WORD.findall(text) if len(w) > 3)[:40])
+        if text
+        else "GENERAL"
+    )
 
 
 OBJECTIVE_NAMES = {

@@ -18,7 +18,9 @@ TARGET_TO_BE_SET = "target to be set"
 SEARCH_K = 8
 KR_KINDS_BONUS = {"record": 0.3, "from_to": 0.3, "target": 0.25, "deliverable": 0.2, "metric": 0.0}
 
-_FROM_TO = re.compile(r"\bfrom\s+[^,;]*?\d[^,;]*?\s+(?:down\s+|up\s+)?to\s+[^,;]*?\d", re.IGNORECASE)
+_FROM_TO = re.compile(
+    r"\bfrom\s+[^,;]*?\d[^,;]*?\s+(?:down\s+|up\s+)?to\s+[^,;]*?\d", re.IGNORECASE
+)
 _TARGET = re.compile(r"\btarget\b|\bgoal\b|\baim(?:s)? to\b", re.IGNORECASE)
 _DELIVERABLE = re.compile(
     r"\b(?:planned for|by|before|due|deadline|launch\w*|ship\w*|general availability|GA|"
@@ -33,7 +35,8 @@ _RECORD_PAIR = re.compile(r"(?:^|;\s*)([\w ()/-]{1,40}):\s*([^;]+?)(?=;|\.?$)")
 _METRIC_LEAD = re.compile(
     r"^(?P<metric>[A-Za-z][^\d]{3,80}?)\s+(?:was|were|is|are|reached|rose to|fell to|grew to|"
     r"dropped to|averaged|stood at|came to|of|at|hit)\s+"
-    r"(?P<value>(?:USD|EUR|GBP|\$|€|£)?\s?\d[\d,.]*(?:\s?(?:%|million|billion|[a-zA-Z]+))?)"
+    r"(?P<value>(?:USD|EUR|GBP|\$|€|£)?\s?\d+(?:[.,]\d+)*(?:\s?(?:%|percent|million|billion|"
+    r"hours?|days?|weeks?|months?|minutes?|ms|seconds?|points?|out of \d+))?)"
     r"(?=[\s,;.]|$)",
     re.IGNORECASE,
 )
@@ -41,7 +44,7 @@ _FUTURE = re.compile(
     r"\b(?:planned for|scheduled for|by|before|due|deadline|will|must|aims? to)\b", re.IGNORECASE
 )
 _PRONOUNS = {"there", "it", "this", "that", "these", "those", "they", "we"}
-MIN_FIT = 0.4
+MIN_FIT = 0.5
 
 
 @dataclass
@@ -97,7 +100,11 @@ def kr_candidate(fact: Fact, projects: set[str]) -> KRCandidate | None:
         return KRCandidate(fact, "from_to", as_sentence(fact.text), label)
     if _TARGET.search(fact.text):
         return KRCandidate(fact, "target", as_sentence(fact.text), label)
-    if _DELIVERABLE.search(fact.text) and _FUTURE.search(fact.text) and _DATE_LIKE.search(fact.text):
+    if (
+        _DELIVERABLE.search(fact.text)
+        and _FUTURE.search(fact.text)
+        and _DATE_LIKE.search(fact.text)
+    ):
         return KRCandidate(fact, "deliverable", as_sentence(fact.text), label)
     text = metric_kr(fact.text)
     if text:
@@ -164,8 +171,8 @@ def draft_okr_offline(
     objectives: int = 4,
     key_results: int = 4,
 ) -> Draft:
-    priorities = list(swot.section("priorities").items if swot.section("priorities") else [])
-    priorities = priorities[:objectives]
+    priority_section = swot.section("priorities")
+    priorities = list(priority_section.items if priority_section else [])[:objectives]
     queries: list[tuple[str | None, str]] = [
         (None, f"{subject} targets goals by 2027 from to"),
         (None, f"{subject} metric current target due"),
@@ -191,7 +198,10 @@ def draft_okr_offline(
 
     sections: list[Section] = []
     for index, priority in enumerate(priorities, start=1):
-        krs = [Item(label=c.label, text=c.text, sources=[c.fact.source_id]) for c in assigned[index - 1]]
+        krs = [
+            Item(label=c.label, text=c.text, sources=[c.fact.source_id])
+            for c in assigned[index - 1]
+        ]
         krs += _baseline_krs(priority, swot, krs, key_results - len(krs))
         while len(krs) < key_results:
             krs.append(_placeholder_kr(priority, len(krs)))
@@ -204,7 +214,9 @@ def draft_okr_offline(
             )
         )
     sections.append(
-        Section(key="metrics", title=SECTION_TITLES["metrics"], items=_metrics(candidates, assigned))
+        Section(
+            key="metrics", title=SECTION_TITLES["metrics"], items=_metrics(candidates, assigned)
+        )
     )
     sections.append(
         Section(key="values", title=SECTION_TITLES["values"], items=_values_from(context))
@@ -241,7 +253,9 @@ def _assign(
             same_area = cand.label == priority.label
             if not same_area and float(similarity[i, j]) < MIN_FIT:
                 continue  # an unrelated measure is worse than an honest "target to be set"
-            score = float(similarity[i, j]) + KR_KINDS_BONUS[cand.kind] + (0.35 if same_area else 0.0)
+            score = (
+                float(similarity[i, j]) + KR_KINDS_BONUS[cand.kind] + (0.35 if same_area else 0.0)
+            )
             pairs.append((score, i, j))
     used_figures: set[str] = set()
     used_facts: set[str] = set()
@@ -260,7 +274,9 @@ def _measure_keys(text: str) -> set[str]:
     """Figure keys that identify a measure: values, not the years and quarters they fall in."""
     keys: set[str] = set()
     for figure in extract_figures(text):
-        if _DATE_LIKE.fullmatch(figure.surface) or re.fullmatch(r"[QH][1-4]|(?:19|20)\d\d", figure.surface):
+        if _DATE_LIKE.fullmatch(figure.surface) or re.fullmatch(
+            r"[QH][1-4]|(?:19|20)\d\d", figure.surface
+        ):
             continue
         keys |= figure.keys
     return keys
@@ -274,7 +290,7 @@ def _baseline_krs(priority: Item, swot: Draft, taken: list[Item], room: int) -> 
     evidence = [
         item
         for key in ("weaknesses", "threats", "opportunities", "strengths")
-        for item in (swot.section(key).items if swot.section(key) else [])
+        for item in _items_of(swot, key)
         if item.label == priority.label
     ]
     krs: list[Item] = []
@@ -284,11 +300,20 @@ def _baseline_krs(priority: Item, swot: Draft, taken: list[Item], room: int) -> 
             continue
         used.add(_measure_key_text(baseline))
         krs.append(
-            Item(label=item.label, text=f"Baseline: {baseline}; {TARGET_TO_BE_SET}.", sources=list(item.sources))
+            Item(
+                label=item.label,
+                text=f"Baseline: {baseline}; {TARGET_TO_BE_SET}.",
+                sources=list(item.sources),
+            )
         )
         if len(krs) >= room:
             break
     return krs
+
+
+def _items_of(draft: Draft, key: str) -> list[Item]:
+    section = draft.section(key)
+    return section.items if section else []
 
 
 def _measure_key_text(text: str) -> str:
@@ -303,7 +328,9 @@ def _placeholder_kr(priority: Item, position: int) -> Item:
         f"Report {area} progress at every monthly review; {TARGET_TO_BE_SET}.",
         f"Close the gap named in the priority above; {TARGET_TO_BE_SET}.",
     ]
-    return Item(label=priority.label, text=texts[position % len(texts)], sources=list(priority.sources))
+    return Item(
+        label=priority.label, text=texts[position % len(texts)], sources=list(priority.sources)
+    )
 
 
 def _metrics(candidates: list[KRCandidate], assigned: list[list[KRCandidate]]) -> list[Item]:

@@ -15,6 +15,13 @@ def excerpt_of(text: str, limit: int = EXCERPT_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
+def source_title(hit: Hit) -> str:
+    """ "Document › Section", without repeating a section that only restates the title."""
+    if not hit.section or hit.section.strip() == hit.title.strip():
+        return hit.title
+    return f"{hit.title} › {hit.section}"
+
+
 class SourceBook:
     def __init__(self) -> None:
         self.refs: dict[str, SourceRef] = {}
@@ -22,7 +29,7 @@ class SourceBook:
 
     def add_hit(self, hit: Hit) -> str:
         if hit.source_id not in self.refs:
-            title = hit.title if not hit.section else f"{hit.title} › {hit.section}"
+            title = source_title(hit)
             self.refs[hit.source_id] = SourceRef(
                 title=title, url=hit.url, excerpt=excerpt_of(hit.text)
             )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from drafting.facts import Fact, as_sentence, lower_first
+from drafting.facts import Fact, as_sentence, lower_first, normalised
 from drafting.gather import facts_of, search_all
 from drafting.grounding import check_draft, extract_figures
 from drafting.labels import label_for, project_names
@@ -46,6 +46,9 @@ _GOAL_TEXT = re.compile(
     r"^(?:(?:the\s+)?[\w -]{0,40}targets?\b|reduce|cut|raise|increase|hire|complete|ship)|"
     r"\bfrom\s+\S+\s+to\s+\S+\s+by\b",
     re.IGNORECASE,
+)
+_DANGLING = re.compile(
+    r"^(?:it|this|that|these|those|they|there|the outage|the incident)\b", re.IGNORECASE
 )
 _RECORD_ROW = re.compile(r"^[\w ]{1,30}:\s*[^;]+;\s*[\w ]{1,30}:")
 
@@ -87,6 +90,8 @@ def score_facts(
         has_figure = fact.has_figure
         if not any(cue_counts):
             continue  # no word says good, bad, chance or risk: a description, not a SWOT line
+        # A sentence that leans on the one before it ("It", "This") reads badly on its own.
+        dangling = 0.15 if _DANGLING.match(fact.text) else 0.0
         shift = polarity_shift(fact.text)
         scores = []
         for j, spec in enumerate(SWOT_SPECS):
@@ -100,6 +105,7 @@ def score_facts(
             0.5 * float(by_topic[index])
             + 0.05 * min(len(extract_figures(fact.text)), 3)
             - (0.2 if is_record_row(fact.text) else 0.0)
+            - dangling
             + (0.25 if has_figure else 0.0)
             + 0.05 * min(cue_counts[best], 2)
             + 0.15 / (1 + fact.rank)
@@ -114,15 +120,15 @@ def score_facts(
                 SWOT_SPECS[best].key,
                 quality,
                 fact_vectors[index],
-                label_for(
-                    fact.text, fact.heading, lens, title=fact.hit.title, projects=projects
-                ),
+                label_for(fact.text, fact.heading, lens, title=fact.hit.title, projects=projects),
             )
         )
     return scored
 
 
-def select(scored: list[Scored], per_section: int, exclude: set[str] | None = None) -> dict[str, list[Scored]]:
+def select(
+    scored: list[Scored], per_section: int, exclude: set[str] | None = None
+) -> dict[str, list[Scored]]:
     """Best facts per quadrant: no near-duplicates anywhere, one label each before repeats."""
     chosen: dict[str, list[Scored]] = {key: [] for key in QUADRANTS}
     taken: list[np.ndarray] = []
@@ -133,7 +139,7 @@ def select(scored: list[Scored], per_section: int, exclude: set[str] | None = No
             bucket = chosen[candidate.section]
             if len(bucket) >= per_section or any(c is candidate for c in bucket):
                 continue
-            if candidate.fact.text in excluded:
+            if normalised(as_sentence(candidate.fact.text)) in excluded:
                 continue
             if not allow_repeat_labels and any(c.label == candidate.label for c in bucket):
                 continue
@@ -147,17 +153,23 @@ def select(scored: list[Scored], per_section: int, exclude: set[str] | None = No
 
 
 def _item(scored: Scored) -> Item:
-    return Item(label=scored.label, text=as_sentence(scored.fact.text), sources=[scored.fact.source_id])
+    return Item(
+        label=scored.label, text=as_sentence(scored.fact.text), sources=[scored.fact.source_id]
+    )
 
 
-def priorities_from(sections: dict[str, list[Item]], count: int) -> list[Item]:
+def priorities_from(
+    sections: dict[str, list[Item]], count: int, texts: dict[str, str] | None = None
+) -> list[Item]:
     """Priorities follow from the quadrants: the areas with the most at stake, problems first."""
     weight = {"weaknesses": 1.0, "threats": 0.9, "opportunities": 0.8, "strengths": 0.4}
     area_score: dict[str, float] = {}
     basis: dict[str, tuple[str, Item]] = {}
     for key in PRIORITY_ORDER:
         for position, item in enumerate(sections.get(key, [])):
-            area_score[item.label] = area_score.get(item.label, 0.0) + weight[key] / (1 + 0.3 * position)
+            area_score[item.label] = area_score.get(item.label, 0.0) + weight[key] / (
+                1 + 0.3 * position
+            )
             basis.setdefault(item.label, (key, item))
     actionable = [label for label in area_score if basis[label][0] != "strengths"]
     ranked = sorted(actionable, key=lambda label: area_score[label], reverse=True)
@@ -170,7 +182,8 @@ def priorities_from(sections: dict[str, list[Item]], count: int) -> list[Item]:
     priorities = []
     for label in ranked[:count]:
         key, item = basis[label]
-        evidence = lower_first(item.text)
+        context = " ".join((texts or {}).get(sid, "") for sid in item.sources)
+        evidence = lower_first(item.text, context)
         text = f"{PRIORITY_LEADS[key]} — {evidence}"
         priorities.append(Item(label=label, text=text, sources=list(item.sources)))
     return priorities
@@ -189,7 +202,9 @@ def draft_swot_offline(
 ) -> Draft:
     topic = topic_of(subject, lens)
     queries: list[tuple[str | None, str]] = [(None, topic)]
-    queries += [(spec.key, query.format(topic=topic)) for spec in SWOT_SPECS for query in spec.queries]
+    queries += [
+        (spec.key, query.format(topic=topic)) for spec in SWOT_SPECS for query in spec.queries
+    ]
     found = search_all(retriever, workspace_id, queries, SEARCH_K)
     scored = score_facts(facts_of(found, MAX_FACTS), embedder, subject, lens)
     chosen = select(scored, per_section, exclude)
@@ -206,7 +221,7 @@ def draft_swot_offline(
             key="priorities",
             title=SECTION_TITLES["priorities"],
             intent="What to do first, following from the four quadrants above.",
-            items=priorities_from(quadrant_items, priorities),
+            items=priorities_from(quadrant_items, priorities, book.texts),
         )
     )
     cited = {sid for section in sections for item in section.items for sid in item.sources}

@@ -35,10 +35,11 @@ class CachedEmbedder:
                 while len(self._cache) > self._max:
                     self._cache.popitem(last=False)
         with self._lock:
-            rows = [self._cache[t] if t in self._cache else None for t in texts]
-        if any(row is None for row in rows):  # evicted meanwhile by a concurrent draft
+            rows = [self._cache.get(t) for t in texts]
+        present = [row for row in rows if row is not None]
+        if len(present) != len(rows):  # evicted meanwhile by a concurrent draft
             return self._fresh(texts)
-        return np.vstack(rows) if rows else np.zeros((0, 1), dtype=np.float32)
+        return np.vstack(present) if present else np.zeros((0, 1), dtype=np.float32)
 
     def _fresh(self, texts: Sequence[str]) -> Matrix:
         vectors = np.asarray(self._embeddings.embed_documents(list(texts)), dtype=np.float32)

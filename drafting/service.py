@@ -1,0 +1,288 @@
+"""`Drafter`: the one entry point for SWOT, OKR and retro drafts, revisions and regeneration."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Literal
+
+from langchain_core.language_models import BaseChatModel
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import session_scope
+from bot.settings import LLMSettings
+from drafting.facts import normalised
+from drafting.grounding import check_draft
+from drafting.llm import LLMError
+from drafting.llm_engine import LLMEngine
+from drafting.models import OFFLINE_ENGINE, Draft, RetroEntry, RevisionResult, Section
+from drafting.okr_offline import draft_okr_offline
+from drafting.retriever import Retriever
+from drafting.retro_offline import classify_entry, draft_retro_offline
+from drafting.revise import apply_structural, describe, prune_sources
+from drafting.swot_offline import draft_swot_offline, priorities_from
+from drafting.vectors import CachedEmbedder
+
+log = logging.getLogger(__name__)
+
+EngineChoice = Literal["auto", "offline", "llm"]
+TokenCallback = Callable[[str], None]
+
+
+class Drafter:
+    """Drafts with the LLM when one is configured (falling back to offline on failure), else offline."""
+
+    def __init__(
+        self,
+        *,
+        retriever: Retriever,
+        llm: LLMSettings,
+        sessions: sessionmaker[Session] | None = None,
+        engine: EngineChoice = "auto",
+        chat_model: BaseChatModel | None = None,
+    ) -> None:
+        self.retriever = retriever
+        self.sessions = sessions
+        self.embedder = CachedEmbedder(retriever.embeddings)
+        use_llm = engine == "llm" or (engine == "auto" and bool(llm.model))
+        if use_llm and not llm.model and chat_model is None:
+            raise ValueError("--engine llm needs LLM__MODEL, e.g. openai:gpt-4o-mini")
+        self.llm: LLMEngine | None = (
+            LLMEngine(llm, retriever, model=chat_model) if use_llm else None
+        )
+
+    @property
+    def engine_name(self) -> str:
+        return self.llm.name if self.llm else OFFLINE_ENGINE
+
+    # ---- drafts ---------------------------------------------------------------------------
+
+    def draft_swot(
+        self,
+        workspace_id: str,
+        subject: str,
+        lens: str | None = None,
+        *,
+        on_token: TokenCallback | None = None,
+    ) -> Draft:
+        mission = self._saved_mission(workspace_id)
+        if self.llm is not None:
+            try:
+                return self.llm.draft_swot(
+                    workspace_id, subject, lens, mission=mission, on_token=on_token
+                )
+            except LLMError as exc:
+                return self._fallback_notice(
+                    self._offline_swot(workspace_id, subject, lens, mission), exc
+                )
+        return self._offline_swot(workspace_id, subject, lens, mission)
+
+    def _offline_swot(
+        self, workspace_id: str, subject: str, lens: str | None, mission: str | None
+    ) -> Draft:
+        draft = draft_swot_offline(self.retriever, self.embedder, workspace_id, subject, lens)
+        return draft.model_copy(update={"mission": mission})
+
+    def draft_okr(
+        self,
+        workspace_id: str,
+        subject: str,
+        *,
+        mission: str | None = None,
+        from_swot: Draft | None = None,
+        on_token: TokenCallback | None = None,
+    ) -> Draft:
+        mission = mission or self._saved_mission(workspace_id)
+        swot, basis_note = from_swot, None
+        if swot is None:
+            swot, basis_note = self._saved_swot(workspace_id, subject)
+        if self.llm is not None:
+            try:
+                draft = self.llm.draft_okr(
+                    workspace_id, subject, mission=mission, swot=swot, on_token=on_token
+                )
+                return draft.model_copy(update={"notice": basis_note})
+            except LLMError as exc:
+                offline = self._offline_okr(workspace_id, subject, mission, swot)
+                return self._fallback_notice(offline, exc, basis_note)
+        return self._offline_okr(workspace_id, subject, mission, swot).model_copy(
+            update={"notice": basis_note}
+        )
+
+    def _offline_okr(
+        self, workspace_id: str, subject: str, mission: str | None, swot: Draft | None
+    ) -> Draft:
+        if swot is None or swot.kind != "swot" or not swot.section("priorities"):
+            # The plan always follows from a SWOT: without a saved one, draft one first.
+            swot = draft_swot_offline(self.retriever, self.embedder, workspace_id, subject, None)
+        return draft_okr_offline(
+            self.retriever, self.embedder, workspace_id, subject, mission=mission, swot=swot
+        )
+
+    def draft_retro(
+        self,
+        workspace_id: str,
+        subject: str,
+        entries: list[RetroEntry],
+        *,
+        on_token: TokenCallback | None = None,
+    ) -> Draft:
+        """Retros draw on what the team wrote; `workspace_id` is kept for logging and symmetry."""
+        if self.llm is not None and entries:
+            try:
+                return self.llm.draft_retro(subject, entries, on_token=on_token)
+            except LLMError as exc:
+                log.warning("retro synthesis for %s fell back to offline: %s", workspace_id, exc)
+                return self._fallback_notice(
+                    draft_retro_offline(self.embedder, subject, entries), exc
+                )
+        return draft_retro_offline(self.embedder, subject, entries)
+
+    def classify_retro_entry(self, text: str) -> str:
+        """went_well | not_so_well | learnings | action_items, for an entry written with no prefix."""
+        return classify_entry(text, self.embedder)
+
+    # ---- revisions --------------------------------------------------------------------------
+
+    def revise(
+        self,
+        draft: Draft,
+        instruction: str,
+        history: list[str],
+        *,
+        workspace_id: str | None = None,
+    ) -> RevisionResult:
+        """A new version following `instruction`; `history` is the thread's earlier requests."""
+        outcome = apply_structural(draft, instruction)
+        if outcome.needs_llm and self.llm is not None:
+            try:
+                revised = self.llm.revise(draft, instruction, history, workspace_id=workspace_id)
+                return RevisionResult(prune_sources(revised), "Revised as asked.", True)
+            except LLMError as exc:
+                log.warning("LLM revision failed, applying what the offline engine can: %s", exc)
+                note = describe(outcome, engine_is_offline=True)
+                note = f"The language model could not be used ({exc}). {note}"
+                return self._finish_revision(
+                    draft, outcome.draft, outcome.regenerate, note, workspace_id
+                )
+        note = describe(outcome, engine_is_offline=self.llm is None)
+        return self._finish_revision(draft, outcome.draft, outcome.regenerate, note, workspace_id)
+
+    def _finish_revision(
+        self,
+        original: Draft,
+        revised: Draft,
+        regenerate: list[str],
+        note: str,
+        workspace_id: str | None,
+    ) -> RevisionResult:
+        for key in regenerate:
+            revised = self.regenerate(revised, key, workspace_id=workspace_id)
+        revised = check_draft(prune_sources(revised), {})
+        changed = revised.model_dump() != original.model_dump()
+        return RevisionResult(revised, note, changed)
+
+    def regenerate(
+        self, draft: Draft, section_key: str, *, workspace_id: str | None = None
+    ) -> Draft:
+        """The draft with one section redone; without `workspace_id` only its own sources are used."""
+        if draft.section(section_key) is None:
+            raise ValueError(f"this draft has no section {section_key!r}")
+        if self.llm is not None:
+            try:
+                fresh = self.llm.regenerate(draft, section_key, workspace_id=workspace_id)
+                return _merge_section(draft, fresh.sections[0], fresh)
+            except LLMError as exc:
+                log.warning("LLM regenerate failed, using the offline engine: %s", exc)
+        return self._regenerate_offline(draft, section_key, workspace_id)
+
+    def _regenerate_offline(self, draft: Draft, key: str, workspace_id: str | None) -> Draft:
+        if draft.kind == "swot" and key == "priorities":
+            quadrants = {s.key: s.items for s in draft.sections if s.key != "priorities"}
+            section = draft.section(key)
+            assert section is not None
+            fresh_items = priorities_from(quadrants, max(len(section.items), 4))
+            return _merge_section(draft, section.model_copy(update={"items": fresh_items}), draft)
+        if draft.kind == "swot" and workspace_id:
+            shown = {normalised(item.text) for item in draft.items()}
+            fresh = draft_swot_offline(
+                self.retriever,
+                self.embedder,
+                workspace_id,
+                draft.subject,
+                draft.lens,
+                exclude=shown,
+            )
+            section = fresh.section(key)
+            if section is not None and section.items:
+                return _merge_section(draft, section, fresh)
+            return draft
+        if draft.kind == "okr" and workspace_id:
+            fresh = self._offline_okr(workspace_id, draft.subject, draft.mission, None)
+            section = fresh.section(key)
+            return _merge_section(draft, section, fresh) if section else draft
+        if draft.kind == "retro":
+            entries = _entries_of(draft)
+            fresh = draft_retro_offline(self.embedder, draft.subject, entries)
+            section = fresh.section(key)
+            return _merge_section(draft, section, fresh) if section else draft
+        return draft
+
+    # ---- helpers ----------------------------------------------------------------------------
+
+    def _fallback_notice(self, draft: Draft, exc: Exception, extra: str | None = None) -> Draft:
+        log.warning("LLM drafting failed, offline engine used instead: %s", exc)
+        notice = (
+            f"The language model could not be used ({exc}); the offline engine wrote this draft."
+        )
+        return draft.model_copy(update={"notice": " ".join(filter(None, [notice, extra]))})
+
+    def _saved_mission(self, workspace_id: str) -> str | None:
+        if self.sessions is None:
+            return None
+        from bot.workspaces import get_mission
+
+        with session_scope(self.sessions) as session:
+            return get_mission(session=session, workspace_id=workspace_id)
+
+    def _saved_swot(self, workspace_id: str, subject: str) -> tuple[Draft | None, str | None]:
+        if self.sessions is None:
+            return None, None
+        from drafting.store import latest_final_swot
+
+        with session_scope(self.sessions) as session:
+            record = latest_final_swot(session=session, workspace_id=workspace_id, subject=subject)
+            if record is None:
+                return None, None
+            state = "final" if record.is_final else "latest, not yet marked final"
+            return (
+                record.draft(),
+                f"Built from the saved SWOT for “{record.subject}” (version {record.version}, {state}).",
+            )
+
+
+def _merge_section(draft: Draft, section: Section, fresh: Draft) -> Draft:
+    sections = [section if s.key == section.key else s for s in draft.sections]
+    sources = dict(draft.sources)
+    for sid in {sid for item in section.items for sid in item.sources}:
+        if sid in fresh.sources:
+            sources[sid] = fresh.sources[sid]
+    return prune_sources(draft.model_copy(update={"sections": sections, "sources": sources}))
+
+
+def _entries_of(draft: Draft) -> list[RetroEntry]:
+    """Rebuild a retro's entries from its `input:n` sources and the sections that cite them."""
+    section_of = {sid: s.key for s in draft.sections for i in s.items for sid in i.sources}
+    entries = []
+    for sid, ref in sorted(
+        draft.sources.items(),
+        key=lambda kv: int(kv[0].split(":")[1]) if kv[0].startswith("input:") else 0,
+    ):
+        if sid.startswith("input:"):
+            author = ref.title.removeprefix("Retro entry by ").strip()
+            entries.append(
+                RetroEntry(
+                    section_of.get(sid), ref.excerpt, None if author == "a team member" else author
+                )
+            )
+    return entries
