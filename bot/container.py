@@ -7,6 +7,7 @@ from bot.db import make_engine, make_session_factory
 from bot.deps import Deps
 from bot.settings import Settings
 from bot.work import WorkPool
+from drafting.desk import DraftDesk
 from drafting.service import Drafter
 from knowledge.chroma_client import make_chroma_client
 from knowledge.service import build_knowledge_base
@@ -30,6 +31,7 @@ def build_deps(settings: Settings, *, upgrade_db: bool = True) -> Deps:
         embedding=settings.embedding,
         knowledge=settings.knowledge,
     )
+    drafter = Drafter(retriever=kb, llm=settings.llm, sessions=sessions)
     return Deps(
         settings=settings,
         engine=engine,
@@ -37,5 +39,6 @@ def build_deps(settings: Settings, *, upgrade_db: bool = True) -> Deps:
         work=WorkPool(settings.server.work_threads),
         chroma=chroma,
         kb=kb,
-        drafter=Drafter(retriever=kb, llm=settings.llm, sessions=sessions),
+        drafter=drafter,
+        desk=DraftDesk(sessions=sessions, drafter=drafter),
     )

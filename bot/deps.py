@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings
 from bot.work import WorkPool
+from drafting.desk import DraftDesk
 from drafting.service import Drafter
 from knowledge.service import KnowledgeBase
 
@@ -23,6 +24,7 @@ class Deps:
     chroma: ClientAPI
     kb: KnowledgeBase
     drafter: Drafter
+    desk: DraftDesk
 
     def close(self) -> None:
         self.work.shutdown(wait=False)

@@ -1,19 +1,111 @@
-"""The /align command: help, and the workspace-level subcommands."""
+"""The /align command: help, the workspace mission and the knowledge base."""
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App
+import logging
 
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.db import session_scope
 from bot.deps import Deps
-from handlers.usage import ALIGN_USAGE
+from bot.workspaces import set_mission
+from drafting.intent import clean_text
+from handlers import views
+from handlers.replies import MAX_COMMAND_TEXT, describe_failure, post_ephemeral
+from handlers.usage import ALIGN_USAGE, KB_USAGE, MISSION_USAGE
+
+log = logging.getLogger(__name__)
+MAX_MISSION_CHARS = 1000
 
 
 def register(app: App, deps: Deps) -> None:
     @app.command("/align")
-    def handle_align(ack: Ack, command: dict) -> None:
-        text = (command.get("text") or "").strip()
-        sub = text.split(maxsplit=1)[0].lower() if text else "help"
+    def handle_align(ack: Ack, command: dict, client: WebClient) -> None:
+        text = command.get("text") or ""
+        if len(text) > MAX_COMMAND_TEXT:
+            ack(text=f"That is {len(text)} characters; commands take up to {MAX_COMMAND_TEXT}.")
+            return
+        text = clean_text(text)
+        sub, _, rest = text.partition(" ")
+        sub = sub.lower() or "help"
+        rest = rest.strip()
+        team = command["team_id"]
         if sub == "help":
             ack(text=ALIGN_USAGE)
-            return
-        ack(text=f"I don't know `/align {sub}`.\n\n{ALIGN_USAGE}")
+        elif sub == "mission":
+            handle_mission(ack, deps, team, rest)
+        elif sub == "kb":
+            handle_kb(ack, deps, client, command, rest)
+        else:
+            ack(text=f"I don't know `/align {sub}`.\n\n{ALIGN_USAGE}")
+
+
+def handle_mission(ack: Ack, deps: Deps, team: str, mission: str) -> None:
+    if not mission:
+        ack(text=MISSION_USAGE)
+        return
+    if len(mission) > MAX_MISSION_CHARS:
+        ack(text=f"Keep the mission under {MAX_MISSION_CHARS} characters.\n{MISSION_USAGE}")
+        return
+    with session_scope(deps.sessions) as session:
+        set_mission(session=session, workspace_id=team, mission=mission)
+    ack(text=f"Mission saved. Plans will open with:\n> {mission}")
+
+
+def handle_kb(ack: Ack, deps: Deps, client: WebClient, command: dict, rest: str) -> None:
+    action, _, arg = rest.partition(" ")
+    action, arg = action.lower(), arg.strip()
+    team, channel, user = command["team_id"], command["channel_id"], command["user_id"]
+    if action == "list":
+        docs = deps.kb.list_documents(team)
+        ack(blocks=views.build_kb_list(docs), text=f"{len(docs)} documents")
+    elif action == "search" and arg:
+        ack(text=f"Searching for “{arg}”…")
+        deps.work.submit(search_kb_reply, deps, client, team, channel, user, arg)
+    elif action == "remove" and arg:
+        removed = deps.kb.remove(team, arg)
+        ack(
+            text=f"Removed document `{arg}` and its chunks."
+            if removed
+            else f"There is no document `{arg}` here. `/align kb list` shows the ids."
+        )
+    elif action == "add" and arg:
+        ack(text="Adding that to the knowledge base…")
+        deps.work.submit(add_to_kb_reply, deps, client, team, channel, user, arg)
+    else:
+        ack(text=KB_USAGE)
+
+
+def add_to_kb_reply(
+    deps: Deps, client: WebClient, team: str, channel: str, user: str, text: str
+) -> None:
+    try:
+        url = text.strip("<>").split("|", 1)[0]
+        if url.lower().startswith(("http://", "https://")) and " " not in url:
+            result = deps.kb.add_url(team, url, added_by=user)
+        else:
+            title = text.splitlines()[0][:80]
+            result = deps.kb.add_text(
+                team, title=title, text=text, added_by=user, source_kind="text"
+            )
+        message = f"{result.message} (id `{result.doc_id}`)"
+    except Exception as exc:
+        log.info("kb add failed: %s", type(exc).__name__)
+        message = f"Nothing was added. {describe_failure(exc)}"
+    post_ephemeral(client, channel=channel, user=user, text=message)
+
+
+def search_kb_reply(
+    deps: Deps, client: WebClient, team: str, channel: str, user: str, query: str
+) -> None:
+    try:
+        hits = deps.kb.search(team, query, k=5)
+        blocks = views.build_kb_search(query, hits)
+        post_ephemeral(
+            client, channel=channel, user=user, text=f"Results for {query}", blocks=blocks
+        )
+    except Exception as exc:
+        post_ephemeral(
+            client, channel=channel, user=user, text=f"Search failed. {describe_failure(exc)}"
+        )

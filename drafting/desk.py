@@ -1,0 +1,293 @@
+"""The drafting desk: takes a stored request, drafts it, and keeps every posted version.
+
+It is the one place the chat surfaces call for drafting work, so Slack handlers only parse,
+call, render and reply. Nothing here knows about Slack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import session_scope
+from bot.workspaces import ensure_workspace
+from drafting import conversations, store
+from drafting.models import Draft, RevisionResult
+from drafting.service import Drafter
+
+TokenCallback = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Produced:
+    request_id: int
+    draft: Draft
+    note: str | None  # e.g. which saved SWOT a plan was built from, or an engine fallback
+
+
+@dataclass(frozen=True)
+class DraftSummary:
+    kind: str
+    subject: str
+    version: int
+    final: bool
+    created_at: datetime
+    channel_id: str | None
+    message_ts: str | None
+
+
+@dataclass(frozen=True)
+class PostedVersion:
+    version_id: int
+    version: int
+    draft: Draft
+    final: bool
+
+
+class DraftDesk:
+    def __init__(self, *, sessions: sessionmaker[Session], drafter: Drafter) -> None:
+        self._sessions = sessions
+        self._drafter = drafter
+
+    @property
+    def engine_name(self) -> str:
+        return self._drafter.engine_name
+
+    # requests -------------------------------------------------------------------------------
+    def take_request(
+        self,
+        *,
+        workspace_id: str,
+        channel_id: str,
+        user_id: str | None,
+        kind: str,
+        subject: str | None,
+        lens: str | None = None,
+        text: str = "",
+        thread_ts: str | None = None,
+    ) -> int:
+        """Stores what was asked before any work starts, so a failure never loses it."""
+        with session_scope(self._sessions) as session:
+            ensure_workspace(session=session, workspace_id=workspace_id)
+            request = conversations.create_request(
+                session=session,
+                workspace_id=workspace_id,
+                channel_id=channel_id,
+                user_id=user_id,
+                kind=kind,
+                subject=subject,
+                lens=lens,
+                text=text,
+                thread_ts=thread_ts,
+            )
+            return request.id
+
+    def request(self, *, workspace_id: str, request_id: int) -> conversations.DraftRequest | None:
+        with session_scope(self._sessions) as session:
+            return conversations.get_request(
+                session=session, workspace_id=workspace_id, request_id=request_id
+            )
+
+    def produce(
+        self, *, workspace_id: str, request_id: int, on_token: TokenCallback | None = None
+    ) -> Produced:
+        request = self.request(workspace_id=workspace_id, request_id=request_id)
+        if request is None:
+            raise LookupError(f"request {request_id} not found in this workspace")
+        subject = request.subject or "our company"
+        if request.kind == "swot":
+            draft = self._drafter.draft_swot(workspace_id, subject, request.lens, on_token=on_token)
+        elif request.kind == "okr":
+            # The Drafter finds the saved mission and the SWOT to build on, and says which.
+            draft = self._drafter.draft_okr(workspace_id, subject, on_token=on_token)
+            if draft.notice is None:
+                draft = draft.model_copy(
+                    update={
+                        "notice": "No saved SWOT for this subject, so the plan starts from a "
+                        "fresh SWOT of the knowledge base."
+                    }
+                )
+        else:
+            raise ValueError(f"unknown draft kind {request.kind!r}")
+        return Produced(request_id, draft, draft.notice)
+
+    def fail(self, *, request_id: int, reason: str) -> None:
+        with session_scope(self._sessions) as session:
+            conversations.finish_request(session=session, request_id=request_id, error=reason)
+
+    # versions ---------------------------------------------------------------------------------
+    def record_posted(
+        self,
+        *,
+        workspace_id: str,
+        channel_id: str,
+        thread_ts: str,
+        message_ts: str,
+        draft: Draft,
+        created_by: str | None,
+        request_id: int | None = None,
+    ) -> PostedVersion:
+        """Saves a new version of the draft whose thread starts at `thread_ts`."""
+        with session_scope(self._sessions) as session:
+            current = store.latest_version(
+                session=session,
+                workspace_id=workspace_id,
+                channel_id=channel_id,
+                thread_ts=thread_ts,
+            )
+            row = store.save_version(
+                session=session,
+                workspace_id=workspace_id,
+                draft=draft,
+                draft_id=current.draft_id if current else None,
+                channel_id=channel_id,
+                thread_ts=thread_ts,
+                message_ts=message_ts,
+                created_by=created_by,
+            )
+            if request_id is not None:
+                conversations.finish_request(
+                    session=session, request_id=request_id, result_ts=message_ts
+                )
+            return PostedVersion(row.id, row.version, draft, row.is_final)
+
+    def current(
+        self, *, workspace_id: str, channel_id: str, thread_ts: str
+    ) -> PostedVersion | None:
+        with session_scope(self._sessions) as session:
+            row = store.latest_version(
+                session=session,
+                workspace_id=workspace_id,
+                channel_id=channel_id,
+                thread_ts=thread_ts,
+            )
+            if row is None:
+                return None
+            return PostedVersion(row.id, row.version, row.draft(), row.is_final)
+
+    def board_ts(self, *, workspace_id: str, channel_id: str, thread_ts: str) -> str | None:
+        """The message that shows the latest version: where version 1 was posted."""
+        with session_scope(self._sessions) as session:
+            row = store.latest_version(
+                session=session,
+                workspace_id=workspace_id,
+                channel_id=channel_id,
+                thread_ts=thread_ts,
+            )
+            if row is None:
+                return None
+            first = store.get_version(session=session, draft_id=row.draft_id, version=1)
+            return first.message_ts if first else None
+
+    def mark_final(
+        self, *, workspace_id: str, channel_id: str, thread_ts: str
+    ) -> PostedVersion | None:
+        with session_scope(self._sessions) as session:
+            row = store.latest_version(
+                session=session,
+                workspace_id=workspace_id,
+                channel_id=channel_id,
+                thread_ts=thread_ts,
+            )
+            if row is None:
+                return None
+            final = store.mark_final(
+                session=session, draft_id=row.draft_id, workspace_id=workspace_id
+            )
+            if final is None:
+                return None
+            return PostedVersion(final.id, final.version, final.draft(), True)
+
+    def recent(self, *, workspace_id: str, limit: int = 8) -> list[DraftSummary]:
+        with session_scope(self._sessions) as session:
+            return [
+                DraftSummary(
+                    kind=row.kind,
+                    subject=row.subject,
+                    version=row.version,
+                    final=row.is_final,
+                    created_at=row.created_at,
+                    channel_id=row.channel_id,
+                    message_ts=row.message_ts,
+                )
+                for row in store.recent_drafts(
+                    session=session, workspace_id=workspace_id, limit=limit
+                )
+            ]
+
+    # conversation -----------------------------------------------------------------------------
+    def remember(
+        self,
+        *,
+        workspace_id: str,
+        channel_id: str,
+        thread_ts: str,
+        ts: str,
+        user_id: str | None,
+        role: str,
+        text: str,
+    ) -> bool:
+        with session_scope(self._sessions) as session:
+            return conversations.add_thread_message(
+                session=session,
+                workspace_id=workspace_id,
+                channel_id=channel_id,
+                thread_ts=thread_ts,
+                ts=ts,
+                user_id=user_id,
+                role=role,
+                text=text,
+            )
+
+    def revise(
+        self, *, workspace_id: str, channel_id: str, thread_ts: str, instruction: str
+    ) -> RevisionResult | None:
+        current = self.current(
+            workspace_id=workspace_id, channel_id=channel_id, thread_ts=thread_ts
+        )
+        if current is None:
+            return None
+        with session_scope(self._sessions) as session:
+            history = [
+                f"{m.role}: {m.text}"
+                for m in conversations.thread_transcript(
+                    session=session,
+                    workspace_id=workspace_id,
+                    channel_id=channel_id,
+                    thread_ts=thread_ts,
+                )
+            ]
+        return self._drafter.revise(current.draft, instruction, history, workspace_id=workspace_id)
+
+    def regenerate(
+        self, *, workspace_id: str, channel_id: str, thread_ts: str, section_key: str
+    ) -> Draft | None:
+        current = self.current(
+            workspace_id=workspace_id, channel_id=channel_id, thread_ts=thread_ts
+        )
+        if current is None:
+            return None
+        return self._drafter.regenerate(current.draft, section_key, workspace_id=workspace_id)
+
+    def feedback(
+        self, *, workspace_id: str, channel_id: str, message_ts: str, user_id: str, rating: int
+    ) -> tuple[int, int]:
+        with session_scope(self._sessions) as session:
+            conversations.record_feedback(
+                session=session,
+                workspace_id=workspace_id,
+                channel_id=channel_id,
+                message_ts=message_ts,
+                user_id=user_id,
+                rating=rating,
+            )
+        with session_scope(self._sessions) as session:
+            return conversations.feedback_totals(
+                session=session,
+                workspace_id=workspace_id,
+                channel_id=channel_id,
+                message_ts=message_ts,
+            )

@@ -1,0 +1,50 @@
+"""Small reply helpers shared by listeners: ephemeral notes and user-facing error text."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+log = logging.getLogger(__name__)
+
+# Slack rejects slash-command text past this length anyway; we say so instead of truncating.
+MAX_COMMAND_TEXT = 4000
+
+
+def post_ephemeral(
+    client: WebClient,
+    *,
+    channel: str,
+    user: str,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+    thread_ts: str | None = None,
+) -> None:
+    """Best effort: an ephemeral note must never turn a finished job into a failed one."""
+    try:
+        client.chat_postEphemeral(
+            channel=channel, user=user, text=text, blocks=blocks, thread_ts=thread_ts
+        )
+    except SlackApiError as exc:
+        log.warning("could not post ephemeral message: %s", exc.response.get("error"))
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A sentence for the person who asked: what failed, never a stack trace or a secret."""
+    from knowledge.errors import KnowledgeError
+
+    if isinstance(exc, KnowledgeError):
+        return str(exc)
+    if isinstance(exc, SlackApiError):
+        return f"Slack refused a call ({exc.response.get('error', 'unknown error')})."
+    name = type(exc).__name__
+    if "Chroma" in name or "chroma" in type(exc).__module__:
+        return "The knowledge base (vector store) is unreachable right now."
+    if "Timeout" in name:
+        return "The drafting engine timed out."
+    if "Operational" in name or "sqlalchemy" in type(exc).__module__:
+        return "The database is unreachable right now."
+    return f"Something went wrong ({name})."
