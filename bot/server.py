@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.deps import Deps
+from bot.recovery import recover_interrupted
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,8 @@ def build_asgi(app: App, deps: Deps) -> Starlette:
         # Every in-flight Slack request holds one thread until Bolt has its ack.
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = max(limiter.total_tokens, deps.settings.server.listener_threads * 2)
+        # In the background: a slow or unreachable vector store must not delay /healthz.
+        deps.work.submit(recover_interrupted, deps)
         yield
         deps.close()
 
@@ -98,6 +101,7 @@ def serve_http(app: App, deps: Deps, *, host: str, port: int) -> None:
 
 def serve_socket_mode(app: App, deps: Deps, *, app_token: str) -> None:
     handler = SocketModeHandler(app, app_token=app_token, web_client=app.client)
+    deps.work.submit(recover_interrupted, deps)
     try:
         handler.start()
     finally:

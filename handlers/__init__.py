@@ -12,6 +12,8 @@ from handlers import (
     dedupe,
     draft_actions,
     draft_commands,
+    forget,
+    lifecycle,
 )
 
 
@@ -22,3 +24,5 @@ def register_listeners(app: App, deps: Deps) -> None:
     draft_actions.register(app, deps)
     conversation.register(app, deps)
     app_home.register(app, deps)
+    lifecycle.register(app, deps)
+    forget.register(app, deps)

@@ -11,7 +11,7 @@ from bot.db import session_scope
 from bot.deps import Deps
 from bot.workspaces import set_mission
 from drafting.intent import clean_text
-from handlers import views
+from handlers import forget, views
 from handlers.replies import MAX_COMMAND_TEXT, describe_failure, post_ephemeral
 from handlers.usage import ALIGN_USAGE, KB_USAGE, MISSION_USAGE
 
@@ -37,6 +37,8 @@ def register(app: App, deps: Deps) -> None:
             handle_mission(ack, deps, team, rest)
         elif sub == "kb":
             handle_kb(ack, deps, client, command, rest)
+        elif sub == "forget":
+            forget.handle_forget_command(ack, deps, client, command)
         else:
             ack(text=f"I don't know `/align {sub}`.\n\n{ALIGN_USAGE}")
 

@@ -17,3 +17,8 @@ HOME_EDIT_MISSION = "home_edit_mission"
 MISSION_MODAL = "mission_modal"
 MISSION_BLOCK = "mission_block"
 MISSION_INPUT = "mission_input"
+
+# /align forget confirmation modal
+FORGET_MODAL = "forget_modal"
+FORGET_BLOCK = "forget_block"
+FORGET_INPUT = "forget_input"
