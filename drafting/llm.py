@@ -112,7 +112,15 @@ def make_chat_model(settings: LLMSettings) -> BaseChatModel:
 
 
 def is_transient(exc: BaseException) -> bool:
-    if type(exc).__name__ in _TRANSIENT_NAMES or isinstance(exc, TimeoutError | ConnectionError):
+    """Worth retrying: timeouts, dropped connections, rate limits and 5xx, whatever the provider."""
+    name = type(exc).__name__
+    if (
+        name in _TRANSIENT_NAMES
+        or "Timeout" in name
+        or isinstance(exc, TimeoutError | ConnectionError)
+    ):
+        return True
+    if exc.__cause__ is not None and exc.__cause__ is not exc and is_transient(exc.__cause__):
         return True
     status = getattr(exc, "status_code", None) or getattr(
         getattr(exc, "response", None), "status_code", None

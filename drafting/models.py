@@ -36,8 +36,9 @@ class Item(BaseModel):
     text: str
     sources: list[str] = Field(default_factory=list)
     unsupported_figures: list[str] = Field(default_factory=list)
-    mentions: int | None = None  # retro: how many people said it
-    owner: str | None = None  # retro action items: a Slack user id
+    # Retro only; left out of the JSON when unset so SWOT and plan items keep the shape.
+    mentions: int | None = Field(default=None, exclude_if=lambda v: v is None)  # people who said it
+    owner: str | None = Field(default=None, exclude_if=lambda v: v is None)  # Slack user id
 
 
 class Section(BaseModel):

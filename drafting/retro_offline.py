@@ -49,7 +49,7 @@ _STOP = {
     "what",
     "about",
 }
-_OWNER = re.compile(r"<?@(U[A-Z0-9]{2,})(?:\|[^>]*)?>?")
+_OWNER = re.compile(r"<?@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>?")
 _IMPERATIVE = re.compile(
     r"^(?:add|automate|book|build|create|document|fix|introduce|move|plan|review|run|schedule|"
     r"set up|share|start|stop|tune|update|write|agree|assign|check|clean up|follow up|make)\b",

@@ -19,7 +19,7 @@ from drafting.vectors import CachedEmbedder, cosine
 
 QUADRANTS = tuple(spec.key for spec in SWOT_SPECS)
 SEARCH_K = 8
-MAX_FACTS = 160
+MAX_FACTS = 200
 NEAR_DUPLICATE = 0.9
 
 # The priority verb follows from where its evidence sits.
@@ -70,10 +70,18 @@ def score_facts(
     facts: list[tuple[Fact, set[str]]], embedder: CachedEmbedder, subject: str, lens: str | None
 ) -> list[Scored]:
     """Pick each fact's quadrant and how strongly it belongs in the draft."""
-    if not facts:
+    projects = project_names([fact.hit.text for fact, _ in facts])
+    # Filter on words before embedding: embedding is the slow step, and a fact with no word
+    # saying good, bad, chance or risk is a description, not a SWOT line; a target is where we
+    # want to be, not where we are (plans use those).
+    kept: list[tuple[Fact, set[str], list[int]]] = []
+    for fact, via in facts:
+        cue_counts = [count_cues(fact.text, spec.cues) for spec in SWOT_SPECS]
+        if any(cue_counts) and not is_goal(fact):
+            kept.append((fact, via, cue_counts))
+    if not kept:
         return []
-    texts = [fact.text for fact, _ in facts]
-    fact_vectors = embedder.embed(texts)
+    fact_vectors = embedder.embed([fact.text for fact, _, _ in kept])
     section_vectors = embedder.embed([spec.description for spec in SWOT_SPECS])
     topic_vector = embedder.embed([topic_of(subject, lens)])
     lens_vector = embedder.embed([lens]) if lens else None
@@ -81,15 +89,9 @@ def score_facts(
     by_topic = cosine(fact_vectors, topic_vector)[:, 0]
     by_lens = cosine(fact_vectors, lens_vector)[:, 0] if lens_vector is not None else None
 
-    projects = project_names([fact.hit.text for fact, _ in facts])
     scored: list[Scored] = []
-    for index, (fact, via) in enumerate(facts):
-        if is_goal(fact):
-            continue  # a target is where we want to be, not where we are; plans use it
-        cue_counts = [count_cues(fact.text, spec.cues) for spec in SWOT_SPECS]
+    for index, (fact, via, cue_counts) in enumerate(kept):
         has_figure = fact.has_figure
-        if not any(cue_counts):
-            continue  # no word says good, bad, chance or risk: a description, not a SWOT line
         # A sentence that leans on the one before it ("It", "This") reads badly on its own.
         dangling = 0.15 if _DANGLING.match(fact.text) else 0.0
         shift = polarity_shift(fact.text)
