@@ -30,6 +30,8 @@ def create_app(settings: Settings, deps: Deps, *, client: WebClient | None = Non
             "Set SLACK__SIGNING_SECRET (HTTP mode) or SLACK__APP_TOKEN (Socket Mode)."
         )
     client = client or make_web_client(settings, token=None)
+    if client.token is None and slack.bot_token is not None and not slack.oauth_enabled:
+        client.token = slack.bot_token.get_secret_value()
     common = dict(
         signing_secret=slack.signing_secret.get_secret_value() if slack.signing_secret else None,
         client=client,
@@ -66,6 +68,7 @@ def create_app(settings: Settings, deps: Deps, *, client: WebClient | None = Non
                 "Set SLACK__BOT_TOKEN for a single workspace, or SLACK__CLIENT_ID and "
                 "SLACK__CLIENT_SECRET for OAuth installs."
             )
-        app = App(**common, token=slack.bot_token.get_secret_value())  # type: ignore[arg-type]
+        # The client already carries the bot token; Bolt authorizes with it.
+        app = App(**common)  # type: ignore[arg-type]
     register_listeners(app, deps)
     return app

@@ -25,6 +25,8 @@ class Call:
     method: str
     params: dict[str, Any]
     headers: dict[str, str]
+    status: int = 200
+    response: dict[str, Any] | None = None
     at: float = field(default_factory=time.time)
 
     @property
@@ -108,7 +110,7 @@ class FakeSlack:
         predicate: Callable[[Call], bool] = lambda c: True,
         *,
         count: int = 1,
-        timeout: float = 30.0,
+        timeout: float = 90.0,
     ) -> list[Call]:
         deadline = time.time() + timeout
         while True:
@@ -304,9 +306,9 @@ class FakeSlack:
                 method = path.removeprefix("/api/").strip("/")
                 params = _parse_body(raw, self.headers.get("Content-Type", ""))
                 params.update({k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()})
-                fake._record(method, params, dict(self.headers))
                 failure = fake._take_failure(method)
                 if failure is not None:
+                    fake._record(method, params, dict(self.headers), status=failure.status)
                     headers = (
                         {"Retry-After": str(failure.retry_after)}
                         if failure.retry_after is not None
@@ -319,13 +321,25 @@ class FakeSlack:
                     )
                     self._send(failure.status, json.dumps(body).encode(), headers)
                     return
-                self._send(200, json.dumps(fake.answer(method, params)).encode())
+                answer = fake.answer(method, params)
+                fake._record(method, params, dict(self.headers), response=answer)
+                self._send(200, json.dumps(answer).encode())
 
         return Handler
 
-    def _record(self, method: str, params: dict[str, Any], headers: dict[str, str]) -> None:
+    def _record(
+        self,
+        method: str,
+        params: dict[str, Any],
+        headers: dict[str, str],
+        *,
+        status: int = 200,
+        response: dict[str, Any] | None = None,
+    ) -> Call:
+        call = Call(method, params, headers, status=status, response=response)
         with self._lock:
-            self.calls.append(Call(method, params, headers))
+            self.calls.append(call)
+        return call
 
 
 def _parse_body(raw: bytes, content_type: str) -> dict[str, Any]:

@@ -20,12 +20,10 @@ def block_texts(blocks: list[dict]) -> str:
 
 
 def action_ids(blocks: list[dict]) -> set[str]:
-    return {
-        e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]
-    }
+    return {e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]}
 
 
-def in_channel(channel: str, text: str) -> "callable":
+def in_channel(channel: str, text: str) -> callable:
     def match(call: Call) -> bool:
         return call.params.get("channel") == channel and text in call.params.get("text", "")
 
@@ -59,7 +57,9 @@ def test_empty_lens_gets_usage_and_posts_nothing(sender: SlackSender, fake: Fake
     resp = sender.command("/swot", "platform lens:", channel_id="C0BAD0001")
     assert resp.status_code == 200
     assert "Usage: `/swot" in resp.text
-    assert not [c for c in fake.calls_to("chat.postMessage") if c.params.get("channel") == "C0BAD0001"]
+    assert not [
+        c for c in fake.calls_to("chat.postMessage") if c.params.get("channel") == "C0BAD0001"
+    ]
 
 
 def test_okr_says_which_swot_it_builds_on(sender: SlackSender, fake: FakeSlack) -> None:
