@@ -46,8 +46,10 @@ def serve(
         console.print(f"[red]Cannot start:[/red] {exc}")
         raise typer.Exit(2) from exc
     if settings.slack.app_token is not None:
-        console.print("alignbot: Socket Mode")
-        serve_socket_mode(app, deps, app_token=settings.slack.app_token.get_secret_value())
+        console.print(f"alignbot: Socket Mode (health on http://{host}:{port}/healthz)")
+        serve_socket_mode(
+            app, deps, app_token=settings.slack.app_token.get_secret_value(), host=host, port=port
+        )
     else:
         console.print(f"alignbot: HTTP on http://{host}:{port}/slack/events")
         serve_http(app, deps, host=host, port=port)

@@ -39,8 +39,11 @@ def health(deps: Deps) -> dict[str, str]:
     return checks
 
 
-def build_asgi(app: App, deps: Deps) -> Starlette:
-    """Bolt's dispatch is synchronous, so it runs in worker threads, never on the event loop."""
+def build_asgi(app: App, deps: Deps, *, slack_routes: bool = True) -> Starlette:
+    """Bolt's dispatch is synchronous, so it runs in worker threads, never on the event loop.
+
+    In Socket Mode only /healthz is served: Slack's requests arrive over the WebSocket.
+    """
 
     async def slack_events(request: Request) -> Response:
         body = await request.body()
@@ -75,20 +78,19 @@ def build_asgi(app: App, deps: Deps) -> Starlette:
         yield
         deps.close()
 
-    return Starlette(
-        routes=[
+    routes = [Route("/healthz", healthz, methods=["GET"])]
+    if slack_routes:
+        routes += [
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/slack/install", oauth, methods=["GET"]),
             Route("/slack/oauth_redirect", oauth, methods=["GET"]),
-            Route("/healthz", healthz, methods=["GET"]),
-        ],
-        lifespan=lifespan,
-    )
+        ]
+    return Starlette(routes=routes, lifespan=lifespan)
 
 
-def serve_http(app: App, deps: Deps, *, host: str, port: int) -> None:
+def serve_http(app: App, deps: Deps, *, host: str, port: int, slack_routes: bool = True) -> None:
     config = uvicorn.Config(
-        build_asgi(app, deps),
+        build_asgi(app, deps, slack_routes=slack_routes),
         host=host,
         port=port,
         log_config=None,
@@ -99,10 +101,11 @@ def serve_http(app: App, deps: Deps, *, host: str, port: int) -> None:
     uvicorn.Server(config).run()
 
 
-def serve_socket_mode(app: App, deps: Deps, *, app_token: str) -> None:
+def serve_socket_mode(app: App, deps: Deps, *, app_token: str, host: str, port: int) -> None:
+    """Slack traffic over the WebSocket; /healthz over HTTP for the orchestrator."""
     handler = SocketModeHandler(app, app_token=app_token, web_client=app.client)
-    deps.work.submit(recover_interrupted, deps)
+    handler.connect()
     try:
-        handler.start()
+        serve_http(app, deps, host=host, port=port, slack_routes=False)
     finally:
-        deps.close()
+        handler.close()

@@ -15,9 +15,11 @@ def test_mention_drafts_in_the_thread(sender: SlackSender, fake: FakeSlack) -> N
     mention_ts = body["event"]["ts"]
     post = fake.wait_for(
         "chat.postMessage",
-        lambda c: c.params.get("channel") == "C0MENTION1"
-        and c.params.get("thread_ts") == mention_ts
-        and "SWOT for Q3 launch plan" in c.params.get("text", ""),
+        lambda c: (
+            c.params.get("channel") == "C0MENTION1"
+            and c.params.get("thread_ts") == mention_ts
+            and "SWOT for Q3 launch plan" in c.params.get("text", "")
+        ),
     )[0]
     assert any(b["type"] == "actions" for b in post.params["blocks"])
 
@@ -28,9 +30,11 @@ def test_dm_drafts_an_okr_plan(sender: SlackSender, fake: FakeSlack) -> None:
     assert sender.event(body).status_code == 200
     fake.wait_for(
         "chat.postMessage",
-        lambda c: c.params.get("channel") == "D0DMLEAD01"
-        and c.params.get("thread_ts") == body["event"]["ts"]
-        and "OKR plan for Project Kestrel" in c.params.get("text", ""),
+        lambda c: (
+            c.params.get("channel") == "D0DMLEAD01"
+            and c.params.get("thread_ts") == body["event"]["ts"]
+            and "OKR plan for Project Kestrel" in c.params.get("text", "")
+        ),
     )
 
 
@@ -68,8 +72,10 @@ def test_agent_view_message_sets_status_and_drafts(sender: SlackSender, fake: Fa
     )
     fake.wait_for(
         "chat.postMessage",
-        lambda c: c.params.get("thread_ts") == thread_ts
-        and "SWOT for our team" in c.params.get("text", ""),
+        lambda c: (
+            c.params.get("thread_ts") == thread_ts
+            and "SWOT for our team" in c.params.get("text", "")
+        ),
     )
 
 
@@ -84,13 +90,24 @@ def test_same_event_delivered_three_times_gives_one_reply(
     # Give any duplicate a chance to show up before counting.
     sender.command("/align", "help")
     fake.wait_for("chat.postMessage", lambda c: c.params.get("channel") == "C0TRIPLE01")
-    assert len([c for c in fake.calls_to("chat.postMessage")
-                if c.params.get("channel") == "C0TRIPLE01"]) == 1
+    assert (
+        len(
+            [
+                c
+                for c in fake.calls_to("chat.postMessage")
+                if c.params.get("channel") == "C0TRIPLE01"
+            ]
+        )
+        == 1
+    )
 
 
 def test_own_messages_and_edits_are_ignored(sender: SlackSender, fake: FakeSlack) -> None:
     before = len(fake.calls)
-    for name, event_id in (("event_message_bot", "Ev0BOTMSG01"), ("event_message_changed", "Ev0EDIT0001")):
+    for name, event_id in (
+        ("event_message_bot", "Ev0BOTMSG01"),
+        ("event_message_changed", "Ev0EDIT0001"),
+    ):
         assert sender.event(payload(name, event_id=event_id)).status_code == 200
     sender.command("/align", "help")  # a later request, so the app had time to act
     assert [c.method for c in fake.calls[before:] if c.method.startswith("chat.")] == []
@@ -113,8 +130,7 @@ def test_rate_limited_post_is_retried_after_retry_after(
 def test_slack_error_after_ack_reaches_the_user_with_retry(
     sender: SlackSender, fake: FakeSlack
 ) -> None:
-    fake.fail("chat.postMessage", 200, times=1,
-              body={"ok": False, "error": "channel_not_found"})
+    fake.fail("chat.postMessage", 200, times=1, body={"ok": False, "error": "channel_not_found"})
     sender.command("/swot", "Broken Channel Co", channel_id="C0BROKEN01")
     note = fake.wait_for("chat.postEphemeral", lambda c: c.params.get("channel") == "C0BROKEN01")[0]
     assert "channel_not_found" in note.params["text"]
@@ -128,6 +144,9 @@ def test_slack_error_after_ack_reaches_the_user_with_retry(
     assert sender.interactive(click).status_code == 200
     fake.wait_for(
         "chat.postMessage",
-        lambda c: c.params.get("channel") == "C0BROKEN01" and c.status == 200
-        and "SWOT for Broken Channel Co" in c.params.get("text", ""),
+        lambda c: (
+            c.params.get("channel") == "C0BROKEN01"
+            and c.status == 200
+            and "SWOT for Broken Channel Co" in c.params.get("text", "")
+        ),
     )
