@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from drafting.facts import Fact, as_sentence
+from drafting.facts import Fact, as_sentence, normalised
 from drafting.gather import Found, facts_of, search_all
 from drafting.grounding import check_draft, extract_figures
 from drafting.labels import label_for, objective_name, project_names, tidy_label
@@ -43,6 +43,7 @@ _METRIC_LEAD = re.compile(
 _FUTURE = re.compile(
     r"\b(?:planned for|scheduled for|by|before|due|deadline|will|must|aims? to)\b", re.IGNORECASE
 )
+_TARGET_COLON = re.compile(r"^(.{3,60}?)\s+target\s*:\s*from\b", re.IGNORECASE)
 _PRONOUNS = {"there", "it", "this", "that", "these", "those", "they", "we"}
 MIN_FIT = 0.5
 
@@ -97,7 +98,9 @@ def kr_candidate(fact: Fact, projects: set[str]) -> KRCandidate | None:
     if not extract_figures(fact.text):
         return None
     if _FROM_TO.search(fact.text) and (_DATE_LIKE.search(fact.text) or _TARGET.search(fact.text)):
-        return KRCandidate(fact, "from_to", as_sentence(fact.text), label)
+        # "Win rate target: from 27% to 35% by Q2 2027" reads as a key result without "target:".
+        text = _TARGET_COLON.sub(r"\1 from", fact.text, count=1)
+        return KRCandidate(fact, "from_to", as_sentence(text), label)
     if _TARGET.search(fact.text):
         return KRCandidate(fact, "target", as_sentence(fact.text), label)
     if (
@@ -170,7 +173,9 @@ def draft_okr_offline(
     swot: Draft,
     objectives: int = 4,
     key_results: int = 4,
+    exclude: set[str] | None = None,
 ) -> Draft:
+    """`exclude` holds normalised item texts to leave out (when regenerating a section)."""
     priority_section = swot.section("priorities")
     priorities = list(priority_section.items if priority_section else [])[:objectives]
     queries: list[tuple[str | None, str]] = [
@@ -194,6 +199,8 @@ def draft_okr_offline(
     facts = [fact for fact, _ in facts_of(found, 200)]
     projects = project_names([f.hit.text for f in facts])
     candidates = [c for f in facts if (c := kr_candidate(f, projects)) is not None]
+    if exclude:
+        candidates = [c for c in candidates if normalised(c.text) not in exclude]
     assigned = _assign(candidates, priorities, embedder, key_results)
 
     sections: list[Section] = []
@@ -259,7 +266,10 @@ def _assign(
             pairs.append((score, i, j))
     used_figures: set[str] = set()
     used_facts: set[str] = set()
-    for _score, i, j in sorted(pairs, reverse=True):
+    # Key results with a stated target go first: a baseline must not crowd out the same
+    # measure's real target just because its sentence sits closer to the objective.
+    has_target = {i for i, cand in enumerate(candidates) if cand.kind != "metric"}
+    for _score, i, j in sorted(pairs, key=lambda p: (p[1] in has_target, p[0]), reverse=True):
         cand = candidates[i]
         figures = _measure_keys(cand.text)
         if len(result[j]) >= per or cand.fact.text in used_facts or figures & used_figures:

@@ -7,6 +7,7 @@ from typing import Any
 from drafting.models import Draft, Item, Section
 from drafting.render_common import (
     citation_marks,
+    clip,
     draft_title,
     engine_note,
     people_note,
@@ -30,7 +31,7 @@ def escape(text: str) -> str:
 
 
 def _mrkdwn_section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": short(text, TEXT_LIMIT)}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, TEXT_LIMIT)}}
 
 
 def _context(text: str) -> Block:
@@ -63,7 +64,7 @@ def _section_texts(section: Section, numbers: dict[str, int]) -> list[str]:
     texts: list[str] = []
     current = head
     for line in lines:
-        line = short(line, TEXT_LIMIT - 10)
+        line = clip(line, TEXT_LIMIT - 10)
         if len(current) + 1 + len(line) > TEXT_LIMIT:
             texts.append(current)
             current = line

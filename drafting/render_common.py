@@ -49,5 +49,10 @@ def unsupported_note(item: Item) -> str:
 
 
 def short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
+    """One line (whitespace collapsed), cut to `limit` characters with an ellipsis."""
+    return clip(" ".join(text.split()), limit)
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut to `limit` characters with an ellipsis, keeping line breaks."""
     return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"

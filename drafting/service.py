@@ -81,7 +81,7 @@ class Drafter:
         self, workspace_id: str, subject: str, lens: str | None, mission: str | None
     ) -> Draft:
         draft = draft_swot_offline(self.retriever, self.embedder, workspace_id, subject, lens)
-        return draft.model_copy(update={"mission": mission})
+        return _note_if_empty(draft.model_copy(update={"mission": mission}))
 
     def draft_okr(
         self,
@@ -105,18 +105,31 @@ class Drafter:
             except LLMError as exc:
                 offline = self._offline_okr(workspace_id, subject, mission, swot)
                 return self._fallback_notice(offline, exc, basis_note)
-        return self._offline_okr(workspace_id, subject, mission, swot).model_copy(
-            update={"notice": basis_note}
-        )
+        offline = self._offline_okr(workspace_id, subject, mission, swot)
+        notice = " ".join(filter(None, [basis_note, offline.notice])) or None
+        return offline.model_copy(update={"notice": notice})
 
     def _offline_okr(
-        self, workspace_id: str, subject: str, mission: str | None, swot: Draft | None
+        self,
+        workspace_id: str,
+        subject: str,
+        mission: str | None,
+        swot: Draft | None,
+        exclude: set[str] | None = None,
     ) -> Draft:
         if swot is None or swot.kind != "swot" or not swot.section("priorities"):
             # The plan always follows from a SWOT: without a saved one, draft one first.
             swot = draft_swot_offline(self.retriever, self.embedder, workspace_id, subject, None)
-        return draft_okr_offline(
-            self.retriever, self.embedder, workspace_id, subject, mission=mission, swot=swot
+        return _note_if_empty(
+            draft_okr_offline(
+                self.retriever,
+                self.embedder,
+                workspace_id,
+                subject,
+                mission=mission,
+                swot=swot,
+                exclude=exclude,
+            )
         )
 
     def draft_retro(
@@ -218,7 +231,8 @@ class Drafter:
                 return _merge_section(draft, section, fresh)
             return draft
         if draft.kind == "okr" and workspace_id:
-            fresh = self._offline_okr(workspace_id, draft.subject, draft.mission, None)
+            shown = {normalised(item.text) for item in draft.items()}
+            fresh = self._offline_okr(workspace_id, draft.subject, draft.mission, None, shown)
             section = fresh.section(key)
             return _merge_section(draft, section, fresh) if section else draft
         if draft.kind == "retro":
@@ -235,7 +249,8 @@ class Drafter:
         notice = (
             f"The language model could not be used ({exc}); the offline engine wrote this draft."
         )
-        return draft.model_copy(update={"notice": " ".join(filter(None, [notice, extra]))})
+        notes = [notice, extra, draft.notice]
+        return draft.model_copy(update={"notice": " ".join(n for n in notes if n)})
 
     def _saved_mission(self, workspace_id: str) -> str | None:
         if self.sessions is None:
@@ -259,6 +274,18 @@ class Drafter:
                 record.draft(),
                 f"Built from the saved SWOT for “{record.subject}” (version {record.version}, {state}).",
             )
+
+
+EMPTY_KB_NOTICE = (
+    "The knowledge base of this workspace had nothing to draw on for this subject, so the draft "
+    "is empty. Add documents first (`/align kb add` in Slack, `alignbot kb add` in a shell)."
+)
+
+
+def _note_if_empty(draft: Draft) -> Draft:
+    if draft.items():
+        return draft
+    return draft.model_copy(update={"notice": EMPTY_KB_NOTICE})
 
 
 def _merge_section(draft: Draft, section: Section, fresh: Draft) -> Draft:

@@ -238,3 +238,21 @@ def test_plan_builds_on_the_saved_swot_for_the_subject(
         p.text for p in priorities.items
     ]
     assert plan.notice and "saved SWOT" in plan.notice and "final" in plan.notice
+
+
+def test_empty_knowledge_base_says_what_to_do(offline_drafter: Drafter) -> None:
+    swot = offline_drafter.draft_swot("TEMPTY0001", "Anything")
+    assert swot.items() == [] and swot.notice and "kb add" in swot.notice
+    plan = offline_drafter.draft_okr("TEMPTY0001", "Anything")
+    assert plan.notice and "kb add" in plan.notice
+
+
+def test_offline_regenerate_of_an_objective_brings_different_key_results(
+    offline_drafter: Drafter, plan: Draft
+) -> None:
+    fresh = offline_drafter.regenerate(plan, "objective-2", workspace_id=WORKSPACE)
+    before, after = plan.section("objective-2"), fresh.section("objective-2")
+    assert before is not None and after is not None
+    assert after.title == before.title or after.items
+    assert fresh.section("objective-1") == plan.section("objective-1")
+    assert {i.text for i in after.items} != {i.text for i in before.items}

@@ -89,7 +89,12 @@ def test_blocks_have_header_sections_sources_and_marked_flags() -> None:
     assert "SWOT analysis" in blocks[0]["text"]["text"] and "AI lens" in blocks[0]["text"]["text"]
     text = "\n".join(all_texts(blocks))
     assert "offline engine" in text and "version 2" in text
-    assert "*REVENUE*: ARR reached USD 38.4 million. [1]" in text
+    strengths = next(t for t in all_texts(blocks) if t.startswith("*Strengths*"))
+    assert strengths.splitlines() == [
+        "*Strengths*",
+        "• *REVENUE*: ARR reached USD 38.4 million. [1]",
+        "• *RELIABILITY*: Uptime was 99.99%. [2] :warning: _unverified: 99.99%_",
+    ]
     assert ":warning: _unverified: 99.99%_" in text
     assert "[1] <https://wiki.example/qbr|QBR Q3>" in text and "[2] Eng metrics" in text
     assert (
