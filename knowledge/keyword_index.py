@@ -71,6 +71,8 @@ STOP_WORDS = frozenset(
     ]
 )
 MAX_TERMS = 24
+# Most chunk matches one query ranks; see selective_terms.
+RANKING_BUDGET = 3000
 EDGE_PUNCTUATION = "\"'“”‘’()[]{}<>,;:!?¿¡…"
 
 
@@ -88,29 +90,76 @@ def query_terms(query: str) -> list[str]:
 
 def search_keywords(*, session: Session, workspace_id: str, query: str, limit: int) -> list[str]:
     """Chunk ids of the workspace's ready documents, best match first."""
-    terms = query_terms(query)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    terms = selective_terms(session, query_terms(query), postgres=postgres)
     if not terms:
         return []
-    if session.get_bind().dialect.name == "postgresql":
+    if postgres:
         return _search_postgres(session, workspace_id, terms, limit)
     return _search_sqlite(session, workspace_id, terms, limit)
+
+
+def selective_terms(session: Session, terms: list[str], *, postgres: bool) -> list[str]:
+    """The rarest terms whose matches together fit the ranking budget.
+
+    Ranking costs a lookup per matching chunk while finding matches is nearly free, so a word
+    found in half the corpus would dominate query time and, having almost no BM25 weight,
+    would barely move the ranking. The vector side already covers such common words; the
+    keyword side exists for rare, exact ones ("Kestrel", "QX-7731", "42.7%").
+    """
+    counted = [(_matches(session, t, RANKING_BUDGET + 1, postgres=postgres), t) for t in terms]
+    kept, total = [], 0
+    for count, term in sorted(counted, key=lambda pair: pair[0]):
+        if count == 0:
+            continue
+        if total + count > RANKING_BUDGET:
+            break
+        kept.append(term)
+        total += count
+    return kept
+
+
+def _matches(session: Session, term: str, cap: int, *, postgres: bool) -> int:
+    """How many chunks (in any workspace) contain the term, counting no further than `cap`."""
+    if postgres:
+        sql = (
+            "SELECT count(*) FROM (SELECT 1 FROM kb_chunks WHERE text_search @@ "
+            "phraseto_tsquery('english'::regconfig, :term) LIMIT :cap) AS m"
+        )
+        return int(session.execute(text(sql), {"term": term, "cap": cap}).scalar_one())
+    sql = (
+        "SELECT count(*) FROM (SELECT rowid FROM kb_chunks_fts "
+        "WHERE kb_chunks_fts MATCH :match LIMIT :cap)"
+    )
+    match = f"text : {_quoted(term)}"
+    return int(session.execute(text(sql), {"match": match, "cap": cap}).scalar_one())
 
 
 def _search_sqlite(session: Session, workspace_id: str, terms: list[str], limit: int) -> list[str]:
     # Each term is a quoted phrase: FTS5 syntax in user text cannot break the query, and
     # "42.7%" matches the adjacent tokens 42 and 7.
-    match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    any_term = " OR ".join(_quoted(t) for t in terms)
+    match = f"workspace_id : {_quoted(workspace_id)} AND ({any_term})"
+    # The index narrows to the workspace and ranks there; the join re-checks the workspace
+    # exactly (tokenising an id could in theory conflate two) and drops unfinished documents.
     rows = session.execute(
         text(
-            "SELECT c.chunk_id FROM kb_chunks_fts "
-            "JOIN kb_chunks c ON c.id = kb_chunks_fts.rowid "
+            "SELECT c.chunk_id FROM ("
+            "  SELECT rowid, rank FROM kb_chunks_fts WHERE kb_chunks_fts MATCH :match "
+            "  ORDER BY rank LIMIT :inner"
+            ") AS m "
+            "JOIN kb_chunks c ON c.id = m.rowid "
             "JOIN kb_documents d ON d.id = c.doc_id "
-            "WHERE kb_chunks_fts MATCH :match AND c.workspace_id = :ws AND d.status = 'ready' "
-            "ORDER BY bm25(kb_chunks_fts) LIMIT :limit"
+            "WHERE c.workspace_id = :ws AND d.status = 'ready' "
+            "ORDER BY m.rank LIMIT :limit"
         ),
-        {"match": match, "ws": workspace_id, "limit": limit},
+        {"match": match, "ws": workspace_id, "limit": limit, "inner": limit * 2},
     )
     return [row[0] for row in rows]
+
+
+def _quoted(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
 
 
 def _search_postgres(
@@ -122,14 +171,12 @@ def _search_postgres(
         params[f"t{i}"] = term
         parts.append(f"phraseto_tsquery('english'::regconfig, :t{i})")
     tsquery = " || ".join(parts)
-    # The expression must match the GIN index's expression exactly for the planner to use it.
-    vector = "to_tsvector('english'::regconfig, c.text)"
     rows = session.execute(
         text(
             f"SELECT c.chunk_id FROM kb_chunks c JOIN kb_documents d ON d.id = c.doc_id, "
             f"(SELECT {tsquery} AS query) AS q "
-            f"WHERE c.workspace_id = :ws AND d.status = 'ready' AND {vector} @@ q.query "
-            f"ORDER BY ts_rank_cd({vector}, q.query) DESC LIMIT :limit"
+            f"WHERE c.workspace_id = :ws AND d.status = 'ready' AND c.text_search @@ q.query "
+            f"ORDER BY ts_rank_cd(c.text_search, q.query) DESC LIMIT :limit"
         ),
         params,
     )

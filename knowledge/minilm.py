@@ -75,19 +75,39 @@ class MiniLMEmbeddings(Embeddings):
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         self._load()
-        # Sorting by length keeps similar lengths in one batch, so padding to the batch's
-        # longest input wastes little work.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        encodings = self._tokenizer.encode_batch(list(texts))
         out = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start : start + self.batch_size]
-            out[idx] = self._embed_batch([texts[i] for i in idx])
+        for batch in self._batches([len(e.ids) for e in encodings]):
+            out[batch] = self._embed_batch([encodings[i] for i in batch])
         return out
 
-    def _embed_batch(self, texts: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    def _batches(self, lengths: list[int]) -> list[list[int]]:
+        """Indices grouped by similar token length.
+
+        Every input in a batch is padded to the batch's longest, and padding is wasted work,
+        so a batch also ends where lengths jump (more than a quarter longer than its first).
+        """
+        order = sorted(range(len(lengths)), key=lengths.__getitem__)
+        batches: list[list[int]] = []
+        for i in order:
+            current = batches[-1] if batches else None
+            if (
+                current is None
+                or len(current) >= self.batch_size
+                or lengths[i] > lengths[current[0]] * 1.25 + 8
+            ):
+                batches.append([i])
+            else:
+                current.append(i)
+        return batches
+
+    def _embed_batch(self, encodings: list[Any]) -> np.ndarray:
+        longest = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), longest), dtype=np.int64)  # 0 is [PAD]
+        mask = np.zeros_like(ids)
+        for row, encoding in enumerate(encodings):
+            ids[row, : len(encoding.ids)] = encoding.ids
+            mask[row, : len(encoding.ids)] = 1
         hidden = self._session.run(
             ["last_hidden_state"],
             {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
@@ -117,7 +137,8 @@ class MiniLMEmbeddings(Embeddings):
                 )
             tokenizer = Tokenizer.from_file(str(self._tokenizer_path or default_tokenizer_path()))
             tokenizer.enable_truncation(max_length=MAX_TOKENS)
-            tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # no length: batch longest
+            # Padding happens per batch in _embed_batch, to the batch's longest input only.
+            tokenizer.no_padding()
             options = onnxruntime.SessionOptions()
             if self._threads:
                 options.intra_op_num_threads = self._threads

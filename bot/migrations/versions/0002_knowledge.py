@@ -13,21 +13,30 @@ branch_labels = None
 depends_on = None
 
 # Keyword search is an index on each dialect: FTS5 over kb_chunks on SQLite (kept in step by
-# triggers), a GIN expression index on Postgres. Both stem English the same way (porter).
+# triggers), a stored tsvector with a GIN index on Postgres. Both stem English (porter).
+# The FTS5 table also indexes workspace_id, so a query intersects with one workspace's rows
+# inside the index instead of ranking every workspace's matches and filtering afterwards.
 SQLITE_FTS = [
-    "CREATE VIRTUAL TABLE kb_chunks_fts USING fts5(text, content='kb_chunks', "
+    "CREATE VIRTUAL TABLE kb_chunks_fts USING fts5(text, workspace_id, content='kb_chunks', "
     "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+    # Rank by the text only; the workspace column matches every candidate equally.
+    "INSERT INTO kb_chunks_fts(kb_chunks_fts, rank) VALUES ('rank', 'bm25(1.0, 0.0)')",
     "CREATE TRIGGER kb_chunks_fts_ai AFTER INSERT ON kb_chunks BEGIN "
-    "INSERT INTO kb_chunks_fts(rowid, text) VALUES (new.id, new.text); END",
+    "INSERT INTO kb_chunks_fts(rowid, text, workspace_id) "
+    "VALUES (new.id, new.text, new.workspace_id); END",
     "CREATE TRIGGER kb_chunks_fts_ad AFTER DELETE ON kb_chunks BEGIN "
-    "INSERT INTO kb_chunks_fts(kb_chunks_fts, rowid, text) VALUES ('delete', old.id, old.text); END",
+    "INSERT INTO kb_chunks_fts(kb_chunks_fts, rowid, text, workspace_id) "
+    "VALUES ('delete', old.id, old.text, old.workspace_id); END",
     "CREATE TRIGGER kb_chunks_fts_au AFTER UPDATE ON kb_chunks BEGIN "
-    "INSERT INTO kb_chunks_fts(kb_chunks_fts, rowid, text) VALUES ('delete', old.id, old.text); "
-    "INSERT INTO kb_chunks_fts(rowid, text) VALUES (new.id, new.text); END",
+    "INSERT INTO kb_chunks_fts(kb_chunks_fts, rowid, text, workspace_id) "
+    "VALUES ('delete', old.id, old.text, old.workspace_id); "
+    "INSERT INTO kb_chunks_fts(rowid, text, workspace_id) "
+    "VALUES (new.id, new.text, new.workspace_id); END",
 ]
 POSTGRES_FTS = [
-    "CREATE INDEX ix_kb_chunks_text_search ON kb_chunks "
-    "USING gin (to_tsvector('english'::regconfig, text))",
+    "ALTER TABLE kb_chunks ADD COLUMN text_search tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('english'::regconfig, text)) STORED",
+    "CREATE INDEX ix_kb_chunks_text_search ON kb_chunks USING gin (text_search)",
 ]
 
 
@@ -91,6 +100,7 @@ def downgrade() -> None:
         op.execute("DROP TABLE IF EXISTS kb_chunks_fts")
     else:
         op.execute("DROP INDEX IF EXISTS ix_kb_chunks_text_search")
+        op.execute("ALTER TABLE kb_chunks DROP COLUMN IF EXISTS text_search")
     op.drop_index("ix_kb_chunks_doc_id", table_name="kb_chunks")
     op.drop_index("ix_kb_chunks_workspace_id", table_name="kb_chunks")
     op.drop_table("kb_chunks")
