@@ -32,6 +32,10 @@ def serve(
     host: str = typer.Option("0.0.0.0", help="Interface to listen on (HTTP mode)."),
     port: int = typer.Option(3000, help="Port to listen on (HTTP mode)."),
     migrate: bool = typer.Option(True, help="Apply pending database migrations first."),
+    scheduler: bool = typer.Option(
+        True,
+        help="Also run the retro scheduler (one replica leads at a time; others stand by).",
+    ),
 ) -> None:
     """Run the Slack app: HTTP on /slack/events, or Socket Mode when SLACK__APP_TOKEN is set."""
     from bot.app import ConfigError, create_app
@@ -45,6 +49,8 @@ def serve(
     except ConfigError as exc:
         console.print(f"[red]Cannot start:[/red] {exc}")
         raise typer.Exit(2) from exc
+    if scheduler:
+        deps.retro_engine.start()
     if settings.slack.app_token is not None:
         console.print(f"alignbot: Socket Mode (health on http://{host}:{port}/healthz)")
         serve_socket_mode(
@@ -53,6 +59,30 @@ def serve(
     else:
         console.print(f"alignbot: HTTP on http://{host}:{port}/slack/events")
         serve_http(app, deps, host=host, port=port)
+
+
+@cli.command("scheduler")
+def run_scheduler() -> None:
+    """Run only the retro scheduler, for deployments that keep it apart from `serve`.
+
+    Several can run: one holds the leader lock, the rest take over if it dies.
+    """
+    import signal
+    import threading
+
+    from bot.container import build_deps
+
+    settings = load_settings()
+    deps = build_deps(settings)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    deps.retro_engine.start()
+    console.print("alignbot: retro scheduler running (Ctrl-C to stop)")
+    try:
+        stop.wait()
+    finally:
+        deps.close()
 
 
 @cli.command()

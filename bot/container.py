@@ -6,11 +6,17 @@ from bot import migrate
 from bot.db import make_engine, make_session_factory
 from bot.deps import Deps
 from bot.settings import Settings
+from bot.slack_client import make_client_for
 from bot.work import WorkPool
 from drafting.desk import DraftDesk
+from drafting.models import RetroEntry
 from drafting.service import Drafter
+from handlers.retro_notifier import SlackRetroNotifier
 from knowledge.chroma_client import make_chroma_client
 from knowledge.service import build_knowledge_base
+from scheduler.clock import SystemClock
+from scheduler.engine import RetroEngine
+from scheduler.retro_service import RetroService
 
 
 def build_deps(settings: Settings, *, upgrade_db: bool = True) -> Deps:
@@ -32,6 +38,13 @@ def build_deps(settings: Settings, *, upgrade_db: bool = True) -> Deps:
         knowledge=settings.knowledge,
     )
     drafter = Drafter(retriever=kb, llm=settings.llm, sessions=sessions)
+    retros = RetroService(
+        sessions=sessions,
+        clock=SystemClock(),
+        synthesiser=drafter,
+        notifier=SlackRetroNotifier(make_client_for(settings, engine)),
+        make_entry=RetroEntry,
+    )
     return Deps(
         settings=settings,
         engine=engine,
@@ -41,4 +54,7 @@ def build_deps(settings: Settings, *, upgrade_db: bool = True) -> Deps:
         kb=kb,
         drafter=drafter,
         desk=DraftDesk(sessions=sessions, drafter=drafter),
+        retros=retros,
+        # Built here, started only by `serve` and `scheduler`: the CLI never schedules.
+        retro_engine=RetroEngine(service=retros, db_engine=engine),
     )

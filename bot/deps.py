@@ -13,6 +13,8 @@ from bot.work import WorkPool
 from drafting.desk import DraftDesk
 from drafting.service import Drafter
 from knowledge.service import KnowledgeBase
+from scheduler.engine import RetroEngine
+from scheduler.retro_service import RetroService
 
 
 @dataclass
@@ -25,7 +27,10 @@ class Deps:
     kb: KnowledgeBase
     drafter: Drafter
     desk: DraftDesk
+    retros: RetroService
+    retro_engine: RetroEngine
 
     def close(self) -> None:
+        self.retro_engine.stop(wait=False)
         self.work.shutdown(wait=False)
         self.engine.dispose()

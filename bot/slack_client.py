@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from sqlalchemy import Engine
 
 from bot.settings import Settings
 
@@ -25,3 +29,19 @@ def make_web_client(settings: Settings, token: str | None = None) -> WebClient:
             ServerErrorRetryHandler(max_retry_count=2),
         ],
     )
+
+
+def make_client_for(settings: Settings, engine: Engine) -> Callable[[str], WebClient]:
+    """Work that starts outside a Slack request (scheduled retros) finds its workspace's token."""
+    if not settings.slack.oauth_enabled:
+        shared = make_web_client(settings)
+        return lambda _team: shared
+    store = SQLAlchemyInstallationStore(client_id=settings.slack.client_id or "", engine=engine)
+
+    def client_for(team_id: str) -> WebClient:
+        bot = store.find_bot(enterprise_id=None, team_id=team_id)
+        if bot is None:
+            raise LookupError(f"alignbot is not installed in workspace {team_id}")
+        return make_web_client(settings, token=bot.bot_token)
+
+    return client_for

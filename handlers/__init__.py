@@ -14,6 +14,7 @@ from handlers import (
     draft_commands,
     forget,
     lifecycle,
+    retro,
 )
 
 
@@ -24,5 +25,6 @@ def register_listeners(app: App, deps: Deps) -> None:
     draft_actions.register(app, deps)
     conversation.register(app, deps)
     app_home.register(app, deps)
+    retro.register(app, deps)
     lifecycle.register(app, deps)
     forget.register(app, deps)

@@ -14,6 +14,7 @@ from drafting.intent import clean_text, route
 from handlers.draft_actions import post_new_version
 from handlers.draft_jobs import post_draft_reply
 from handlers.replies import describe_failure
+from handlers.retro import take_thread_entry
 from handlers.slack_files import ingest_shared_files
 from handlers.usage import ALIGN_USAGE
 
@@ -73,7 +74,8 @@ def register(app: App, deps: Deps) -> None:
         is_reply = thread_ts is not None and thread_ts != event.get("ts")
         if event.get("channel_type") == "im":
             handle_chat(deps, client, team=team, event=event)
-        elif is_reply:
+        # Retro entries are stored right here, before anything else can fail.
+        elif is_reply and not take_thread_entry(deps, client, team, event):
             deps.work.submit(thread_reply_reply, deps, client, team, event)
 
     @app.event("file_shared")

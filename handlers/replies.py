@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.error import URLError
 
+import httpx
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -30,6 +32,8 @@ def post_ephemeral(
         )
     except SlackApiError as exc:
         log.warning("could not post ephemeral message: %s", exc.response.get("error"))
+    except OSError as exc:  # Slack unreachable (urllib's URLError): nobody to tell
+        log.warning("could not post ephemeral message: %s", type(exc).__name__)
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -40,6 +44,10 @@ def describe_failure(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, SlackApiError):
         return f"Slack refused a call ({exc.response.get('error', 'unknown error')})."
+    if isinstance(exc, URLError):  # slack_sdk is the only urllib client here
+        return "Slack could not be reached."
+    if isinstance(exc, httpx.TransportError):  # chromadb's HttpClient; other clients wrap these
+        return "The knowledge base (vector store) is unreachable right now."
     name = type(exc).__name__
     if "Chroma" in name or "chroma" in type(exc).__module__:
         return "The knowledge base (vector store) is unreachable right now."

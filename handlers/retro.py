@@ -1,0 +1,297 @@
+"""/retro, its buttons and entry modal, and thread replies to a retro prompt."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from drafting.intent import clean_text
+from handlers import ids
+from handlers.replies import MAX_COMMAND_TEXT, describe_failure, post_ephemeral
+from handlers.retro_views import build_entry_modal, build_schedule_created, build_schedule_list
+from scheduler.errors import RetroError
+from scheduler.when import (
+    DEFAULT_WINDOW,
+    ScheduleParseError,
+    parse_duration,
+    parse_schedule_command,
+)
+
+log = logging.getLogger(__name__)
+
+RETRO_USAGE = """Usage:
+• `/retro [title]` open a retro in this channel now, e.g. `/retro Sprint 42` or `/retro Sprint 42 window 4h`
+• `/retro close` close this channel's open retro and post the synthesis
+• `/retro schedule <when> [in #channel] [window <duration>] [nudge <duration>]`
+   e.g. `/retro schedule weekly on friday at 15:00 window 2h nudge 30m`
+   `every 2 weeks on monday 10:00` · `monthly on the last thursday at 16:00` · `cron 0 15 * * FRI`
+• `/retro schedules` list them · `/retro pause|resume|cancel <id>`
+In the prompt's thread, start a reply with `+` went well, `-` not so well, `*` learning, `!` action."""
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.command("/retro")
+    def handle_retro(ack: Ack, command: dict, client: WebClient) -> None:
+        text = command.get("text") or ""
+        if len(text) > MAX_COMMAND_TEXT:
+            ack(text=f"That is {len(text)} characters; commands take up to {MAX_COMMAND_TEXT}.")
+            return
+        text = clean_text(text)
+        sub, _, rest = text.partition(" ")
+        sub = sub.lower()
+        team, channel, user = command["team_id"], command["channel_id"], command["user_id"]
+        if sub == "help":
+            ack(text=RETRO_USAGE)
+        elif sub == "close" and not rest:
+            ack(text="Closing this channel's retro…")
+            deps.work.submit(close_retro_reply, deps, client, team, channel, user)
+        elif sub == "schedule":
+            ack(text="Checking that schedule…")
+            deps.work.submit(schedule_reply, deps, client, team, channel, user, rest)
+        elif sub == "schedules" and not rest:
+            ack(text=build_schedule_list(deps.retros.list_schedules(team)))
+        elif sub in ("pause", "resume", "cancel"):
+            manage_schedule(ack, deps, team, sub, rest)
+        else:
+            title, window = split_window(text)
+            if window is None:
+                ack(text=f"I couldn't read that window.\n\n{RETRO_USAGE}")
+                return
+            ack(text="Opening a retro…")
+            deps.work.submit(open_retro_reply, deps, client, team, channel, user, title, window)
+
+    @app.action(ids.RETRO_ADD_ENTRY)
+    def handle_add_entry(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        value = json.loads(action["value"])
+        client.views_open(
+            trigger_id=body["trigger_id"], view=build_entry_modal(int(value["r"]), value["s"])
+        )
+
+    @app.view(ids.RETRO_ENTRY_MODAL)
+    def handle_entry_submitted(
+        ack: Ack, body: dict, view: dict, context: BoltContext, client: WebClient
+    ) -> None:
+        meta = json.loads(view["private_metadata"])
+        values = view["state"]["values"]
+        text = clean_text(values[ids.RETRO_ENTRY_BLOCK][ids.RETRO_ENTRY_INPUT].get("value") or "")
+        anonymous = bool(
+            values.get(ids.RETRO_ANON_BLOCK, {})
+            .get(ids.RETRO_ANON_INPUT, {})
+            .get("selected_options")
+        )
+        if not text:
+            ack(response_action="errors", errors={ids.RETRO_ENTRY_BLOCK: "Write something first."})
+            return
+        team = context.team_id or body["user"]["team_id"]
+        user = body["user"]["id"]
+        try:
+            # Stored before the ack, so an acknowledged entry is never lost.
+            deps.retros.add_entry(
+                int(meta["r"]),
+                workspace_id=team,
+                section=meta["s"],
+                text=text,
+                author=None if anonymous else user,
+                anonymous=anonymous,
+                source="modal",
+                source_ts=view.get("id"),
+            )
+        except RetroError as exc:
+            ack(response_action="errors", errors={ids.RETRO_ENTRY_BLOCK: str(exc)})
+            return
+        ack()
+
+    @app.action(ids.RETRO_CLOSE)
+    def handle_close_button(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        team = body["user"]["team_id"]
+        deps.work.submit(
+            close_by_id_reply,
+            deps,
+            client,
+            team,
+            body["channel"]["id"],
+            body["user"]["id"],
+            int(action["value"]),
+        )
+
+    @app.action(ids.ACTION_ITEM_DONE)
+    def handle_action_done(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        set_action_status(deps, client, body, int(action["value"]), "done")
+
+    @app.action(ids.ACTION_ITEM_OPEN)
+    def handle_action_open(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        set_action_status(deps, client, body, int(action["value"]), "open")
+
+
+def split_window(text: str) -> tuple[str | None, Any]:
+    """`Sprint 42 window 4h` → ("Sprint 42", 4h); the window defaults to the schedule default."""
+    title, marker, duration = text.rpartition(" window ")
+    if not marker:
+        return (text or None), DEFAULT_WINDOW
+    try:
+        return (title.strip() or None), parse_duration(duration)
+    except ScheduleParseError:
+        return None, None
+
+
+def open_retro_reply(
+    deps: Deps,
+    client: WebClient,
+    team: str,
+    channel: str,
+    user: str,
+    title: str | None,
+    window: Any,
+) -> None:
+    try:
+        deps.retros.open_retro(team, channel, title, opened_by=user, window=window)
+    except RetroError as exc:
+        post_ephemeral(client, channel=channel, user=user, text=str(exc))
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        hint = (
+            " Invite me with `/invite @alignbot` first."
+            if error in ("not_in_channel", "channel_not_found")
+            else ""
+        )
+        post_ephemeral(
+            client, channel=channel, user=user, text=f"I couldn't post the retro ({error}).{hint}"
+        )
+
+
+def close_retro_reply(deps: Deps, client: WebClient, team: str, channel: str, user: str) -> None:
+    open_ones = deps.retros.list_open_retros(team, channel_id=channel)
+    if not open_ones:
+        post_ephemeral(
+            client, channel=channel, user=user, text="There is no open retro in this channel."
+        )
+        return
+    close_by_id_reply(deps, client, team, channel, user, open_ones[-1].id)
+
+
+def close_by_id_reply(
+    deps: Deps, client: WebClient, team: str, channel: str, user: str, retro_id: int
+) -> None:
+    try:
+        result = deps.retros.close_retro(retro_id, reason="command", workspace_id=team)
+        if not result.closed_now:
+            post_ephemeral(client, channel=channel, user=user, text="That retro is already closed.")
+    except Exception as exc:
+        post_ephemeral(
+            client,
+            channel=channel,
+            user=user,
+            text=f"Closing failed; every entry is saved. {describe_failure(exc)}",
+        )
+
+
+def user_timezone(client: WebClient, user: str) -> str:
+    try:
+        return str(client.users_info(user=user)["user"].get("tz") or "UTC")
+    except SlackApiError:
+        return "UTC"
+
+
+def schedule_reply(
+    deps: Deps, client: WebClient, team: str, channel: str, user: str, text: str
+) -> None:
+    clock = deps.retros.clock
+    try:
+        request = parse_schedule_command(
+            text, default_channel=channel, default_tz=user_timezone(client, user), now=clock.now()
+        )
+    except ScheduleParseError as exc:
+        post_ephemeral(client, channel=channel, user=user, text=f"Nothing was scheduled. {exc}")
+        return
+    try:
+        info = client.conversations_info(channel=request.channel_id)["channel"]
+        member = bool(info.get("is_member") or info.get("is_im"))
+    except SlackApiError:
+        member = False
+    if not member:
+        post_ephemeral(
+            client,
+            channel=channel,
+            user=user,
+            text=f"I'm not in <#{request.channel_id}>, so nothing was scheduled. "
+            "Invite me there with `/invite @alignbot`, then try again.",
+        )
+        return
+    created = deps.retros.create_schedule(team, request=request, created_by=user)
+    post_ephemeral(client, channel=channel, user=user, text=build_schedule_created(created))
+
+
+def manage_schedule(ack: Ack, deps: Deps, team: str, verb: str, arg: str) -> None:
+    schedule_id = arg.strip().lstrip("#")
+    if not schedule_id.isdigit():
+        ack(text=f"Usage: `/retro {verb} <id>`; `/retro schedules` lists the ids.")
+        return
+    action = {
+        "pause": deps.retros.pause_schedule,
+        "resume": deps.retros.resume_schedule,
+        "cancel": deps.retros.cancel_schedule,
+    }[verb]
+    try:
+        info = action(team, int(schedule_id))
+    except RetroError as exc:
+        ack(text=str(exc))
+        return
+    ack(text=f"Schedule `#{info.id}` is now {info.status}.")
+
+
+def set_action_status(
+    deps: Deps, client: WebClient, body: dict, action_id: int, status: str
+) -> None:
+    team = body["user"]["team_id"]
+    channel = body["channel"]["id"]
+    try:
+        item = deps.retros.set_action_status(action_id, status, workspace_id=team)
+        post_ephemeral(
+            client,
+            channel=channel,
+            user=body["user"]["id"],
+            text=f"Marked “{item.text}” as {'done' if status == 'done' else 'still open'}.",
+        )
+    except RetroError as exc:
+        post_ephemeral(client, channel=channel, user=body["user"]["id"], text=str(exc))
+
+
+def take_thread_entry(deps: Deps, client: WebClient, team: str, event: dict[str, Any]) -> bool:
+    """A reply under a retro prompt becomes an entry, confirmed with ✅. False if not a retro."""
+    try:
+        result = deps.retros.add_thread_reply(
+            team,
+            event["channel"],
+            event["thread_ts"],
+            text=clean_text(event.get("text") or ""),
+            author=event.get("user"),
+            message_ts=event["ts"],
+        )
+    except RetroError as exc:
+        client.chat_postEphemeral(
+            channel=event["channel"],
+            user=event.get("user", ""),
+            thread_ts=event["thread_ts"],
+            text=str(exc),
+        )
+        return True
+    if result is None:
+        return False
+    if result.created:
+        try:
+            client.reactions_add(
+                channel=event["channel"], timestamp=event["ts"], name="white_check_mark"
+            )
+        except SlackApiError as exc:
+            log.info("could not confirm the entry with a reaction: %s", exc.response.get("error"))
+    return True
