@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from drafting.add_offline import AddRequest, parse_add
 from drafting.models import Draft, Section
 
 _ORDINALS = {
@@ -75,11 +76,20 @@ def split_instructions(instruction: str) -> list[str]:
     return [p.strip(" .") for p in parts if p.strip(" .")]
 
 
-def apply_structural(draft: Draft, instruction: str) -> Outcome:
+AddFn = Callable[[Draft, AddRequest], tuple[Draft, str]]
+
+
+def apply_structural(draft: Draft, instruction: str, add: AddFn | None = None) -> Outcome:
+    """Apply what needs no language model; `add` (when given) fetches new items from the KB."""
     done: list[str] = []
     needs_llm: list[str] = []
     regenerate: list[str] = []
     for clause in split_instructions(instruction):
+        request = parse_add(clause) if add is not None else None
+        if add is not None and request is not None:
+            draft, message = add(draft, request)
+            done.append(message)
+            continue
         result = _apply_one(draft, clause)
         if result is None:
             needs_llm.append(clause)
@@ -198,12 +208,10 @@ def describe(outcome: Outcome, engine_is_offline: bool) -> str:
         if engine_is_offline:
             parts.append(
                 f"Not done: {quoted} — free-form rewriting needs a language model (set LLM__MODEL). "
-                "The offline engine handles drop, keep, move and regenerate, e.g. “drop weakness 3”, "
-                "“move threat 2 to weaknesses”, “regenerate opportunities”."
+                "The offline engine handles drop, keep, move, regenerate and add-from-sources, e.g. "
+                "“drop weakness 3”, “move threat 2 to weaknesses”, “regenerate opportunities”, "
+                "“add a key result on hiring”."
             )
         else:
             parts.append(f"Not understood: {quoted}.")
     return " ".join(parts) or "Nothing to change."
-
-
-RegenerateFn = Callable[[Draft, str], Draft]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
 from bot.settings import LLMSettings
+from drafting.add_offline import AddRequest, add_from_knowledge
 from drafting.facts import normalised
 from drafting.grounding import check_draft
 from drafting.llm import LLMError
@@ -166,7 +167,14 @@ class Drafter:
         workspace_id: str | None = None,
     ) -> RevisionResult:
         """A new version following `instruction`; `history` is the thread's earlier requests."""
-        outcome = apply_structural(draft, instruction)
+
+        def add(current: Draft, request: AddRequest) -> tuple[Draft, str]:
+            assert workspace_id is not None
+            return add_from_knowledge(self.retriever, self.embedder, workspace_id, current, request)
+
+        # With an LLM, "add ..." is better written by the model; offline, the KB supplies it.
+        offline_add = add if workspace_id is not None and self.llm is None else None
+        outcome = apply_structural(draft, instruction, offline_add)
         if outcome.needs_llm and self.llm is not None:
             try:
                 revised = self.llm.revise(draft, instruction, history, workspace_id=workspace_id)

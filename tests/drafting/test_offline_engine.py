@@ -256,3 +256,18 @@ def test_offline_regenerate_of_an_objective_brings_different_key_results(
     assert after.title == before.title or after.items
     assert fresh.section("objective-1") == plan.section("objective-1")
     assert {i.text for i in after.items} != {i.text for i in before.items}
+
+
+def test_offline_revise_adds_a_cited_key_result_from_the_knowledge_base(
+    offline_drafter: Drafter, plan: Draft, sample_kb: SampleKB
+) -> None:
+    result = offline_drafter.revise(plan, "add a key result on hiring", [], workspace_id=WORKSPACE)
+    assert result.changed and "added" in result.note
+    before = {i.text for i in plan.items()}
+    added = [i for i in result.draft.items() if i.text not in before]
+    assert len(added) == 1
+    assert re.search(r"hire|hiring|attrition|engineers", added[0].text, re.IGNORECASE)
+    assert_well_formed(result.draft, sample_kb.all_chunks(WORKSPACE))
+
+    nothing = offline_drafter.revise(plan, "add a threat about volcanic ash", [], workspace_id=WORKSPACE)
+    assert "no threats section" in nothing.note and not nothing.changed
