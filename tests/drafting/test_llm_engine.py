@@ -330,3 +330,53 @@ def test_llm_revision_sends_the_instruction_as_team_input(
     assert "make the strengths about reliability" in body and "earlier ask" in body
     assert result.changed
     assert result.draft.sections[0].items[0].sources == ["eng#0"]
+
+
+def okr_reply() -> str:
+    objectives = [
+        {
+            "key": f"objective-{n}",
+            "title": f"Objective {n}",
+            "intent": "Follow the SWOT priority.",
+            "items": [
+                {"label": "DELIVERY", "text": "Ship the plan; target to be set.", "sources": [1]}
+            ]
+            * 4,
+        }
+        for n in range(1, 5)
+    ]
+    rest = [{"key": "metrics", "items": []}, {"key": "values", "items": []}]
+    return json.dumps({"mission": "Make freight predictable.", "sections": objectives + rest})
+
+
+def test_llm_plan_builds_on_the_swot_over_the_real_knowledge_base(
+    fake_openai: FakeOpenAI, sample_kb: Any, offline_drafter: Drafter
+) -> None:
+    from tests.drafting.conftest import SUBJECT, WORKSPACE
+
+    swot = offline_drafter.draft_swot(WORKSPACE, SUBJECT)
+    fake_openai.reply(okr_reply())
+    drafter = Drafter(retriever=sample_kb.kb, llm=settings_for(fake_openai))
+    plan = drafter.draft_okr(WORKSPACE, SUBJECT, from_swot=swot)
+
+    body = user_message(fake_openai.requests[0])
+    priorities = swot.section("priorities")
+    assert priorities is not None
+    assert "SWOT priorities:" in body and priorities.items[0].text in body
+    assert [s.key for s in plan.sections][-2:] == ["metrics", "values"]
+    assert plan.mission == "Make freight predictable."
+    chunks = sample_kb.all_chunks(WORKSPACE)
+    assert plan.sources and set(plan.sources) <= set(chunks)  # real chunk ids, this workspace only
+
+
+def test_llm_failure_during_revision_still_applies_structural_changes(
+    fake_openai: FakeOpenAI, retriever: FixedRetriever
+) -> None:
+    fake_openai.reply(swot_reply())
+    drafter = Drafter(retriever=retriever, llm=settings_for(fake_openai, timeout_seconds=0.5))
+    draft = drafter.draft_swot("W1", "Larkspur")
+    fake_openai.reply(swot_reply(), delay=2.0)
+    result = drafter.revise(draft, "drop strength 1; make it punchier", [], workspace_id="W1")
+    strengths = result.draft.section("strengths")
+    assert strengths is not None and strengths.items == []
+    assert "could not be used" in result.note and "make it punchier" in result.note
