@@ -165,14 +165,17 @@ def priorities_from(
 ) -> list[Item]:
     """Priorities follow from the quadrants: the areas with the most at stake, problems first."""
     weight = {"weaknesses": 1.0, "threats": 0.9, "opportunities": 0.8, "strengths": 0.4}
-    area_score: dict[str, float] = {}
+    # An area's strongest single item counts most, so the top weakness is never outranked by
+    # an area that merely recurs; recurrence across quadrants still adds weight.
+    scores: dict[str, list[float]] = {}
     basis: dict[str, tuple[str, Item]] = {}
     for key in PRIORITY_ORDER:
         for position, item in enumerate(sections.get(key, [])):
-            area_score[item.label] = area_score.get(item.label, 0.0) + weight[key] / (
-                1 + 0.3 * position
-            )
+            scores.setdefault(item.label, []).append(weight[key] / (1 + 0.3 * position))
             basis.setdefault(item.label, (key, item))
+    area_score = {
+        label: max(values) + 0.3 * (sum(values) - max(values)) for label, values in scores.items()
+    }
     actionable = [label for label in area_score if basis[label][0] != "strengths"]
     ranked = sorted(actionable, key=lambda label: area_score[label], reverse=True)
     if len(ranked) < count:
