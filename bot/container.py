@@ -9,6 +9,8 @@ from bot.settings import Settings
 from bot.slack_client import make_client_for
 from bot.work import WorkPool
 from drafting.desk import DraftDesk
+from drafting.intent import KeywordRouter
+from drafting.intent_llm import LLMIntentRouter
 from drafting.models import RetroEntry
 from drafting.service import Drafter
 from handlers.retro_notifier import SlackRetroNotifier
@@ -54,6 +56,7 @@ def build_deps(settings: Settings, *, upgrade_db: bool = True) -> Deps:
         kb=kb,
         drafter=drafter,
         desk=DraftDesk(sessions=sessions, drafter=drafter),
+        router=LLMIntentRouter(settings.llm) if settings.llm.model else KeywordRouter(),
         retros=retros,
         # Built here, started only by `serve` and `scheduler`: the CLI never schedules.
         retro_engine=RetroEngine(service=retros, db_engine=engine),

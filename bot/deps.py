@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.settings import Settings
 from bot.work import WorkPool
 from drafting.desk import DraftDesk
+from drafting.intent import KeywordRouter
+from drafting.intent_llm import LLMIntentRouter
 from drafting.service import Drafter
 from knowledge.service import KnowledgeBase
 from scheduler.engine import RetroEngine
@@ -27,6 +29,7 @@ class Deps:
     kb: KnowledgeBase
     drafter: Drafter
     desk: DraftDesk
+    router: KeywordRouter | LLMIntentRouter
     retros: RetroService
     retro_engine: RetroEngine
 

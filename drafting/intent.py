@@ -33,6 +33,12 @@ _SCHEDULE_WORDS = re.compile(r"\bschedul\w*\b|\bevery\b|\bweekly\b|\bmonthly\b",
 _HELP_WORDS = re.compile(r"^\s*(?:help|\?|what can you do\??)\s*$", re.IGNORECASE)
 
 
+CLARIFYING_QUESTION = (
+    "Should I draft a *SWOT*, an *OKR plan* or open a *retro*? "
+    "For example: “draft a SWOT for the data platform team with an AI lens”."
+)
+
+
 class ArgumentError(ValueError):
     """Input that cannot be used as given; the message says what to type instead."""
 
@@ -90,12 +96,7 @@ def route(text: str) -> Intent:
     elif _OKR_WORDS.search(raw):
         kind = "okr"
     else:
-        return Intent(
-            kind="unclear",
-            text=raw,
-            question="Should I draft a *SWOT*, an *OKR plan* or open a *retro*? "
-            "For example: “draft a SWOT for the data platform team with an AI lens”.",
-        )
+        return Intent(kind="unclear", text=raw, question=CLARIFYING_QUESTION)
     if kind in ("retro", "schedule_retro"):
         return Intent(kind=kind, text=raw)
     subject, lens = _subject_from_sentence(raw)
@@ -123,3 +124,10 @@ def _subject_from_sentence(raw: str) -> tuple[str | None, str | None]:
     subject = re.sub(r"\b(?:swot|okrs?|analysis)\b", " ", subject, flags=re.IGNORECASE)
     subject = re.sub(r"\s+", " ", subject).strip(" .,:;-?!")
     return (subject[:MAX_SUBJECT_CHARS] or None), (lens or None)
+
+
+class KeywordRouter:
+    """The offline router: keyword rules only."""
+
+    def route(self, text: str) -> Intent:
+        return route(text)

@@ -133,7 +133,7 @@ def chat_reply(
     if deps.desk.current(workspace_id=team, channel_id=channel, thread_ts=root) is not None:
         revise_reply(deps, client, team=team, channel=channel, root=root, user=user, text=text)
         return
-    intent = route(text)
+    intent = deps.router.route(text)
     if intent.kind in ("swot", "okr"):
         request_id = deps.desk.take_request(
             workspace_id=team,
