@@ -177,11 +177,12 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z&/-]*")
 
 
 def _cue_count(text: str, cues: tuple[str, ...]) -> int:
-    count = 0
+    """Distinct places in the text where a cue (or its plural) occurs."""
+    spans: set[tuple[int, int]] = set()
     for cue in cues:
         pattern = r"(?<![a-z0-9])" + re.escape(cue.strip()) + r"(?:s|es)?(?![a-z0-9])"
-        count += len(re.findall(pattern, text))
-    return count
+        spans |= {m.span() for m in re.finditer(pattern, text)}
+    return len(spans)
 
 
 def area_scores(text: str) -> list[tuple[str, int]]:

@@ -7,7 +7,8 @@ import re
 from drafting.models import SourceRef
 from knowledge.types import Hit
 
-EXCERPT_CHARS = 1200
+# Long enough to hold a whole chunk, so figures can be re-checked after a revision.
+EXCERPT_CHARS = 4000
 
 
 def excerpt_of(text: str, limit: int = EXCERPT_CHARS) -> str:

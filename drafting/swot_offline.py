@@ -11,6 +11,7 @@ from drafting.facts import Fact, as_sentence, lower_first, normalised
 from drafting.gather import facts_of, search_all
 from drafting.grounding import check_draft, extract_figures
 from drafting.labels import label_for, project_names
+from drafting.lens import lens_query, mentions_lens
 from drafting.models import OFFLINE_ENGINE, SECTION_TITLES, Draft, Item, Section
 from drafting.retriever import Retriever
 from drafting.sections import SWOT_SPECS, count_cues, polarity_shift
@@ -72,19 +73,20 @@ def score_facts(
     """Pick each fact's quadrant and how strongly it belongs in the draft."""
     projects = project_names([fact.hit.text for fact, _ in facts])
     # Filter on words before embedding: embedding is the slow step, and a fact with no word
-    # saying good, bad, chance or risk is a description, not a SWOT line; a target is where we
-    # want to be, not where we are (plans use those).
+    # saying good, bad, chance or risk is a description, not a SWOT line (unless it is about the
+    # lens); a target is where we want to be, not where we are (plans use those).
     kept: list[tuple[Fact, set[str], list[int]]] = []
     for fact, via in facts:
         cue_counts = [count_cues(fact.text, spec.cues) for spec in SWOT_SPECS]
-        if any(cue_counts) and not is_goal(fact):
+        on_lens = bool(lens) and mentions_lens(fact.text, lens or "")
+        if (any(cue_counts) or on_lens) and not is_goal(fact):
             kept.append((fact, via, cue_counts))
     if not kept:
         return []
     fact_vectors = embedder.embed([fact.text for fact, _, _ in kept])
     section_vectors = embedder.embed([spec.description for spec in SWOT_SPECS])
     topic_vector = embedder.embed([topic_of(subject, lens)])
-    lens_vector = embedder.embed([lens]) if lens else None
+    lens_vector = embedder.embed([lens_query(lens)]) if lens else None
     by_section = cosine(fact_vectors, section_vectors)
     by_topic = cosine(fact_vectors, topic_vector)[:, 0]
     by_lens = cosine(fact_vectors, lens_vector)[:, 0] if lens_vector is not None else None
@@ -95,11 +97,15 @@ def score_facts(
         # A sentence that leans on the one before it ("It", "This") reads badly on its own.
         dangling = 0.15 if _DANGLING.match(fact.text) else 0.0
         shift = polarity_shift(fact.text)
+        context = f"{fact.hit.title} {fact.heading or ''}".lower()
+        about_competitors = bool(re.search(r"competit|rival", context))
         scores = []
         for j, spec in enumerate(SWOT_SPECS):
             score = float(by_section[index, j]) + 0.12 * min(cue_counts[j], 3)
             score += 0.04 if spec.key in via else 0.0
             score += 0.3 if shift == spec.key else 0.0
+            # What a competitor does is outside our control: a threat unless it opens a door.
+            score += 0.15 if spec.key == "threats" and about_competitors else 0.0
             scores.append(score)
         order = sorted(range(len(scores)), key=lambda j: scores[j], reverse=True)
         best, second = order[0], order[1]
@@ -114,8 +120,9 @@ def score_facts(
             + 0.5 * (scores[best] - scores[second])
         )
         if lens and by_lens is not None:
-            mentions_lens = lens.lower() in fact.text.lower()
-            quality += 0.5 * float(by_lens[index]) + (0.3 if mentions_lens else 0.0)
+            # With a lens, facts about it lead; others only fill what the lens cannot.
+            on_lens = mentions_lens(fact.text, lens)
+            quality += 0.5 * float(by_lens[index]) + (0.6 if on_lens else 0.0)
         scored.append(
             Scored(
                 fact,
@@ -210,6 +217,8 @@ def draft_swot_offline(
     queries += [
         (spec.key, query.format(topic=topic)) for spec in SWOT_SPECS for query in spec.queries
     ]
+    if lens:
+        queries += [(None, f"{subject} {lens_query(lens)}"), (None, lens_query(lens))]
     found = search_all(retriever, workspace_id, queries, SEARCH_K)
     scored = score_facts(facts_of(found, MAX_FACTS), embedder, subject, lens)
     chosen = select(scored, per_section, exclude)

@@ -279,3 +279,16 @@ def test_offline_revise_adds_a_cited_key_result_from_the_knowledge_base(
         plan, "add a threat about volcanic ash", [], workspace_id=WORKSPACE
     )
     assert "no threats section" in nothing.note and not nothing.changed
+
+
+def test_ai_lens_brings_ai_facts_and_does_not_match_inside_words(offline_drafter: Drafter) -> None:
+    from drafting.lens import mentions_lens
+
+    assert not mentions_lens("We won against FreightLoop, customers said", "AI")
+    assert mentions_lens("Convoyant launched AI load matching", "AI")
+    assert mentions_lens("We hired only 2 machine-learning engineers", "AI")
+    draft = offline_drafter.draft_swot(WORKSPACE, SUBJECT, "AI")
+    threats, weaknesses = draft.section("threats"), draft.section("weaknesses")
+    assert threats is not None and weaknesses is not None
+    assert any("AI load matching" in i.text for i in threats.items)
+    assert any("machine-learning engineers" in i.text for i in weaknesses.items)
