@@ -130,6 +130,9 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
                 LLM__MAX_RETRIES="0",
                 # Interrupted ingests are cleaned the next time anything is ingested.
                 KNOWLEDGE__STALE_INGEST_SECONDS="1",
+                # Small chunks embed fast, so a many-step ingest stays quick to run.
+                KNOWLEDGE__CHUNK_SIZE="200",
+                KNOWLEDGE__CHUNK_OVERLAP="20",
             )
             run_cli(env, workdir, "kb", "add", "--workspace", TEAM, str(SAMPLE / "qbr_q3_2026.md"))
             app = ServedApp(env, workdir).start()
