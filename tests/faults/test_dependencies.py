@@ -118,7 +118,7 @@ def test_llm_failure_falls_back_to_the_offline_engine_and_says_so(
     assert reason in text, text
     assert "Strengths" in text
     assert len(rig.llm.requests) > before  # the LLM really was asked first
-    assert request_status(rig, channel) == "done"
+    wait_until(lambda: request_status(rig, channel) == "done", what="the request marked done")
 
 
 def test_database_connections_killed_mid_run_are_replaced(rig: Rig) -> None:
