@@ -1,4 +1,4 @@
-"""Deleting a workspace's data everywhere (SQL and Chroma), and stopping its schedules; no Slack.
+"""Deleting a workspace's data everywhere (SQL and Chroma); no Slack.
 
 Tables are found in the live database rather than listed by hand, so a feature that adds a
 table with a `workspace_id` column is covered without touching this module.
@@ -10,13 +10,12 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Engine, Executable, MetaData, Table, delete, select, update
+from sqlalchemy import CursorResult, Engine, Executable, MetaData, Table, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
 from bot.workspaces import Workspace
 from knowledge.service import KnowledgeBase
-from scheduler.models import RetroSeries
 
 log = logging.getLogger(__name__)
 WORKSPACE_COLUMN = "workspace_id"
@@ -76,20 +75,6 @@ def forget_workspace(
     report = ForgetReport(workspace_id=workspace_id, rows=rows)
     log.warning("forgot workspace %s: %s rows deleted %s", workspace_id, report.total, rows)
     return report
-
-
-def pause_schedules(*, sessions: sessionmaker[Session], workspace_id: str) -> int:
-    """Pause every active retro schedule of the workspace; the scheduler's sync drops their jobs.
-
-    Paused, not cancelled: a workspace that reinstalls can resume them with `/retro`.
-    """
-    with session_scope(sessions) as session:
-        return _run(
-            session,
-            update(RetroSeries)
-            .where(RetroSeries.workspace_id == workspace_id, RetroSeries.status == "active")
-            .values(status="paused"),
-        )
 
 
 def _drop_rebuild_leftovers(kb: KnowledgeBase, workspace_id: str) -> None:

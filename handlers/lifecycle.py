@@ -12,7 +12,6 @@ import logging
 from slack_bolt import App, BoltContext
 
 from bot.deps import Deps
-from bot.forget import pause_schedules
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +43,13 @@ def register(app: App, deps: Deps) -> None:
 
 
 def stop_workspace(deps: Deps, team: str, *, reason: str, oauth: bool) -> None:
-    paused = pause_schedules(sessions=deps.sessions, workspace_id=team)
+    paused = 0
+    for schedule in deps.retros.list_schedules(team):
+        if schedule.status == "active":
+            deps.retros.pause_schedule(team, schedule.id)
+            paused += 1
+    # Paused through RetroService, so the scheduler drops their jobs at once; a workspace that
+    # reinstalls resumes them with `/retro resume <id>`.
     # In single-workspace token mode there is no installation row to delete: the log line is
     # the record, and the operator must replace SLACK__BOT_TOKEN before the bot works again.
     log.warning(
