@@ -139,7 +139,6 @@ def fill(kb: KnowledgeBase, total: int, prose: Prose, start: int) -> None:
         collection.add(
             ids=[r["chunk_id"] for r in chunk_rows],
             embeddings=vectors,
-            documents=texts,
             metadatas=[{"doc_id": r["doc_id"], "title": "Synthetic memo"} for r in chunk_rows],
         )
 

@@ -210,15 +210,16 @@ def load_chunks(
             KbChunk.page,
             KbDocument.url,
             KbDocument.source_kind,
+            KbChunk.workspace_id,
         )
         .join(KbDocument, KbDocument.id == KbChunk.doc_id)
-        .where(
-            KbChunk.workspace_id == workspace_id,
-            KbChunk.chunk_id.in_(list(chunk_ids)),
-            KbDocument.status == READY,
-        )
+        .where(KbChunk.chunk_id.in_(list(chunk_ids)), KbDocument.status == READY)
     )
-    return {row.chunk_id: StoredChunk(*row) for row in rows}
+    # The workspace is checked here rather than in SQL: with both conditions, SQLite's planner
+    # (no statistics) walks the whole workspace index instead of the few unique chunk ids.
+    return {
+        row.chunk_id: StoredChunk(*row[:-1]) for row in rows if row.workspace_id == workspace_id
+    }
 
 
 def all_ready_chunks(*, session: Session, workspace_id: str) -> list[StoredChunk]:

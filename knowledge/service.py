@@ -331,7 +331,6 @@ class KnowledgeBase:
                 collection,
                 ids=[chunk_id(doc_id, start + i) for i in range(len(step))],
                 vectors=vectors,
-                texts=[c.text for c in step],
                 metadatas=[
                     {
                         "doc_id": doc_id,
@@ -517,7 +516,6 @@ class KnowledgeBase:
                 collection,
                 ids=[c.chunk_id for c in step],
                 vectors=vectors,
-                texts=[c.text for c in step],
                 metadatas=[
                     {
                         "doc_id": c.doc_id,

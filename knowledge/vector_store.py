@@ -71,13 +71,13 @@ class VectorStore:
         *,
         ids: Sequence[str],
         vectors: Sequence[Sequence[float]],
-        texts: Sequence[str],
         metadatas: Sequence[dict[str, Any]],
     ) -> None:
+        # No documents: the chunk text lives in SQL, where keyword search and citations read
+        # it. Storing it here too would triple Chroma's write time for its own text index.
         collection.add(
             ids=list(ids),
             embeddings=[list(v) for v in vectors],  # type: ignore[arg-type]
-            documents=list(texts),
             metadatas=[{k: v for k, v in m.items() if v is not None} for m in metadatas],
         )
 
