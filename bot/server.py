@@ -39,6 +39,28 @@ def health(deps: Deps) -> dict[str, str]:
     return checks
 
 
+# Slack's largest payloads (views, messages with blocks) stay far below this.
+MAX_BODY_BYTES = 1024 * 1024
+
+
+async def read_limited(request: Request, limit: int) -> bytes | None:
+    """The body, or None once it passes `limit` bytes (unsigned requests are read too)."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+def is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def build_asgi(app: App, deps: Deps, *, slack_routes: bool = True) -> Starlette:
     """Bolt's dispatch is synchronous, so it runs in worker threads, never on the event loop.
 
@@ -46,7 +68,12 @@ def build_asgi(app: App, deps: Deps, *, slack_routes: bool = True) -> Starlette:
     """
 
     async def slack_events(request: Request) -> Response:
-        body = await request.body()
+        body = await read_limited(request, MAX_BODY_BYTES)
+        if body is None:
+            return PlainTextResponse("Request body too large.", status_code=413)
+        if not is_utf8(body):
+            # Bolt would raise on decoding it, before the signature check: a 500 for anyone.
+            return PlainTextResponse("Request body is not valid UTF-8.", status_code=400)
         bolt_resp = await anyio.to_thread.run_sync(app.dispatch, to_bolt_request(request, body))
         return to_starlette_response(bolt_resp)
 

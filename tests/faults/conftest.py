@@ -112,7 +112,13 @@ def big_markdown(paragraphs: int) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
+def rig_env() -> dict[str, str]:
+    """Extra settings for the module's app; a test package overrides this fixture."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def rig(tmp_path_factory: pytest.TempPathFactory, rig_env: dict[str, str]) -> Iterator[Rig]:
     require_servers()
     workdir = tmp_path_factory.mktemp("faults")
     chroma = ChromaServer(workdir / "chroma").start()
@@ -133,6 +139,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
                 # Small chunks embed fast, so a many-step ingest stays quick to run.
                 KNOWLEDGE__CHUNK_SIZE="200",
                 KNOWLEDGE__CHUNK_OVERLAP="20",
+                **rig_env,
             )
             run_cli(env, workdir, "kb", "add", "--workspace", TEAM, str(SAMPLE / "qbr_q3_2026.md"))
             app = ServedApp(env, workdir).start()
