@@ -15,7 +15,9 @@ depends_on = None
 
 def _timestamps() -> list[sa.Column]:
     return [
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
     ]
 
 
@@ -35,7 +37,9 @@ def upgrade() -> None:
         sa.Column("error", sa.Text),
         sa.Column("result_ts", sa.String(32)),
         *_timestamps(),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
     )
     op.create_index("ix_draft_requests_workspace_id", "draft_requests", ["workspace_id"])
     op.create_table(
@@ -49,7 +53,9 @@ def upgrade() -> None:
         sa.Column("role", sa.String(8), nullable=False),
         sa.Column("text", sa.Text, nullable=False),
         *_timestamps(),
-        sa.UniqueConstraint("workspace_id", "channel_id", "ts", name="uq_thread_messages_workspace_id"),
+        sa.UniqueConstraint(
+            "workspace_id", "channel_id", "ts", name="uq_thread_messages_workspace_id"
+        ),
     )
     op.create_index("ix_thread_messages_thread_ts", "thread_messages", ["thread_ts"])
     op.create_table(
@@ -62,7 +68,11 @@ def upgrade() -> None:
         sa.Column("rating", sa.Integer, nullable=False),
         *_timestamps(),
         sa.UniqueConstraint(
-            "workspace_id", "channel_id", "message_ts", "user_id", name="uq_draft_feedback_workspace_id"
+            "workspace_id",
+            "channel_id",
+            "message_ts",
+            "user_id",
+            name="uq_draft_feedback_workspace_id",
         ),
     )
     op.create_index("ix_draft_feedback_workspace_id", "draft_feedback", ["workspace_id"])
