@@ -34,7 +34,7 @@ _DATE_LIKE = re.compile(
 _RECORD_PAIR = re.compile(r"(?:^|;\s*)([\w ()/-]{1,40}):\s*([^;]+?)(?=;|\.?$)")
 _METRIC_LEAD = re.compile(
     r"^(?P<metric>[A-Za-z][^\d]{3,80}?)\s+(?:was|were|is|are|reached|rose to|fell to|grew to|"
-    r"dropped to|averaged|stood at|came to|of|at|hit)\s+"
+    r"dropped to|averaged|stood at|stands at|came to|of|at|hit)\s+"
     r"(?P<value>(?:USD|EUR|GBP|\$|€|£)?\s?\d+(?:[.,]\d+)*(?:\s?(?:%|percent|million|billion|"
     r"hours?|days?|weeks?|months?|minutes?|ms|seconds?|points?|out of \d+))?)"
     r"(?=[\s,;.]|$)",
@@ -46,6 +46,8 @@ _FUTURE = re.compile(
 _TARGET_COLON = re.compile(r"^(.{3,60}?)\s+target\s*:\s*from\b", re.IGNORECASE)
 _PRONOUNS = {"there", "it", "this", "that", "these", "those", "they", "we"}
 MIN_FIT = 0.5
+MIN_METRICS = 3
+MAX_METRICS = 6
 
 
 @dataclass
@@ -368,4 +370,31 @@ def _metrics(candidates: list[KRCandidate], assigned: list[list[KRCandidate]]) -
                 sources=[cand.fact.source_id],
             )
         )
-    return items[:6]
+    if len(items) < MIN_METRICS:
+        items += _metrics_from_key_results(assigned, room=MAX_METRICS - len(items))
+    return items[:MAX_METRICS]
+
+
+_FROM_TO_PARTS = re.compile(
+    r"^(?P<metric>[A-Za-z][^\d]{2,80})\s+from\s+(?P<current>[^,;]*?\d[^,;]*?)\s+to\s+"
+    r"(?P<target>[^,;]+?)(?:\s+by\s+(?P<due>[^,;.]+))?\.?$"
+)
+
+
+def _metrics_from_key_results(assigned: list[list[KRCandidate]], room: int) -> list[Item]:
+    """Without a metrics table, the plan's own "from → to" key results are its metrics."""
+    items: list[Item] = []
+    for cand in (c for group in assigned for c in group if c.kind != "record"):
+        match = _FROM_TO_PARTS.match(cand.text)
+        if match is None or len(items) >= room:
+            continue
+        metric = re.sub(
+            r"^(?:reduce|cut|raise|increase|grow|lift|improve|move)\s+",
+            "",
+            match.group("metric"),
+            flags=re.IGNORECASE,
+        )
+        due = f" by {match.group('due')}" if match.group("due") else ""
+        text = f"{metric[0].upper()}{metric[1:]}: {match.group('current')} → {match.group('target')}{due}."
+        items.append(Item(label=cand.label, text=text, sources=[cand.fact.source_id]))
+    return items

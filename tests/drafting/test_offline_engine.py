@@ -292,3 +292,18 @@ def test_ai_lens_brings_ai_facts_and_does_not_match_inside_words(offline_drafter
     assert threats is not None and weaknesses is not None
     assert any("AI load matching" in i.text for i in threats.items)
     assert any("machine-learning engineers" in i.text for i in weaknesses.items)
+
+
+def test_plan_without_a_metrics_table_takes_metrics_from_its_key_results(
+    offline_drafter: Drafter, sample_kb: SampleKB
+) -> None:
+    from bot.demo import SAMPLE_DATA
+
+    workspace = "TNOCSV001"
+    for name in ("qbr_q3_2026.md", "hiring_plan_2027.md", "engineering_metrics_q3_2026.md"):
+        sample_kb.kb.add_path(workspace, SAMPLE_DATA / name)
+    plan = offline_drafter.draft_okr(workspace, SUBJECT)
+    metrics = plan.section("metrics")
+    assert metrics is not None and len(metrics.items) >= 1
+    assert all("→" in item.text and item.sources for item in metrics.items)
+    assert_well_formed(plan, sample_kb.all_chunks(workspace))
