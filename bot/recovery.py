@@ -62,8 +62,8 @@ def _recover(deps: Deps) -> RecoveryReport:
             deps.settings.knowledge.stale_ingest_seconds,
         )
     if report.pending_requests:
-        # Not re-run automatically: another replica may still be drafting them. Each one has a
-        # Retry button once it fails, and the request text is kept.
+        # Not re-run automatically: another replica may still be drafting them. Once stale,
+        # handlers.draft_jobs.report_interrupted_requests tells each requester, with Retry.
         log.warning("%d draft request(s) are still pending", report.pending_requests)
     log.info(
         "start-up recovery: %d interrupted ingest(s) cleaned, %d pending, %d pending request(s)",

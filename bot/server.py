@@ -19,6 +19,8 @@ from starlette.routing import Route
 
 from bot.deps import Deps
 from bot.recovery import recover_interrupted
+from bot.slack_client import make_client_for
+from handlers.draft_jobs import report_interrupted_requests
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +104,9 @@ def build_asgi(app: App, deps: Deps, *, slack_routes: bool = True) -> Starlette:
         limiter.total_tokens = max(limiter.total_tokens, deps.settings.server.listener_threads * 2)
         # In the background: a slow or unreachable vector store must not delay /healthz.
         deps.work.submit(recover_interrupted, deps)
+        deps.work.submit(
+            report_interrupted_requests, deps, make_client_for(deps.settings, deps.engine)
+        )
         yield
         deps.close()
 

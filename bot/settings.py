@@ -78,6 +78,8 @@ class ServerSettings(BaseModel):
     listener_threads: int = 32
     # Threads that run slow work after the ack (drafting, ingestion).
     work_threads: int = 4
+    # A draft request still pending this long after a start-up was interrupted by a crash.
+    stale_request_seconds: float = 600.0
 
 
 class KnowledgeSettings(BaseModel):

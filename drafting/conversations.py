@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy import Integer, String, Text, UniqueConstraint, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.db import Base
@@ -110,6 +110,30 @@ def pending_requests(*, session: Session, workspace_id: str | None = None) -> li
     if workspace_id is not None:
         stmt = stmt.where(DraftRequest.workspace_id == workspace_id)
     return list(session.scalars(stmt.order_by(DraftRequest.id)))
+
+
+def claim_stale_requests(
+    *, session: Session, older_than: datetime, reason: str
+) -> list[DraftRequest]:
+    """Marks requests a dead process left pending as failed; each is claimed by one replica only."""
+    stale = session.scalars(
+        select(DraftRequest.id).where(
+            DraftRequest.status == "pending", DraftRequest.created_at < older_than
+        )
+    ).all()
+    claimed = []
+    for request_id in stale:
+        won = session.scalar(
+            update(DraftRequest)
+            .where(DraftRequest.id == request_id, DraftRequest.status == "pending")
+            .values(status="failed", error=reason)
+            .returning(DraftRequest.id)
+        )
+        if won is not None:
+            request = session.get(DraftRequest, request_id)
+            if request is not None:
+                claimed.append(request)
+    return claimed
 
 
 def add_thread_message(

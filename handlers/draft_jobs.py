@@ -7,13 +7,16 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.chat_stream import ChatStream
 
+from bot.db import session_scope
 from bot.deps import Deps
+from drafting.conversations import claim_stale_requests
 from drafting.models import Draft
 from drafting.render_blocks import build_draft_blocks
 from handlers import views
@@ -256,3 +259,33 @@ def report_failure(
     post_ephemeral(
         client, channel=channel, user=user, text=f"Draft failed: {reason}", blocks=blocks
     )
+
+
+INTERRUPTED = "alignbot restarted while drafting this."
+
+
+def report_interrupted_requests(deps: Deps, client_for: Callable[[str], WebClient]) -> int:
+    """After a crash: tell each person whose draft never came, with a Retry button."""
+    cutoff = datetime.now(UTC) - timedelta(seconds=deps.settings.server.stale_request_seconds)
+    with session_scope(deps.sessions) as session:
+        stale = [
+            (r.id, r.workspace_id, r.channel_id, r.user_id, r.thread_ts)
+            for r in claim_stale_requests(session=session, older_than=cutoff, reason=INTERRUPTED)
+        ]
+    for request_id, team, channel, user, thread_ts in stale:
+        try:
+            report_failure(
+                client_for(team),
+                reason=INTERRUPTED,
+                request_id=request_id,
+                channel=channel,
+                user=user or "",
+                thread_ts=thread_ts,
+            )
+        except Exception as exc:
+            log.warning(
+                "could not report interrupted request %s: %s", request_id, type(exc).__name__
+            )
+    if stale:
+        log.info("reported %d draft request(s) interrupted by a restart", len(stale))
+    return len(stale)
