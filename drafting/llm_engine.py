@@ -10,6 +10,7 @@ from drafting.llm import (
     ChatRunner,
     LLMConversation,
     LLMPayload,
+    LLMUnavailable,
     TokenCallback,
     build_draft,
     expected_keys,
@@ -47,7 +48,14 @@ class LLMEngine:
 
     def _conversation(self) -> LLMConversation:
         if self._model is None:
-            self._model = make_chat_model(self.settings)
+            try:
+                self._model = make_chat_model(self.settings)
+            except LLMUnavailable:
+                raise
+            except Exception as exc:  # a missing provider package, an unknown provider, bad keys
+                raise LLMUnavailable(
+                    f"cannot set up the model {self.settings.model!r}: {type(exc).__name__}: {exc}"
+                ) from exc
         return LLMConversation(ChatRunner(self._model, self.settings), self.settings)
 
     def sources_for(self, workspace_id: str, queries: list[str]) -> list[NumberedSource]:

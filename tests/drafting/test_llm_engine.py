@@ -380,3 +380,12 @@ def test_llm_failure_during_revision_still_applies_structural_changes(
     strengths = result.draft.section("strengths")
     assert strengths is not None and strengths.items == []
     assert "could not be used" in result.note and "make it punchier" in result.note
+
+
+def test_a_model_that_cannot_be_set_up_falls_back_with_the_reason(
+    retriever: FixedRetriever,
+) -> None:
+    settings = LLMSettings(model="nosuchprovider:some-model", api_key=SecretStr("k"))
+    draft = Drafter(retriever=retriever, llm=settings).draft_swot("W1", "Larkspur")
+    assert draft.engine == "offline"
+    assert draft.notice and "cannot set up the model 'nosuchprovider:some-model'" in draft.notice
