@@ -102,21 +102,25 @@ def as_sentence(text: str) -> str:
 def lower_first(text: str, context: str = "") -> str:
     """Lower-case the first letter for a sentence placed after a dash; names keep their capital.
 
-    A word counts as a name when it is an acronym, has inner capitals, or appears capitalised in
-    the middle of a sentence somewhere in `context` (its source chunk).
+    A word counts as a name when it is an acronym, has inner capitals or digits, or appears
+    capitalised mid-sentence somewhere in `context` (its source chunk).
     """
     first = text.split(" ", 1)[0]
-    if not first[:1].isupper() or first.lower() in _COMMON_STARTERS:
-        return text[:1].lower() + text[1:] if first.lower() in _COMMON_STARTERS else text
-    if any(c.isupper() for c in first[1:]) or not first.isalpha():
+    if first.lower() in _COMMON_STARTERS:
+        return text[:1].lower() + text[1:]
+    if not first[:1].isupper() or not first.isalpha() or any(c.isupper() for c in first[1:]):
         return text
-    if re.search(
-        rf"(?<![.!?]\s)(?<!^)(?<!\n)\b{re.escape(first)}\b", context[1:] if context else ""
-    ):
-        mid = [m.start() for m in re.finditer(rf"\b{re.escape(first)}\b", context)]
-        if any(i > 1 and context[i - 2] not in ".!?\n" and context[i - 1] == " " for i in mid):
-            return text
+    if _capitalised_mid_sentence(first, context):
+        return text
     return text[:1].lower() + text[1:]
+
+
+def _capitalised_mid_sentence(word: str, context: str) -> bool:
+    for match in re.finditer(rf"\b{re.escape(word)}\b", context):
+        before = context[: match.start()].rstrip(" ")
+        if before and before[-1] not in ".!?:\n-•*#|":
+            return True
+    return False
 
 
 _COMMON_STARTERS = {
