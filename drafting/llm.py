@@ -14,6 +14,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from pydantic import BaseModel, Field, ValidationError
 
 from bot.settings import LLMSettings
+from drafting.facts import normalised
 from drafting.grounding import check_item
 from drafting.labels import tidy_label
 from drafting.models import (
@@ -247,9 +248,16 @@ def build_draft(
     by_number = {s.number: s for s in sources}
     sections: list[Section] = []
     cited: set[str] = set()
+    seen_quadrant_texts: set[str] = set()
     for raw in payload.sections:
         items: list[Item] = []
         for raw_item in raw.items:
+            if kind == "swot" and raw.key != "priorities":
+                # The same fact in two quadrants is a model slip; the first placement stands.
+                key_text = normalised(raw_item.text)
+                if key_text in seen_quadrant_texts:
+                    continue
+                seen_quadrant_texts.add(key_text)
             source_ids = list(dict.fromkeys(by_number[n].source_id for n in raw_item.sources))
             cited |= set(source_ids)
             item = Item(

@@ -64,12 +64,14 @@ def swot_reply(
 ) -> str:
     sections = []
     for key in SWOT_KEYS:
+        # The strengths carry the figure under test; the rest say something without figures.
+        line = text if key == "strengths" else f"A point about {key} in plain words."
         sections.append(
             {
                 "key": key,
                 "title": key.title(),
                 "intent": None,
-                "items": [{"label": "revenue growth", "text": text, "sources": [source]}],
+                "items": [{"label": "revenue growth", "text": line, "sources": [source]}],
             }
         )
     return json.dumps({"mission": None, "sections": sections})
@@ -389,3 +391,14 @@ def test_a_model_that_cannot_be_set_up_falls_back_with_the_reason(
     draft = Drafter(retriever=retriever, llm=settings).draft_swot("W1", "Larkspur")
     assert draft.engine == "offline"
     assert draft.notice and "cannot set up the model 'nosuchprovider:some-model'" in draft.notice
+
+
+def test_a_fact_placed_in_two_quadrants_keeps_its_first_place(
+    fake_openai: FakeOpenAI, retriever: FixedRetriever
+) -> None:
+    reply = json.loads(swot_reply())
+    reply["sections"][3]["items"].append(dict(reply["sections"][0]["items"][0]))
+    fake_openai.reply(json.dumps(reply))
+    draft = Drafter(retriever=retriever, llm=settings_for(fake_openai)).draft_swot("W1", "Larkspur")
+    texts = [i.text for s in draft.sections[:4] for i in s.items]
+    assert len(texts) == len(set(texts)) == 4
