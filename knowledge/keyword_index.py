@@ -131,7 +131,7 @@ def _matches(session: Session, term: str, cap: int, *, postgres: bool) -> int:
         "SELECT count(*) FROM (SELECT rowid FROM kb_chunks_fts "
         "WHERE kb_chunks_fts MATCH :match LIMIT :cap)"
     )
-    match = f"text : {_quoted(term)}"
+    match = f"{{text section}} : {_quoted(term)}"
     return int(session.execute(text(sql), {"match": match, "cap": cap}).scalar_one())
 
 
@@ -139,7 +139,7 @@ def _search_sqlite(session: Session, workspace_id: str, terms: list[str], limit:
     # Each term is a quoted phrase: FTS5 syntax in user text cannot break the query, and
     # "42.7%" matches the adjacent tokens 42 and 7.
     any_term = " OR ".join(_quoted(t) for t in terms)
-    match = f"workspace_id : {_quoted(workspace_id)} AND ({any_term})"
+    match = f"workspace_id : {_quoted(workspace_id)} AND {{text section}} : ({any_term})"
     # The index narrows to the workspace and ranks there; the join re-checks the workspace
     # exactly (tokenising an id could in theory conflate two) and drops unfinished documents.
     rows = session.execute(

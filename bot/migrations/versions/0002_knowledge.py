@@ -17,25 +17,27 @@ depends_on = None
 # The FTS5 table also indexes workspace_id, so a query intersects with one workspace's rows
 # inside the index instead of ranking every workspace's matches and filtering afterwards.
 SQLITE_FTS = [
-    "CREATE VIRTUAL TABLE kb_chunks_fts USING fts5(text, workspace_id, content='kb_chunks', "
-    "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
-    # Rank by the text only; the workspace column matches every candidate equally.
-    "INSERT INTO kb_chunks_fts(kb_chunks_fts, rank) VALUES ('rank', 'bm25(1.0, 0.0)')",
+    "CREATE VIRTUAL TABLE kb_chunks_fts USING fts5(text, section, workspace_id, "
+    "content='kb_chunks', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+    # A chunk's section heading counts for its words too; the workspace column matches every
+    # candidate equally, so it carries no weight.
+    "INSERT INTO kb_chunks_fts(kb_chunks_fts, rank) VALUES ('rank', 'bm25(1.0, 1.0, 0.0)')",
     "CREATE TRIGGER kb_chunks_fts_ai AFTER INSERT ON kb_chunks BEGIN "
-    "INSERT INTO kb_chunks_fts(rowid, text, workspace_id) "
-    "VALUES (new.id, new.text, new.workspace_id); END",
+    "INSERT INTO kb_chunks_fts(rowid, text, section, workspace_id) "
+    "VALUES (new.id, new.text, new.section, new.workspace_id); END",
     "CREATE TRIGGER kb_chunks_fts_ad AFTER DELETE ON kb_chunks BEGIN "
-    "INSERT INTO kb_chunks_fts(kb_chunks_fts, rowid, text, workspace_id) "
-    "VALUES ('delete', old.id, old.text, old.workspace_id); END",
+    "INSERT INTO kb_chunks_fts(kb_chunks_fts, rowid, text, section, workspace_id) "
+    "VALUES ('delete', old.id, old.text, old.section, old.workspace_id); END",
     "CREATE TRIGGER kb_chunks_fts_au AFTER UPDATE ON kb_chunks BEGIN "
-    "INSERT INTO kb_chunks_fts(kb_chunks_fts, rowid, text, workspace_id) "
-    "VALUES ('delete', old.id, old.text, old.workspace_id); "
-    "INSERT INTO kb_chunks_fts(rowid, text, workspace_id) "
-    "VALUES (new.id, new.text, new.workspace_id); END",
+    "INSERT INTO kb_chunks_fts(kb_chunks_fts, rowid, text, section, workspace_id) "
+    "VALUES ('delete', old.id, old.text, old.section, old.workspace_id); "
+    "INSERT INTO kb_chunks_fts(rowid, text, section, workspace_id) "
+    "VALUES (new.id, new.text, new.section, new.workspace_id); END",
 ]
 POSTGRES_FTS = [
     "ALTER TABLE kb_chunks ADD COLUMN text_search tsvector "
-    "GENERATED ALWAYS AS (to_tsvector('english'::regconfig, text)) STORED",
+    "GENERATED ALWAYS AS (to_tsvector('english'::regconfig, "
+    "coalesce(section, '') || ' ' || text)) STORED",
     "CREATE INDEX ix_kb_chunks_text_search ON kb_chunks USING gin (text_search)",
 ]
 
