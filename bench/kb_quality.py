@@ -1,15 +1,18 @@
 """Retrieval quality: hit@5 and MRR of vector-only against hybrid search on a labelled set
 (bench/data/kb_quality: 19 company documents, 32 questions with the documents that answer them).
 
-    .venv/bin/python bench/kb_quality.py [--k 5] [--database-url URL]
+    .venv/bin/python bench/kb_quality.py [--k 5] [--distractors 0] [--database-url URL]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import tempfile
 from pathlib import Path
+
+from kb_synthetic import markdown_document  # sibling module: bench/ is on sys.path
 
 from bot import migrate
 from bot.db import make_engine, make_session_factory
@@ -26,6 +29,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--database-url", default=None, help="default: SQLite in a temp dir")
+    parser.add_argument(
+        "--distractors",
+        type=int,
+        default=0,
+        help="synthetic planning memos (~22 chunks each) added as noise, to make retrieval harder",
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="kb-quality-"))
@@ -41,9 +50,14 @@ def main() -> None:
     file_of: dict[str, str] = {}
     for path in sorted(DATA.glob("*.md")):
         file_of[kb.add_path(WORKSPACE, path).doc_id] = path.name
+    rng = random.Random(5)
+    for i in range(args.distractors):
+        memo = markdown_document(rng, f"Planning memo {i}", sections=10, paragraphs=3)
+        file_of[kb.add_text(WORKSPACE, title=f"Planning memo {i}", text=memo).doc_id] = "noise"
     questions = json.loads((DATA / "questions.json").read_text(encoding="utf-8"))
     print(
-        f"{len(file_of)} documents, {kb.count_chunks(WORKSPACE)} chunks, {len(questions)} "
+        f"{len(file_of) - args.distractors} documents + {args.distractors} distractors, "
+        f"{kb.count_chunks(WORKSPACE)} chunks, {len(questions)} "
         f"questions, database {engine.dialect.name}"
     )
 
