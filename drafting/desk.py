@@ -16,6 +16,7 @@ from bot.db import session_scope
 from bot.workspaces import ensure_workspace
 from drafting import conversations, store
 from drafting.models import Draft, RevisionResult
+from drafting.records import DraftVersion
 from drafting.service import Drafter
 
 TokenCallback = Callable[[str], None]
@@ -132,12 +133,7 @@ class DraftDesk:
     ) -> PostedVersion:
         """Saves a new version of the draft whose thread starts at `thread_ts`."""
         with session_scope(self._sessions) as session:
-            current = store.latest_version(
-                session=session,
-                workspace_id=workspace_id,
-                channel_id=channel_id,
-                thread_ts=thread_ts,
-            )
+            current = _latest(session, workspace_id, channel_id, thread_ts)
             row = store.save_version(
                 session=session,
                 workspace_id=workspace_id,
@@ -158,12 +154,7 @@ class DraftDesk:
         self, *, workspace_id: str, channel_id: str, thread_ts: str
     ) -> PostedVersion | None:
         with session_scope(self._sessions) as session:
-            row = store.latest_version(
-                session=session,
-                workspace_id=workspace_id,
-                channel_id=channel_id,
-                thread_ts=thread_ts,
-            )
+            row = _latest(session, workspace_id, channel_id, thread_ts)
             if row is None:
                 return None
             return PostedVersion(row.id, row.version, row.draft(), row.is_final)
@@ -171,12 +162,7 @@ class DraftDesk:
     def board_ts(self, *, workspace_id: str, channel_id: str, thread_ts: str) -> str | None:
         """The message that shows the latest version: where version 1 was posted."""
         with session_scope(self._sessions) as session:
-            row = store.latest_version(
-                session=session,
-                workspace_id=workspace_id,
-                channel_id=channel_id,
-                thread_ts=thread_ts,
-            )
+            row = _latest(session, workspace_id, channel_id, thread_ts)
             if row is None:
                 return None
             first = store.get_version(session=session, draft_id=row.draft_id, version=1)
@@ -186,12 +172,7 @@ class DraftDesk:
         self, *, workspace_id: str, channel_id: str, thread_ts: str
     ) -> PostedVersion | None:
         with session_scope(self._sessions) as session:
-            row = store.latest_version(
-                session=session,
-                workspace_id=workspace_id,
-                channel_id=channel_id,
-                thread_ts=thread_ts,
-            )
+            row = _latest(session, workspace_id, channel_id, thread_ts)
             if row is None:
                 return None
             final = store.mark_final(
@@ -291,3 +272,11 @@ class DraftDesk:
                 channel_id=channel_id,
                 message_ts=message_ts,
             )
+
+
+def _latest(
+    session: Session, workspace_id: str, channel_id: str, thread_ts: str
+) -> DraftVersion | None:
+    return store.latest_version(
+        session=session, workspace_id=workspace_id, channel_id=channel_id, thread_ts=thread_ts
+    )
