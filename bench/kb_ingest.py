@@ -22,8 +22,9 @@ from bot.settings import EmbeddingSettings, KnowledgeSettings
 from knowledge.chroma_client import make_chroma_client
 from knowledge.chunking import split
 from knowledge.extract import extract
+from knowledge.indexing import STEP_CHUNKS
 from knowledge.minilm import MiniLMEmbeddings
-from knowledge.service import STEP_CHUNKS, KnowledgeBase
+from knowledge.service import KnowledgeBase
 
 
 def main() -> None:

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Literal
 
 from chromadb.api import ClientAPI
-from chromadb.api.models.Collection import Collection
 from langchain_core.embeddings import Embeddings
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,11 +19,17 @@ from bot.db import session_scope
 from bot.settings import EmbeddingSettings, KnowledgeSettings
 from knowledge import registry
 from knowledge.chroma_embedding import LangChainEmbeddingFunction
-from knowledge.chunking import Chunk, chunk_id, split
+from knowledge.chunking import split
 from knowledge.embedding_models import embedding_model_id, make_embeddings
 from knowledge.errors import IngestError, KnowledgeError
 from knowledge.extract import CONTENT_TYPES, Block, Extracted, detect_format, extract
 from knowledge.fusion import reciprocal_rank_fusion
+from knowledge.indexing import (
+    Progress,
+    embed_into,
+    entries_for_document,
+    entries_for_stored,
+)
 from knowledge.keyword_index import search_keywords
 from knowledge.types import DocumentInfo, Hit, IngestResult
 from knowledge.url_fetch import fetch_url
@@ -32,11 +37,7 @@ from knowledge.vector_store import VectorStore
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]
 SearchMode = Literal["hybrid", "vector", "keyword"]
-# Chunks embedded and written per step: large enough to sort by length and pad little,
-# small enough for steady progress reports.
-STEP_CHUNKS = 256
 
 
 @dataclass(frozen=True)
@@ -231,15 +232,16 @@ class KnowledgeBase:
                 session=session, workspace_id=workspace_id, content_hash=source.content_hash
             )
             if same is not None:
-                return _result(
-                    same.id,
-                    same.title,
-                    same.chunk_count,
-                    same.pages,
-                    "unchanged",
-                    f"Already up to date: “{same.title}” ({_counts(same.chunk_count, same.pages)}); nothing changed.",
-                    same.source_kind,
-                    same.url,
+                counts = _counts(same.chunk_count, same.pages)
+                return IngestResult(
+                    doc_id=same.id,
+                    title=same.title,
+                    chunks=same.chunk_count,
+                    pages=same.pages,
+                    status="unchanged",
+                    message=f"Already up to date: “{same.title}” ({counts}); nothing changed.",
+                    source_kind=same.source_kind,
+                    url=same.url,
                 )
         extracted = load()
         chunks = split(
@@ -273,9 +275,21 @@ class KnowledgeBase:
                 pages=extracted.pages,
                 added_by=source.added_by,
             )
+        entries = entries_for_document(
+            doc_id=doc_id,
+            title=title,
+            source_kind=source.source_kind,
+            url=source.url,
+            chunks=chunks,
+        )
         try:
-            self._write_vectors(
-                collection, workspace_id, doc_id, title, source, chunks, extracted, on_progress
+            embed_into(
+                collection,
+                entries,
+                embeddings=self.embeddings,
+                vectors=self.vectors,
+                on_progress=on_progress,
+                after_step=lambda: self._heartbeat(doc_id),
             )
             with session_scope(self.sessions) as session:
                 registry.insert_chunks(
@@ -290,62 +304,25 @@ class KnowledgeBase:
             raise IngestError(f"Could not add “{title}”: {exc}. Nothing was stored.") from exc
         self._delete_vectors_quietly(workspace_id, previous)
         counts = _counts(len(chunks), extracted.pages)
-        if previous:
-            return _result(
-                doc_id,
-                title,
-                len(chunks),
-                extracted.pages,
-                "replaced",
-                f"Updated “{title}” ({counts}); the previous version was replaced.",
-                source.source_kind,
-                source.url,
-            )
-        return _result(
-            doc_id,
-            title,
-            len(chunks),
-            extracted.pages,
-            "added",
-            f"Added “{title}” ({counts}).",
-            source.source_kind,
-            source.url,
+        return IngestResult(
+            doc_id=doc_id,
+            title=title,
+            chunks=len(chunks),
+            pages=extracted.pages,
+            status="replaced" if previous else "added",
+            message=(
+                f"Updated “{title}” ({counts}); the previous version was replaced."
+                if previous
+                else f"Added “{title}” ({counts})."
+            ),
+            source_kind=source.source_kind,
+            url=source.url,
         )
 
-    def _write_vectors(
-        self,
-        collection: Collection,
-        workspace_id: str,
-        doc_id: str,
-        title: str,
-        source: _Source,
-        chunks: Sequence[Chunk],
-        extracted: Extracted,
-        on_progress: Progress | None,
-    ) -> None:
-        total = len(chunks)
-        for start in range(0, total, STEP_CHUNKS):
-            step = chunks[start : start + STEP_CHUNKS]
-            vectors = self.embeddings.embed_documents([c.embedding_text(title) for c in step])
-            self.vectors.add(
-                collection,
-                ids=[chunk_id(doc_id, start + i) for i in range(len(step))],
-                vectors=vectors,
-                metadatas=[
-                    {
-                        "doc_id": doc_id,
-                        "title": title,
-                        "section": c.section,
-                        "source_kind": source.source_kind,
-                        "url": source.url,
-                        "page": c.page,
-                    }
-                    for c in step
-                ],
-            )
-            with session_scope(self.sessions) as session:
-                registry.touch(session=session, doc_id=doc_id)
-            _report(on_progress, min(start + STEP_CHUNKS, total), total)
+    def _heartbeat(self, doc_id: str) -> None:
+        """Mark a pending document as still being written, so recovery leaves it alone."""
+        with session_scope(self.sessions) as session:
+            registry.touch(session=session, doc_id=doc_id)
 
     def _discard(self, workspace_id: str, doc_id: str) -> None:
         """Undo a failed ingest. If Chroma is unreachable the pending row stays for recovery."""
@@ -481,7 +458,13 @@ class KnowledgeBase:
             chunks = registry.all_ready_chunks(session=session, workspace_id=workspace_id)
         rebuilt = self.vectors.start_rebuild(workspace_id)
         try:
-            self._embed_stored(rebuilt, chunks, on_progress)
+            embed_into(
+                rebuilt,
+                entries_for_stored(chunks),
+                embeddings=self.embeddings,
+                vectors=self.vectors,
+                on_progress=on_progress,
+            )
             self.vectors.finish_rebuild(workspace_id, rebuilt)
         except BaseException:
             self.vectors.abandon_rebuild(rebuilt)
@@ -494,43 +477,16 @@ class KnowledgeBase:
         collection = self.vectors.open(workspace_id, create=True)
         assert collection is not None
         if missing:
-            self._embed_stored(collection, missing, None)
+            embed_into(
+                collection,
+                entries_for_stored(missing),
+                embeddings=self.embeddings,
+                vectors=self.vectors,
+            )
         gone = indexed - {c.chunk_id for c in now_ready}
         if gone:
             collection.delete(ids=sorted(gone))
         return len(now_ready)
-
-    def _embed_stored(
-        self,
-        collection: Collection,
-        chunks: Sequence[registry.StoredChunk],
-        on_progress: Progress | None,
-    ) -> None:
-        total = len(chunks)
-        for start in range(0, total, STEP_CHUNKS):
-            step = chunks[start : start + STEP_CHUNKS]
-            vectors = self.embeddings.embed_documents(
-                [Chunk(c.text, c.section, c.page).embedding_text(c.title) for c in step]
-            )
-            self.vectors.add(
-                collection,
-                ids=[c.chunk_id for c in step],
-                vectors=vectors,
-                metadatas=[
-                    {
-                        "doc_id": c.doc_id,
-                        "title": c.title,
-                        "section": c.section,
-                        "source_kind": c.source_kind,
-                        "url": c.url,
-                        "page": c.page,
-                    }
-                    for c in step
-                ],
-            )
-            _report(on_progress, min(start + STEP_CHUNKS, total), total)
-        if total == 0:
-            _report(on_progress, 0, 0)
 
     def forget_workspace(self, workspace_id: str) -> None:
         """Everything the workspace stored: its registry rows and its collection."""
@@ -565,35 +521,3 @@ def _counts(chunks: int, pages: int | None) -> str:
     if pages:
         text += f", {pages} page{'s' if pages != 1 else ''}"
     return text
-
-
-def _result(
-    doc_id: str,
-    title: str,
-    chunks: int,
-    pages: int | None,
-    status: Literal["added", "unchanged", "replaced"],
-    message: str,
-    source_kind: str,
-    url: str | None,
-) -> IngestResult:
-    return IngestResult(
-        doc_id=doc_id,
-        title=title,
-        chunks=chunks,
-        pages=pages,
-        status=status,
-        message=message,
-        source_kind=source_kind,
-        url=url,
-    )
-
-
-def _report(on_progress: Progress | None, done: int, total: int) -> None:
-    if on_progress is None:
-        return
-    try:
-        on_progress(done, total)
-    except Exception:
-        # A failed progress message (e.g. a Slack edit) must not abort the ingest.
-        log.exception("progress callback failed")

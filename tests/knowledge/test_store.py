@@ -13,8 +13,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.errors import EmbeddingModelMismatch, IngestError
+from knowledge.indexing import STEP_CHUNKS
 from knowledge.models import KbChunk, KbDocument
-from knowledge.service import STEP_CHUNKS, KnowledgeBase
+from knowledge.service import KnowledgeBase
 from tests.knowledge.conftest import MakeKB
 from tests.knowledge.corpus import NOTES
 

@@ -1,0 +1,109 @@
+"""Embed chunks and write their vectors to a workspace collection, in steps with progress."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from chromadb.api.models.Collection import Collection
+from langchain_core.embeddings import Embeddings
+
+from knowledge.chunking import Chunk, chunk_id
+from knowledge.registry import StoredChunk
+from knowledge.vector_store import VectorStore
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+# Chunks embedded and written per step: large enough to batch by length and pad little,
+# small enough for steady progress reports.
+STEP_CHUNKS = 256
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    chunk_id: str
+    embedding_text: str
+    metadata: dict[str, Any]
+
+
+def entries_for_document(
+    *,
+    doc_id: str,
+    title: str,
+    source_kind: str,
+    url: str | None,
+    chunks: Sequence[Chunk],
+) -> list[IndexEntry]:
+    return [
+        IndexEntry(
+            chunk_id(doc_id, n),
+            chunk.embedding_text(title),
+            _metadata(doc_id, title, chunk.section, source_kind, url, chunk.page),
+        )
+        for n, chunk in enumerate(chunks)
+    ]
+
+
+def entries_for_stored(chunks: Sequence[StoredChunk]) -> list[IndexEntry]:
+    return [
+        IndexEntry(
+            c.chunk_id,
+            Chunk(c.text, c.section, c.page).embedding_text(c.title),
+            _metadata(c.doc_id, c.title, c.section, c.source_kind, c.url, c.page),
+        )
+        for c in chunks
+    ]
+
+
+def _metadata(
+    doc_id: str,
+    title: str,
+    section: str | None,
+    source_kind: str,
+    url: str | None,
+    page: int | None,
+) -> dict[str, Any]:
+    return {
+        "doc_id": doc_id,
+        "title": title,
+        "section": section,
+        "source_kind": source_kind,
+        "url": url,
+        "page": page,
+    }
+
+
+def embed_into(
+    collection: Collection,
+    entries: Sequence[IndexEntry],
+    *,
+    embeddings: Embeddings,
+    vectors: VectorStore,
+    on_progress: Progress | None = None,
+    after_step: Callable[[], None] | None = None,
+) -> None:
+    total = len(entries)
+    for start in range(0, total, STEP_CHUNKS):
+        step = entries[start : start + STEP_CHUNKS]
+        vectors.add(
+            collection,
+            ids=[e.chunk_id for e in step],
+            vectors=embeddings.embed_documents([e.embedding_text for e in step]),
+            metadatas=[e.metadata for e in step],
+        )
+        if after_step is not None:
+            after_step()
+        report_progress(on_progress, start + len(step), total)
+
+
+def report_progress(on_progress: Progress | None, done: int, total: int) -> None:
+    if on_progress is None:
+        return
+    try:
+        on_progress(done, total)
+    except Exception:
+        # A failed progress message (e.g. a Slack edit) must not abort the ingest.
+        log.exception("progress callback failed")
