@@ -21,6 +21,8 @@ from drafting.vectors import CachedEmbedder, cosine
 QUADRANTS = tuple(spec.key for spec in SWOT_SPECS)
 SEARCH_K = 8
 MAX_FACTS = 200
+# Embedding is the slow step (MiniLM on CPU); 25 facts per section is plenty to choose 5 from.
+MAX_EMBEDDED = 100
 NEAR_DUPLICATE = 0.9
 
 # The priority verb follows from where its evidence sits.
@@ -83,6 +85,11 @@ def score_facts(
             kept.append((fact, via, cue_counts))
     if not kept:
         return []
+    if len(kept) > MAX_EMBEDDED:
+        # Cheap signals first (a figure, signal words, a well-ranked chunk), so only the likely
+        # contenders pay for an embedding.
+        kept.sort(key=lambda k: (k[0].has_figure, min(sum(k[2]), 3), -k[0].rank), reverse=True)
+        kept = kept[:MAX_EMBEDDED]
     fact_vectors = embedder.embed([fact.text for fact, _, _ in kept])
     section_vectors = embedder.embed([spec.description for spec in SWOT_SPECS])
     topic_vector = embedder.embed([topic_of(subject, lens)])
