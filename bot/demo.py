@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
@@ -39,9 +40,19 @@ def run_demo(settings: Settings, console: Console) -> None:
         console.print(
             f"sample knowledge: {len(docs)} documents about {DEMO_SUBJECT}, a fictional company"
         )
+        statuses: Counter[str] = Counter()
+        chunks = 0
         for doc in docs:
             result = deps.kb.add_path(DEMO_WORKSPACE, doc, added_by="demo")
-            console.print(f"  • {doc.name}: {result.message}", highlight=False)
+            statuses[result.status] += 1
+            chunks += result.chunks
+            if result.status != "unchanged":
+                console.print(f"  • {doc.name}: {result.message}", highlight=False)
+        summary = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
+        console.print(
+            f"knowledge base of workspace {DEMO_WORKSPACE}: {summary} ({chunks} chunks)",
+            highlight=False,
+        )
 
         drafter = deps.drafter
         console.print(f"drafting engine: {drafter.engine_name}")
