@@ -1,0 +1,74 @@
+"""In OAuth (multi-workspace) mode, uninstalling or revoking the bot token deletes the install."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from slack_bolt import App, BoltRequest
+from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
+from bot.app import create_app
+from bot.container import build_deps
+from bot.deps import Deps
+from bot.settings import Settings
+from tests.fakes.slack_api import FakeSlack
+from tests.faults.conftest import wait_until
+from tests.slack_requests import SIGNING_SECRET, SlackSender, payload
+
+CLIENT_ID = "111.222"
+
+
+@pytest.fixture
+def oauth_app(tmp_path: Path) -> Iterator[tuple[App, Deps]]:
+    with FakeSlack() as slack:
+        settings = Settings(
+            env="test",
+            data_dir=tmp_path / "data",
+            slack={
+                "signing_secret": SIGNING_SECRET,
+                "client_id": CLIENT_ID,
+                "client_secret": "oauth-client-secret-xyz",
+                "api_base_url": slack.api_url,
+            },
+        )
+        deps = build_deps(settings)
+        try:
+            yield create_app(settings, deps), deps
+        finally:
+            deps.close()
+
+
+def install(deps: Deps, team: str) -> SQLAlchemyInstallationStore:
+    store = SQLAlchemyInstallationStore(client_id=CLIENT_ID, engine=deps.engine)
+    store.save(
+        Installation(
+            app_id="A0ALIGN01",
+            team_id=team,
+            user_id="U0LEAD001",
+            bot_token=f"xoxb-{team}-token",
+            bot_id="B0BOT0001",
+            bot_user_id="U0BOT0001",
+        )
+    )
+    return store
+
+
+def dispatch(app: App, body: dict) -> int:
+    raw = json.dumps(body)
+    headers = SlackSender("http://unused").headers(raw, "application/json")
+    return app.dispatch(BoltRequest(body=raw, headers=headers)).status
+
+
+@pytest.mark.parametrize("event", ["event_app_uninstalled", "event_tokens_revoked"])
+def test_the_installation_is_deleted(oauth_app: tuple[App, Deps], event: str) -> None:
+    app, deps = oauth_app
+    gone, kept = install(deps, "T0ALIGN01"), install(deps, "T0KEEPWS1")
+    assert gone.find_bot(enterprise_id=None, team_id="T0ALIGN01") is not None
+    assert dispatch(app, payload(event)) == 200
+    # Bolt runs event listeners after the ack, on its listener pool.
+    wait_until(lambda: gone.find_bot(enterprise_id=None, team_id="T0ALIGN01") is None)
+    assert kept.find_bot(enterprise_id=None, team_id="T0KEEPWS1") is not None
