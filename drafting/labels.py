@@ -157,6 +157,9 @@ AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "delivery",
         ),
     ),
+    ("CODE REVIEW", ("code review", "reviews", "review", "reviewer", "pr", "pull request")),
+    ("DOCUMENTATION", ("docs", "documentation", "adr", "adrs", "runbook", "wiki", "readme")),
+    ("TEAM EVENTS", ("offsite", "off-site", "social", "team dinner", "hackathon")),
     (
         "PROCESS",
         (
@@ -226,17 +229,95 @@ def label_for(
         context_scores = area_scores(context or "")
         if context_scores:
             return context_scores[0][0]
-    if heading:
-        heading_scores = area_scores(heading)
-        if heading_scores:
-            return heading_scores[0][0]
-        if len(_WORD.findall(heading)) <= 3:
-            return tidy_label(heading)
-    return (
-        tidy_label(" ".join(w for w in _WORD.findall(text) if len(w) > 3)[:40])
-        if text
-        else "GENERAL"
-    )
+    if heading and len(_WORD.findall(heading)) <= 3:
+        return tidy_label(heading)
+    return subject_label(text)
+
+
+# Words that end the subject of a sentence ("Code reviews | sat for three days").
+_SUBJECT_ENDS = {
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "has",
+    "have",
+    "had",
+    "do",
+    "does",
+    "did",
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "must",
+    "may",
+    "might",
+    "in",
+    "on",
+    "at",
+    "for",
+    "of",
+    "to",
+    "from",
+    "with",
+    "by",
+    "and",
+    "or",
+    "but",
+    "that",
+    "which",
+    "who",
+    "as",
+    "than",
+    "sat",
+    "took",
+    "made",
+    "went",
+    "got",
+    "kept",
+    "ran",
+    "felt",
+    "saved",
+    "cost",
+    "broke",
+}
+_LEADING_SKIP = {
+    "the",
+    "a",
+    "an",
+    "our",
+    "we",
+    "this",
+    "that",
+    "these",
+    "those",
+    "some",
+    "all",
+    "too",
+    "many",
+    "much",
+    "very",
+    "more",
+    "most",
+    "new",
+}
+
+
+def subject_label(text: str) -> str:
+    """The sentence's subject as a label ("Code reviews sat…" -> CODE REVIEWS), at most 2 words."""
+    words = _WORD.findall(text)
+    while words and words[0].lower() in _LEADING_SKIP:
+        words = words[1:]
+    subject: list[str] = []
+    for word in words:
+        if word.lower() in _SUBJECT_ENDS or len(subject) == 2:
+            break
+        subject.append(word)
+    return tidy_label(" ".join(subject)) if subject else "GENERAL"
 
 
 OBJECTIVE_NAMES = {

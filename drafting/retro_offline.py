@@ -26,8 +26,11 @@ from drafting.vectors import CachedEmbedder, cosine
 # Entries this close in meaning say the same thing (MiniLM cosine, checked on paraphrase pairs);
 # a little less close still counts when they also share a figure or a telling word.
 SAME_POINT = 0.75
-SAME_POINT_WITH_SHARED_WORDS = 0.6
+SAME_POINT_WITH_SHARED_WORDS = 0.5
 _STOP = {
+    "days",
+    "hours",
+    "weeks",
     "this",
     "that",
     "with",

@@ -286,6 +286,11 @@ RETRO_SPECS: tuple[SectionSpec, ...] = (
             "ran over",
             "slipped",
             "instead of",
+            "out of date",
+            "outdated",
+            "stale",
+            "waited",
+            "sat for",
         ),
     ),
     SectionSpec(

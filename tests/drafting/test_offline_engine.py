@@ -307,3 +307,19 @@ def test_plan_without_a_metrics_table_takes_metrics_from_its_key_results(
     assert metrics is not None and len(metrics.items) >= 1
     assert all("→" in item.text and item.sources for item in metrics.items)
     assert_well_formed(plan, sample_kb.all_chunks(workspace))
+
+
+def test_retro_labels_read_well_and_paraphrases_merge(offline_drafter: Drafter) -> None:
+    entries = parse_retro_lines(
+        "- Code reviews sat for 3 days on average\n"
+        "- Reviews were slow, PRs waited days for a reviewer\n"
+        "Docs for the billing API are out of date\n"
+        "+ The offsite in Porto was fantastic\n"
+    )
+    draft = offline_drafter.draft_retro(WORKSPACE, "sprint", entries)
+    not_well = draft.section("not_so_well")
+    assert not_well is not None
+    assert [i.label for i in not_well.items] == ["CODE REVIEW", "DOCUMENTATION"]
+    assert not_well.items[0].mentions == 2
+    for item in draft.items():
+        assert LABEL.match(item.label)
