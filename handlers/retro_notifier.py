@@ -46,19 +46,19 @@ class SlackRetroNotifier:
                 f"{result.entry_count} entries from {result.contributor_count} people; "
                 f"the synthesis and {len(result.action_items)} tracked action items are in the thread."
             )
+        # Normally in the prompt's thread; at the channel's top level if the prompt's ts was
+        # never recorded (closed within moments of opening, or the post failed).
+        if isinstance(result.draft, Draft):
+            blocks = build_draft_blocks(result.draft, draft_id=None, version=None)
+            client.chat_postMessage(
+                channel=retro.channel_id,
+                thread_ts=retro.prompt_ts,
+                text=f"Retro synthesis: {retro.title}",
+                blocks=blocks[:50],
+            )
+        else:
+            client.chat_postMessage(channel=retro.channel_id, thread_ts=retro.prompt_ts, text=note)
         if retro.prompt_ts:
-            if isinstance(result.draft, Draft):
-                blocks = build_draft_blocks(result.draft, draft_id=None, version=None)
-                client.chat_postMessage(
-                    channel=retro.channel_id,
-                    thread_ts=retro.prompt_ts,
-                    text=f"Retro synthesis: {retro.title}",
-                    blocks=blocks[:50],
-                )
-            else:
-                client.chat_postMessage(
-                    channel=retro.channel_id, thread_ts=retro.prompt_ts, text=note
-                )
             client.chat_update(
                 channel=retro.channel_id,
                 ts=retro.prompt_ts,

@@ -30,6 +30,7 @@ class SlackSender:
         self.url = base_url.rstrip("/") + "/slack/events"
         self.secret = secret
         self.http = httpx.Client(timeout=30)
+        self.db: Path | None = None  # the app's SQLite file, when a test needs to wait on it
 
     def headers(
         self, body: str, content_type: str, *, timestamp: int | None = None

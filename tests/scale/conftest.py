@@ -49,7 +49,7 @@ class Cluster:
         return "\n".join(r.logs() for r in self.replicas)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     require_servers()
     workdir = tmp_path_factory.mktemp("cluster")

@@ -57,5 +57,6 @@ def fake(module_slack: FakeSlack) -> FakeSlack:
 @pytest.fixture
 def sender(seeded_app: ServedApp) -> Iterator[SlackSender]:
     s = SlackSender(seeded_app.base_url)
+    s.db = Path(seeded_app.env["DATA_DIR"]) / "alignbot.db"
     yield s
     s.close()

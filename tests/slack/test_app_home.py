@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.fakes.slack_api import FakeSlack
 from tests.slack.test_slash_drafts import block_texts
+from tests.slack.test_threads_and_buttons import wait_recorded
 from tests.slack_requests import SlackSender, payload
 
 
@@ -16,7 +17,9 @@ def test_home_shows_mission_drafts_knowledge_and_schedules(
 ) -> None:
     sender.command("/align", "mission Make every freight movement predictable")
     sender.command("/swot", "Home Co", channel_id="C0HOME0001")
-    fake.wait_for("chat.postMessage", lambda c: c.params.get("channel") == "C0HOME0001")
+    post = fake.wait_for("chat.postMessage", lambda c: c.params.get("channel") == "C0HOME0001")[0]
+    assert sender.db is not None
+    wait_recorded(sender.db, post.response["ts"])
     sender.command("/retro", "schedule weekly on friday at 15:00", channel_id="C0PLAN001")
     fake.wait_for("chat.postEphemeral", lambda c: "Scheduled:" in c.params.get("text", ""))
     open_home(sender, "Ev0HOME0001")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 from tests.fakes.slack_api import FakeSlack
@@ -55,6 +56,18 @@ def modal_entry(
     assert resp.status_code == 200 and "errors" not in resp.text
 
 
+def wait_for_row(app: ServedApp, sql: str, *args: str, timeout: float = 60) -> None:
+    """The app records the prompt's ts right after Slack answers; people reply later than that."""
+    db = Path(app.env["DATA_DIR"]) / "alignbot.db"
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with sqlite3.connect(db) as conn:
+            if conn.execute(sql, args).fetchone():
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"no row for {sql} {args}")
+
+
 def thread_entry(sender: SlackSender, *, prompt_ts: str, text: str, ts: str, user: str) -> None:
     body = payload("event_message_thread_reply", event_id=f"Ev0R{ts.replace('.', '')}")
     body["event"].update(
@@ -82,6 +95,7 @@ def test_retro_from_open_to_carried_action_items(
         ),
     )[0]
     prompt_ts = prompt.response["ts"]
+    wait_for_row(seeded_app, "SELECT 1 FROM retros WHERE prompt_ts = ?", prompt_ts)
     buttons = [e for b in prompt.params["blocks"] if b["type"] == "actions" for e in b["elements"]]
     add_buttons = [b for b in buttons if b["action_id"] == "retro_add_entry"]
     assert len(add_buttons) == 4 and any(b["action_id"] == "retro_close" for b in buttons)
@@ -178,9 +192,12 @@ def test_retro_from_open_to_carried_action_items(
     assert "retro_action_done" in ids and "retro_action_open" in ids
 
 
-def test_empty_retro_closes_with_no_entries(sender: SlackSender, fake: FakeSlack) -> None:
+def test_empty_retro_closes_with_no_entries(
+    seeded_app: ServedApp, sender: SlackSender, fake: FakeSlack
+) -> None:
     sender.command("/retro", "Quiet week", channel_id="C0RETRO002")
     prompt = fake.wait_for("chat.postMessage", lambda c: c.params.get("channel") == "C0RETRO002")[0]
+    wait_for_row(seeded_app, "SELECT 1 FROM retros WHERE prompt_ts = ?", prompt.response["ts"])
     sender.command("/retro", "close", channel_id="C0RETRO002")
     note = fake.wait_for(
         "chat.postMessage", lambda c: c.params.get("thread_ts") == prompt.response["ts"]

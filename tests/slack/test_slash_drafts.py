@@ -63,8 +63,12 @@ def test_empty_lens_gets_usage_and_posts_nothing(sender: SlackSender, fake: Fake
 
 
 def test_okr_says_which_swot_it_builds_on(sender: SlackSender, fake: FakeSlack) -> None:
+    from tests.slack.test_threads_and_buttons import wait_recorded
+
     sender.command("/swot", "Project Kestrel", channel_id="C0OKR0001")
-    fake.wait_for("chat.postMessage", in_channel("C0OKR0001", "SWOT for Project Kestrel"))
+    swot = fake.wait_for("chat.postMessage", in_channel("C0OKR0001", "SWOT for Project Kestrel"))[0]
+    assert sender.db is not None
+    wait_recorded(sender.db, swot.response["ts"])
     resp = sender.command("/okr", "project kestrel", channel_id="C0OKR0001")
     assert "Drafting an OKR plan for *project kestrel*" in resp.text
     [post] = fake.wait_for("chat.postMessage", in_channel("C0OKR0001", "OKR plan for"))

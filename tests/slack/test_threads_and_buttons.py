@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import itertools
+import sqlite3
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +26,22 @@ def post_swot(sender: SlackSender, fake: FakeSlack, channel: str, subject: str) 
     sender.command("/swot", subject, channel_id=channel)
     [post] = fake.wait_for("chat.postMessage", in_channel(channel, f"SWOT for {subject}"))
     assert post.response is not None
+    assert sender.db is not None
+    wait_recorded(sender.db, post.response["ts"])
     return post
+
+
+def wait_recorded(db: Path, message_ts: str, timeout: float = 60) -> None:
+    """The app saves the version right after Slack answers; a person can't reply faster."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with sqlite3.connect(db) as conn:
+            if conn.execute(
+                "SELECT 1 FROM draft_versions WHERE message_ts = ?", (message_ts,)
+            ).fetchone():
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"version for {message_ts} never recorded")
 
 
 def click(
