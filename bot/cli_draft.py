@@ -65,6 +65,9 @@ def drafting(engine: Engine) -> Iterator[tuple[Deps, Drafter]]:
 
 
 def emit(draft: Draft, output: Format) -> None:
+    if draft.notice and output is not Format.text:
+        # JSON and Markdown carry no notice field; the terminal view shows it in its header.
+        err_console.print(f"[yellow]Note:[/yellow] {draft.notice}", highlight=False)
     if output is Format.json:
         typer.echo(draft.model_dump_json(indent=2))
     elif output is Format.markdown:

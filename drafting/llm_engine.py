@@ -53,8 +53,10 @@ class LLMEngine:
             except LLMUnavailable:
                 raise
             except Exception as exc:  # a missing provider package, an unknown provider, bad keys
+                first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
                 raise LLMUnavailable(
-                    f"cannot set up the model {self.settings.model!r}: {type(exc).__name__}: {exc}"
+                    f"cannot set up the model {self.settings.model!r}: "
+                    f"{type(exc).__name__}: {first_line}"
                 ) from exc
         return LLMConversation(ChatRunner(self._model, self.settings), self.settings)
 
