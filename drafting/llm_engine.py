@@ -170,8 +170,8 @@ class LLMEngine:
             NumberedSource(
                 n,
                 f"input:{n}",
-                f"Retro entry by {e.author or 'a team member'}"
-                + (f" ({e.section})" if e.section else ""),
+                # Authors are not sent: the model needs what was said, not who said it.
+                "Retro entry" + (f" ({e.section})" if e.section else ""),
                 e.text,
             )
             for n, e in enumerate(entries, start=1)

@@ -177,8 +177,9 @@ def draft_retro_offline(
         if not text:
             continue
         key = entry.section if entry.section in RETRO_KEYS else classify_entry(text, embedder)
-        who = f"{entry.author}" if entry.author else "a team member"
-        source_id = book.add_input(entry.text, f"Retro entry by {who}")
+        # Who wrote what stays out of the draft: it is shown in Slack and exported, and a count
+        # of people is all the summary needs.
+        source_id = book.add_input(entry.text, f"Retro entry ({SECTION_TITLES[key]})")
         number = int(source_id.split(":")[1])
         by_section[key].append((number, RetroEntry(key, entry.text, entry.author), text))
 

@@ -306,7 +306,10 @@ def _merge_section(draft: Draft, section: Section, fresh: Draft) -> Draft:
 
 
 def _entries_of(draft: Draft) -> list[RetroEntry]:
-    """Rebuild a retro's entries from its `input:n` sources and the sections that cite them."""
+    """Rebuild a retro's entries from its `input:n` sources and the sections that cite them.
+
+    Drafts do not keep authors, so each entry counts as one person when a section is redone.
+    """
     section_of = {sid: s.key for s in draft.sections for i in s.items for sid in i.sources}
     entries = []
     for sid, ref in sorted(
@@ -314,10 +317,5 @@ def _entries_of(draft: Draft) -> list[RetroEntry]:
         key=lambda kv: int(kv[0].split(":")[1]) if kv[0].startswith("input:") else 0,
     ):
         if sid.startswith("input:"):
-            author = ref.title.removeprefix("Retro entry by ").strip()
-            entries.append(
-                RetroEntry(
-                    section_of.get(sid), ref.excerpt, None if author == "a team member" else author
-                )
-            )
+            entries.append(RetroEntry(section_of.get(sid), ref.excerpt, None))
     return entries

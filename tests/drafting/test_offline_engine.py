@@ -323,3 +323,15 @@ def test_retro_labels_read_well_and_paraphrases_merge(offline_drafter: Drafter) 
     assert not_well.items[0].mentions == 2
     for item in draft.items():
         assert LABEL.match(item.label)
+
+
+def test_retro_drafts_never_name_who_wrote_what(offline_drafter: Drafter) -> None:
+    entries = [
+        RetroEntry("not_so_well", "Deploy pipeline was flaky all week", "U0SECRET1"),
+        RetroEntry("not_so_well", "The deploy pipeline kept flaking this week", "U0SECRET2"),
+    ]
+    draft = offline_drafter.draft_retro(WORKSPACE, "sprint", entries)
+    dumped = draft.model_dump_json()
+    assert "U0SECRET" not in dumped
+    not_well = draft.section("not_so_well")
+    assert not_well is not None and not_well.items[0].mentions == 2
