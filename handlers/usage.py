@@ -16,6 +16,7 @@ ALIGN_USAGE = """*alignbot* drafts SWOT analyses, OKR plans and retros from your
 *Workspace*
 • `/align mission <text>` set the mission line used in plans
 • `/align kb add <text or URL>` · `/align kb list` · `/align kb search <query>` · `/align kb remove <id>`
+• `/align forget` delete everything alignbot stored for this workspace (admins only)
 • `/align help` this message"""
 
 SWOT_USAGE = """Usage: `/swot [subject] [lens:<lens>]`
