@@ -18,13 +18,14 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job
 from apscheduler.jobstores.base import ConflictingIdError, JobLookupError
 from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import Engine, select
 
 from bot.db import session_scope
 from scheduler import store
+from scheduler.dispatch import FireDispatcher
+from scheduler.jobstore import RetroJobStore
 from scheduler.leader import LeaderLock, make_leader_lock
 from scheduler.models import RetroSeries
 from scheduler.retro_service import RetroService
@@ -41,8 +42,10 @@ SYNC_EXECUTOR = "sync"
 
 @dataclass(frozen=True)
 class EngineConfig:
-    # Fires only claim a row, insert a retro and post one message: many can run at once.
-    fire_threads: int = 32
+    # Fire jobs only queue their occurrence and wait for the batched claim: cheap threads.
+    fire_threads: int = 256
+    # Threads posting prompts (the notifier's network calls).
+    post_threads: int = 16
     # Closing runs the synthesis (an LLM call); kept apart so it never delays a fire.
     work_threads: int = 4
     # After downtime, an occurrence up to this late still opens (once, coalesced).
@@ -53,36 +56,51 @@ class EngineConfig:
 
 # the runtime the job functions use -------------------------------------------------------------
 
+
+@dataclass
+class _Runtime:
+    service: RetroService
+    dispatcher: FireDispatcher | None = None
+
+
 _runtime_lock = threading.Lock()
-_runtime: RetroService | None = None
+_runtime: _Runtime | None = None
 
 
-def install_runtime(service: RetroService) -> None:
+def install_runtime(service: RetroService, dispatcher: FireDispatcher | None = None) -> None:
+    """Make `service` what this process's jobs run against (one engine per process)."""
     global _runtime
     with _runtime_lock:
-        _runtime = service
+        _runtime = _Runtime(service, dispatcher)
 
 
 def clear_runtime(service: RetroService | None = None) -> None:
     global _runtime
     with _runtime_lock:
-        if service is None or _runtime is service:
+        if service is None or (_runtime is not None and _runtime.service is service):
             _runtime = None
 
 
-def _service() -> RetroService:
+def _current() -> _Runtime:
     with _runtime_lock:
-        service = _runtime
-    if service is None:
+        runtime = _runtime
+    if runtime is None:
         raise RuntimeError("no retro runtime installed in this process")
-    return service
+    return runtime
+
+
+def _service() -> RetroService:
+    return _current().service
 
 
 def fire_schedule_job(schedule_id: int, scheduled_at: datetime | None = None) -> None:
     """One occurrence of a schedule; `scheduled_at` is filled in by OccurrenceExecutor."""
-    service = _service()
-    occurrence = scheduled_at or service.clock.now()
-    service.fire_schedule(schedule_id, occurrence)
+    runtime = _current()
+    occurrence = scheduled_at or runtime.service.clock.now()
+    if runtime.dispatcher is not None:
+        runtime.dispatcher.fire(schedule_id, occurrence)
+    else:
+        runtime.service.fire_schedule(schedule_id, occurrence)
 
 
 def close_retro_job(retro_id: int) -> None:
@@ -128,9 +146,10 @@ class RetroScheduler:
         self._db = db_engine
         self._service = service
         self._config = config
+        self._dispatcher = FireDispatcher(service, post_threads=config.post_threads)
         self._scheduler = BackgroundScheduler(
             jobstores={
-                STORE: SQLAlchemyJobStore(engine=db_engine, tablename=JOB_TABLE),
+                STORE: RetroJobStore(engine=db_engine, tablename=JOB_TABLE),
                 LOCAL: MemoryJobStore(),
             },
             executors={
@@ -147,6 +166,8 @@ class RetroScheduler:
         return self._scheduler
 
     def start(self) -> None:
+        self._dispatcher.start()
+        install_runtime(self._service, self._dispatcher)
         # Paused while the first sync adds jobs, so 10,000 adds do not each trigger a pass.
         self._scheduler.start(paused=True)
         try:
@@ -160,12 +181,17 @@ class RetroScheduler:
                 jobstore=LOCAL,
                 executor=SYNC_EXECUTOR,
                 replace_existing=True,
+                # A sync delayed by a busy pass is still worth running.
+                misfire_grace_time=None,
             )
             self._scheduler.resume()
 
     def shutdown(self, *, wait: bool = True) -> None:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=wait)
+        # After the jobs: running fire jobs wait on the dispatcher's writer.
+        self._dispatcher.stop()
+        clear_runtime(self._service)
 
     def sync(self) -> None:
         """Make the job store match our tables: series jobs, close and nudge jobs."""
@@ -196,32 +222,40 @@ class RetroScheduler:
             )
             if stale:
                 self._remove(job_id)
-        for sid, spec in specs.items():
-            job_id = f"series:{sid}"
-            if job_id in job_ids:
-                continue
-            self._add(
-                fire_schedule_job,
-                spec.trigger(now=now),
-                job_id=job_id,
-                args=(sid,),
-                name=f"retro schedule {sid}: {titles[sid]}",
-                executor=FIRE_EXECUTOR,
-                misfire_grace=int(self._config.misfire_grace.total_seconds()),
-            )
-        for job_id, at in wanted_closes.items():
-            if job_id not in job_ids:
-                rid = int(job_id.split(":")[1])
-                self._add(close_retro_job, DateTrigger(at), job_id=job_id, args=(rid,))
-        for job_id, at in wanted_nudges.items():
-            if job_id not in job_ids:
-                rid = int(job_id.split(":")[1])
-                self._add(nudge_retro_job, DateTrigger(at), job_id=job_id, args=(rid,))
+        added = 0
+        with self._jobstore.batch_adds():
+            for sid, spec in specs.items():
+                job_id = f"series:{sid}"
+                if job_id in job_ids:
+                    continue
+                self._add(
+                    fire_schedule_job,
+                    spec.trigger(now=now),
+                    job_id=job_id,
+                    args=(sid,),
+                    name=f"retro schedule {sid}: {titles[sid]}",
+                    executor=FIRE_EXECUTOR,
+                    misfire_grace=int(self._config.misfire_grace.total_seconds()),
+                )
+                added += 1
+            for job_id, at in wanted_closes.items():
+                if job_id not in job_ids:
+                    rid = int(job_id.split(":")[1])
+                    self._add(close_retro_job, DateTrigger(at), job_id=job_id, args=(rid,))
+                    added += 1
+            for job_id, at in wanted_nudges.items():
+                if job_id not in job_ids:
+                    rid = int(job_id.split(":")[1])
+                    self._add(nudge_retro_job, DateTrigger(at), job_id=job_id, args=(rid,))
+                    added += 1
+        if added:
+            # The batch was written after add_job returned; the loop must look again.
+            self._scheduler.wakeup()
 
     @property
-    def _jobstore(self) -> SQLAlchemyJobStore:
+    def _jobstore(self) -> RetroJobStore:
         jobstore = self._scheduler._lookup_jobstore(STORE)
-        assert isinstance(jobstore, SQLAlchemyJobStore)
+        assert isinstance(jobstore, RetroJobStore)
         return jobstore
 
     def _add(
@@ -293,7 +327,6 @@ class RetroEngine:
     def start(self) -> None:
         if self._thread is not None:
             return
-        install_runtime(self._service)
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="retro-leader", daemon=True)
         self._thread.start()
@@ -307,7 +340,6 @@ class RetroEngine:
             self._thread.join(timeout=30)
             self._thread = None
         self._step_down(wait=wait)
-        clear_runtime(self._service)
 
     def _run(self) -> None:
         while not self._stop.is_set():

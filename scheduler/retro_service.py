@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -138,47 +138,99 @@ class RetroService:
                 series_id=series_id,
                 occurrence_at=occurrence_at,
             )
-        return self._announce(info)
+        return self.announce(info)
 
     def fire_schedule(self, schedule_id: int, occurrence_at: datetime) -> RetroInfo | None:
-        """Open the retro for one scheduled occurrence, exactly once across every process.
+        """Open and announce the retro for one scheduled occurrence, exactly once anywhere.
 
         Returns None when the occurrence was already claimed or the schedule is not active.
         """
-        with session_scope(self._sessions) as session:
-            series = session.get(RetroSeries, schedule_id)
-            if series is None or series.status != "active":
-                return None
-            # The claim and the retro commit together: a crash leaves neither behind.
-            if not store.claim_fire(
-                session=session, schedule_id=schedule_id, occurrence_at=occurrence_at
-            ):
-                log.info("schedule %s occurrence %s already fired", schedule_id, occurrence_at)
-                return None
-            info = self._insert_retro(
-                session,
-                workspace_id=series.workspace_id,
-                channel_id=series.channel_id,
-                title=series.title,
-                opened_by=None,
-                window=timedelta(seconds=series.window_seconds),
-                nudge=timedelta(seconds=series.nudge_seconds) if series.nudge_seconds else None,
-                series_id=series.id,
-                occurrence_at=occurrence_at,
-            )
-            session.execute(
-                update(ScheduleFire)
-                .where(
-                    ScheduleFire.schedule_id == schedule_id,
-                    ScheduleFire.occurrence_at == as_utc(occurrence_at),
-                )
-                .values(retro_id=info.id)
-            )
-        return self._announce(info)
+        opened = self.claim_occurrences([(schedule_id, occurrence_at)])
+        return self.announce(opened[0]) if opened else None
 
-    def _insert_retro(
+    def claim_occurrences(self, occurrences: Sequence[tuple[int, datetime]]) -> list[RetroInfo]:
+        """Claim occurrences and open their retros in one transaction, without posting.
+
+        The engine batches simultaneous fires through this, then announces each. Claims that
+        another process already holds are skipped: the claim and the retro commit together.
+        Set-based (a handful of statements for any batch size), because 1,000 schedules can
+        fall due in the same second.
+        """
+        keys = list(dict.fromkeys((sid, as_utc(at)) for sid, at in occurrences))
+        if not keys:
+            return []
+        with session_scope(self._sessions) as session:
+            series = {
+                row.id: row
+                for row in session.scalars(
+                    select(RetroSeries).where(
+                        RetroSeries.id.in_({sid for sid, _ in keys}),
+                        RetroSeries.status == "active",
+                    )
+                )
+            }
+            keys = [k for k in keys if k[0] in series]
+            if not keys:
+                return []
+            claimed = self._claim_fires(session, keys)
+            if len(claimed) < len(keys):
+                log.info("%d occurrence(s) already fired elsewhere", len(keys) - len(claimed))
+            values = [
+                self._retro_values(
+                    workspace_id=series[sid].workspace_id,
+                    channel_id=series[sid].channel_id,
+                    title=series[sid].title,
+                    opened_by=None,
+                    window=timedelta(seconds=series[sid].window_seconds),
+                    nudge=_seconds(series[sid].nudge_seconds),
+                    series_id=sid,
+                    occurrence_at=at,
+                )
+                for sid, at in keys
+                if (sid, at) in claimed
+            ]
+            if not values:
+                return []
+            rows = session.execute(
+                insert(Retro).returning(Retro, sort_by_parameter_order=True), values
+            ).scalars()
+            inserted = list(rows)
+            carried = store.open_actions_by_series(
+                session=session, series_ids={row.series_id for row in inserted if row.series_id}
+            )
+            opened = [
+                store.retro_info(row, carried.get(row.series_id or 0, [])) for row in inserted
+            ]
+            session.connection().execute(
+                update(ScheduleFire.__table__)  # type: ignore[arg-type]
+                .where(
+                    ScheduleFire.__table__.c.schedule_id == bindparam("sid"),
+                    ScheduleFire.__table__.c.occurrence_at == bindparam("at"),
+                )
+                .values(retro_id=bindparam("rid")),
+                [
+                    {"sid": info.series_id, "at": info.occurrence_at, "rid": info.id}
+                    for info in opened
+                ],
+            )
+        return opened
+
+    @staticmethod
+    def _claim_fires(
+        session: Session, keys: list[tuple[int, datetime]]
+    ) -> set[tuple[int, datetime]]:
+        dialect = session.get_bind().dialect.name
+        insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = (
+            insert_(ScheduleFire)
+            .values([{"schedule_id": sid, "occurrence_at": at} for sid, at in keys])
+            .on_conflict_do_nothing(index_elements=["schedule_id", "occurrence_at"])
+            .returning(ScheduleFire.schedule_id, ScheduleFire.occurrence_at)
+        )
+        return {(sid, as_utc(at)) for sid, at in session.execute(stmt)}
+
+    def _retro_values(
         self,
-        session: Session,
         *,
         workspace_id: str,
         channel_id: str,
@@ -188,7 +240,7 @@ class RetroService:
         nudge: timedelta | None,
         series_id: int | None,
         occurrence_at: datetime | None,
-    ) -> RetroInfo:
+    ) -> dict[str, Any]:
         now = as_utc(self._clock.now())
         # A late (catch-up) retro still gets its full window, counted from when it opens.
         closes_at = now + window
@@ -196,27 +248,37 @@ class RetroService:
         late_by = None
         if occurrence_at is not None:
             late_by = max(0, int((now - as_utc(occurrence_at)).total_seconds()))
-        row = Retro(
-            workspace_id=workspace_id,
-            channel_id=channel_id,
-            series_id=series_id,
-            title=(title or DEFAULT_TITLE).strip()[:200] or DEFAULT_TITLE,
-            opened_by=opened_by,
-            opened_at=now,
-            closes_at=closes_at,
-            nudge_at=nudge_at if nudge_at and nudge_at > now else None,
-            status="open",
-            late_by_seconds=late_by,
-            occurrence_at=as_utc(occurrence_at) if occurrence_at else None,
-        )
+        return {
+            "workspace_id": workspace_id,
+            "channel_id": channel_id,
+            "series_id": series_id,
+            "title": (title or DEFAULT_TITLE).strip()[:200] or DEFAULT_TITLE,
+            "opened_by": opened_by,
+            "opened_at": now,
+            "closes_at": closes_at,
+            "nudge_at": nudge_at if nudge_at and nudge_at > now else None,
+            "status": "open",
+            "late_by_seconds": late_by,
+            "occurrence_at": as_utc(occurrence_at) if occurrence_at else None,
+        }
+
+    def _insert_retro(self, session: Session, **fields: Any) -> RetroInfo:
+        row = Retro(**self._retro_values(**fields))
         session.add(row)
         session.flush()
         carried = store.open_action_items(
-            session=session, workspace_id=workspace_id, series_id=series_id, channel_id=channel_id
+            session=session,
+            workspace_id=row.workspace_id,
+            series_id=row.series_id,
+            channel_id=row.channel_id,
         )
         return store.retro_info(row, [store.action_info(a) for a in carried])
 
-    def _announce(self, info: RetroInfo) -> RetroInfo:
+    def announce(self, info: RetroInfo, *, record: bool = True) -> RetroInfo:
+        """Post the prompt of a freshly opened retro and remember its ts.
+
+        With record=False the caller stores the ts itself (the engine batches those writes).
+        """
         try:
             ts = self._notifier.retro_opened(info)
         except Exception:
@@ -224,14 +286,21 @@ class RetroService:
             log.exception("posting the prompt for retro %s failed", info.id)
             ts = None
         if ts:
-            self.record_prompt_ts(info.id, ts)
+            if record:
+                self.record_prompt_ts(info.id, ts)
             info = info.model_copy(update={"prompt_ts": ts})
         self._changed()
         return info
 
     def record_prompt_ts(self, retro_id: int, ts: str) -> None:
+        self.record_prompt_ts_many([(retro_id, ts)])
+
+    def record_prompt_ts_many(self, pairs: Sequence[tuple[int, str]]) -> None:
+        if not pairs:
+            return
         with session_scope(self._sessions) as session:
-            session.execute(update(Retro).where(Retro.id == retro_id).values(prompt_ts=ts))
+            # ORM bulk UPDATE by primary key: one executemany for the whole batch.
+            session.execute(update(Retro), [{"id": rid, "prompt_ts": ts} for rid, ts in pairs])
 
     # reading ---------------------------------------------------------------------------------
 
@@ -672,3 +741,7 @@ def _draft_actions(draft: DraftLike) -> list[tuple[str, str | None]]:
         for item in section.items:
             actions.append((item.text, getattr(item, "owner", None)))
     return actions
+
+
+def _seconds(value: int | None) -> timedelta | None:
+    return timedelta(seconds=value) if value else None

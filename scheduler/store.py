@@ -7,9 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.workspaces import insert_ignore
 from scheduler.clock import as_utc
-from scheduler.models import ActionItem, Retro, RetroEntryRow, RetroSeries, ScheduleFire
+from scheduler.models import ActionItem, Retro, RetroEntryRow, RetroSeries
 from scheduler.ports import ActionItemInfo, RetroInfo, ScheduleInfo
 from scheduler.when import ScheduleSpec
 
@@ -78,17 +77,6 @@ def schedule_info(row: RetroSeries, *, now: datetime) -> ScheduleInfo:
     )
 
 
-def claim_fire(*, session: Session, schedule_id: int, occurrence_at: datetime) -> bool:
-    """Insert the (schedule, occurrence) row; False when any process already claimed it."""
-    inserted = insert_ignore(
-        session,
-        ScheduleFire,
-        {"schedule_id": schedule_id, "occurrence_at": as_utc(occurrence_at)},
-        ["schedule_id", "occurrence_at"],
-    )
-    return inserted > 0
-
-
 def open_action_items(
     *, session: Session, workspace_id: str, series_id: int | None, channel_id: str
 ) -> list[ActionItem]:
@@ -104,6 +92,23 @@ def open_action_items(
         .order_by(ActionItem.id)
     )
     return list(rows)
+
+
+def open_actions_by_series(
+    *, session: Session, series_ids: set[int]
+) -> dict[int, list[ActionItemInfo]]:
+    """Open action items for many series at once (a batch of scheduled retros opening)."""
+    found: dict[int, list[ActionItemInfo]] = {}
+    if not series_ids:
+        return found
+    rows = session.scalars(
+        select(ActionItem)
+        .where(ActionItem.series_id.in_(series_ids), ActionItem.status == "open")
+        .order_by(ActionItem.id)
+    )
+    for row in rows:
+        found.setdefault(row.series_id or 0, []).append(action_info(row))
+    return found
 
 
 def open_retro_in_channel(*, session: Session, workspace_id: str, channel_id: str) -> Retro | None:
