@@ -19,8 +19,10 @@ T = TypeVar("T")
 def add_fast_series(
     sessions: sessionmaker[Session],
     *,
-    every_seconds: int,
+    every_seconds: int = 1,
+    fields: dict[str, str] | None = None,
     window_seconds: int = 3600,
+    nudge_seconds: int | None = None,
     workspace_id: str = "T0ALIGN",
     channel_id: str = "C0TEAM",
 ) -> int:
@@ -31,11 +33,11 @@ def add_fast_series(
             channel_id=channel_id,
             title="Fast retro",
             trigger_kind="cron",
-            trigger_expr=json.dumps({"second": f"*/{every_seconds}"}),
+            trigger_expr=json.dumps(fields or {"second": f"*/{every_seconds}"}),
             schedule_text=f"every {every_seconds} s (UTC)",
             timezone="UTC",
             window_seconds=window_seconds,
-            nudge_seconds=None,
+            nudge_seconds=nudge_seconds,
             status="active",
             created_by="U0LEAD",
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -118,3 +118,33 @@ def test_pausing_a_schedule_stops_its_fires(
         assert len(retros(sessions, series_id)) == count
     finally:
         retro_engine.stop()
+
+
+def test_nudges_before_closing_only_those_who_have_not_written(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    notifier = LoggingNotifier(members={"C0TEAM": ["U0ANA", "U0BEN", "U0CAT"]})
+    service = make_service(sessions, notifier)
+    soon = (datetime.now(UTC) + timedelta(seconds=2)).second  # once a minute, 2 s from now
+    series_id = add_fast_series(
+        sessions, fields={"second": str(soon)}, window_seconds=4, nudge_seconds=2
+    )
+    retro_engine = RetroEngine(service=service, db_engine=engine, config=FAST)
+    retro_engine.start()
+    try:
+        assert retro_engine.wait_until_leader(10)
+        opened = wait_for(lambda: retros(sessions, series_id), timeout=15, what="a scheduled retro")
+        service.add_entry(
+            opened[0].id,
+            workspace_id="T0ALIGN",
+            section="went_well",
+            text="demo went well",
+            author="U0ANA",
+            anonymous=False,
+            source="modal",
+        )
+        wait_for(lambda: notifier.closed, timeout=15, what="the close at window end")
+    finally:
+        retro_engine.stop()
+    assert notifier.nudged == [(opened[0].id, ["U0BEN", "U0CAT"])]
+    assert notifier.closed[0].retro.id == opened[0].id and notifier.closed[0].entry_count == 1

@@ -337,3 +337,19 @@ def test_schedules_list_pause_resume_cancel_within_a_workspace(
         service.resume_schedule(WS, created.id)
     assert service.list_schedules(WS) == []
     assert [s.status for s in service.list_schedules(WS, include_cancelled=True)] == ["cancelled"]
+
+
+def test_a_batch_of_claims_opens_each_occurrence_once(
+    service: RetroService, clock: ManualClock
+) -> None:
+    request = parse_schedule_command(
+        "daily at 09:00", default_channel=CH, default_tz="UTC", now=clock.now()
+    )
+    a = service.create_schedule(WS, request=request, created_by="U0LEAD")
+    b = service.create_schedule(WS, request=request, created_by="U0LEAD")
+    at = a.next_occurrences[0]
+    clock.set(at)
+    assert service.fire_schedule(a.id, at) is not None  # e.g. another replica got there first
+    opened = service.claim_occurrences([(a.id, at), (b.id, at), (b.id, at), (999, at)])
+    assert [(info.series_id, info.occurrence_at) for info in opened] == [(b.id, at)]
+    assert service.claim_occurrences([(b.id, at)]) == []
