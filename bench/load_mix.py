@@ -227,7 +227,7 @@ def report(
         if not passed:
             break
         best = rate
-    drained_at = time.monotonic()
+    drained_at, queued = time.monotonic(), pending_requests(db)
     drained = wait_for(
         lambda: pending_requests(db) == 0, timeout=max(30.0, WALL_LIMIT - (drained_at - began) - 30)
     )
@@ -236,9 +236,10 @@ def report(
         if best
         else "no rate passed"
     )
+    drain = time.monotonic() - drained_at
     print(
-        f"draft backlog {'drained' if drained else 'NOT drained'} "
-        f"{time.monotonic() - drained_at:.0f} s after the last step"
+        f"draft backlog of {queued} {'drained' if drained else 'NOT drained'} {drain:.0f} s "
+        f"after the last step: drafting keeps up with ~{queued / max(drain, 1):.1f} drafts/s"
     )
     rss_end = {name: rss_mb(pid) for name, pid in procs.items()}
     for name in procs:
