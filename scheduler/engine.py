@@ -200,15 +200,19 @@ class RetroScheduler:
         with self._db.connect() as conn:
             job_ids: set[str] = set(conn.scalars(select(table.c.id)))
         with session_scope(self._service.sessions) as session:
-            active = {
-                row.id: row
-                for row in session.scalars(
-                    select(RetroSeries).where(RetroSeries.status == "active")
-                )
-            }
+            # Ids first: with thousands of schedules a pass normally has nothing to add.
+            active = set(
+                session.scalars(select(RetroSeries.id).where(RetroSeries.status == "active"))
+            )
+            missing = [sid for sid in active if f"series:{sid}" not in job_ids]
+            rows = (
+                session.scalars(select(RetroSeries).where(RetroSeries.id.in_(missing))).all()
+                if missing
+                else []
+            )
             closes, nudges = store.open_retro_deadlines(session=session)
-            specs = {sid: store.spec_of(row) for sid, row in active.items()}
-            titles = {sid: row.title for sid, row in active.items()}
+            specs = {row.id: store.spec_of(row) for row in rows}
+            titles = {row.id: row.title for row in rows}
 
         wanted_series = {f"series:{sid}" for sid in active}
         wanted_closes = {f"close:{rid}": at for rid, at in closes}
