@@ -103,12 +103,15 @@ def test_control_characters_are_dropped_not_stored(rig: Rig) -> None:
     mention["event"].update(channel="C0CTLM", text="<@U0BOT0001> hi\x00\x08 there\x1b")
     assert rig.sender().event(mention).status_code == 200
     wait_until(lambda: posts(rig.slack, "C0CTLM"), what="the reply to a mention with controls")
-    with rig.db.connect() as conn:
-        stored = conn.execute(text("SELECT text FROM thread_messages WHERE channel_id = 'C0CTLM'"))
-        assert [row[0] for row in stored] == [
-            "<@U0BOT0001> hi there",
-            posts(rig.slack, "C0CTLM")[0].params["text"],
-        ]
+
+    def stored() -> list[str]:
+        with rig.db.connect() as conn:
+            query = text("SELECT text FROM thread_messages WHERE channel_id = 'C0CTLM' ORDER BY id")
+            return [row[0] for row in conn.execute(query)]
+
+    # The bot's reply is recorded just after Slack accepted it.
+    wait_until(lambda: len(stored()) == 2, what="both sides of the exchange stored")
+    assert stored() == ["<@U0BOT0001> hi there", posts(rig.slack, "C0CTLM")[0].params["text"]]
 
 
 def test_private_addresses_are_not_fetched(rig: Rig) -> None:
