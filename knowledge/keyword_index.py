@@ -122,11 +122,13 @@ def selective_terms(session: Session, terms: list[str], *, postgres: bool) -> li
 def _matches(session: Session, term: str, cap: int, *, postgres: bool) -> int:
     """How many chunks (in any workspace) contain the term, counting no further than `cap`."""
     if postgres:
+        # A literal LIMIT: with a parameter the planner guesses a large share of the table
+        # and prefers a sequential scan over the GIN index.
         sql = (
             "SELECT count(*) FROM (SELECT 1 FROM kb_chunks WHERE text_search @@ "
-            "phraseto_tsquery('english'::regconfig, :term) LIMIT :cap) AS m"
+            f"phraseto_tsquery('english'::regconfig, :term) LIMIT {int(cap)}) AS m"
         )
-        return int(session.execute(text(sql), {"term": term, "cap": cap}).scalar_one())
+        return int(session.execute(text(sql), {"term": term}).scalar_one())
     sql = (
         "SELECT count(*) FROM (SELECT rowid FROM kb_chunks_fts "
         "WHERE kb_chunks_fts MATCH :match LIMIT :cap)"
@@ -165,18 +167,26 @@ def _quoted(term: str) -> str:
 def _search_postgres(
     session: Session, workspace_id: str, terms: list[str], limit: int
 ) -> list[str]:
-    params: dict[str, object] = {"ws": workspace_id, "limit": limit}
+    params: dict[str, object] = {"ws": workspace_id}
     parts = []
     for i, term in enumerate(terms):
         params[f"t{i}"] = term
         parts.append(f"phraseto_tsquery('english'::regconfig, :t{i})")
     tsquery = " || ".join(parts)
+    # Matches come from the GIN index alone: `workspace_id || ''` keeps the planner (which may
+    # have no statistics yet after a bulk load) from intersecting with the workspace index
+    # and re-checking every chunk of the workspace. The budget bounds how many rows match.
     rows = session.execute(
         text(
-            f"SELECT c.chunk_id FROM kb_chunks c JOIN kb_documents d ON d.id = c.doc_id, "
-            f"(SELECT {tsquery} AS query) AS q "
-            f"WHERE c.workspace_id = :ws AND d.status = 'ready' AND c.text_search @@ q.query "
-            f"ORDER BY ts_rank_cd(c.text_search, q.query) DESC LIMIT :limit"
+            f"WITH q AS (SELECT {tsquery} AS query), "
+            f"m AS MATERIALIZED ("
+            f"  SELECT c.chunk_id, c.doc_id, ts_rank_cd(c.text_search, q.query) AS rank "
+            f"  FROM kb_chunks c, q "
+            f"  WHERE c.text_search @@ q.query AND (c.workspace_id || '') = :ws "
+            f"  ORDER BY rank DESC LIMIT {int(limit) * 2}"
+            f") "
+            f"SELECT m.chunk_id FROM m JOIN kb_documents d ON d.id = m.doc_id "
+            f"WHERE d.status = 'ready' ORDER BY m.rank DESC LIMIT {int(limit)}"
         ),
         params,
     )
