@@ -105,4 +105,15 @@ def wait_for(check: Callable[[], bool], timeout: float) -> bool:
 
 
 def log_errors(text: str) -> list[str]:
-    return [line for line in text.splitlines() if " ERROR " in line or line.startswith("Traceback")]
+    """ERROR lines, and each traceback as its logged header plus the exception line."""
+    lines, found = text.splitlines(), []
+    for i, line in enumerate(lines):
+        if " ERROR " in line:
+            found.append(line)
+        elif line.startswith("Traceback"):
+            end = i + 1
+            while end < len(lines) and (lines[end].startswith((" ", "\t")) or not lines[end]):
+                end += 1
+            header = lines[i - 1] if i else ""
+            found.append(f"{header} | {lines[end] if end < len(lines) else '?'}")
+    return found

@@ -49,6 +49,8 @@ def describe_failure(exc: BaseException) -> str:
     if isinstance(exc, httpx.TransportError):  # chromadb's HttpClient; other clients wrap these
         return "The knowledge base (vector store) is unreachable right now."
     name = type(exc).__name__
+    if name == "IntegrityError":  # e.g. two replicas saving the same draft version at once
+        return "Another change was saved at the same moment."
     if "Chroma" in name or "chroma" in type(exc).__module__:
         return "The knowledge base (vector store) is unreachable right now."
     if "Timeout" in name:
