@@ -138,7 +138,7 @@ def fill(kb: KnowledgeBase, total: int, prose: Prose, start: int) -> None:
         vectors = rng.standard_normal((count, DIMENSIONS)).astype(np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         collection.add(
-            ids=[r["chunk_id"] for r in chunk_rows],
+            ids=[str(r["chunk_id"]) for r in chunk_rows],
             embeddings=vectors,
             metadatas=[{"doc_id": r["doc_id"], "title": "Synthetic memo"} for r in chunk_rows],
         )
