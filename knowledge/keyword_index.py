@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -88,10 +90,45 @@ def query_terms(query: str) -> list[str]:
     return terms[:MAX_TERMS]
 
 
-def search_keywords(*, session: Session, workspace_id: str, query: str, limit: int) -> list[str]:
+class TermCounts:
+    """Recently counted term matches, shared by the queries of one process.
+
+    Counting is cheap for rare terms but not for common ones (Postgres builds a bitmap of
+    every match), and common terms are exactly the ones that recur in queries. Counts drift
+    slowly as documents come and go; a few minutes' staleness only shifts a budget decision.
+    """
+
+    def __init__(self, ttl_seconds: float = 300.0, max_terms: int = 50_000) -> None:
+        self.ttl_seconds = ttl_seconds
+        self.max_terms = max_terms
+        self._counts: dict[str, tuple[float, int]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, term: str) -> int | None:
+        with self._lock:
+            entry = self._counts.get(term.lower())
+        if entry is None or time.monotonic() - entry[0] > self.ttl_seconds:
+            return None
+        return entry[1]
+
+    def put(self, term: str, count: int) -> None:
+        with self._lock:
+            if len(self._counts) >= self.max_terms:
+                self._counts.clear()
+            self._counts[term.lower()] = (time.monotonic(), count)
+
+
+def search_keywords(
+    *,
+    session: Session,
+    workspace_id: str,
+    query: str,
+    limit: int,
+    counts: TermCounts | None = None,
+) -> list[str]:
     """Chunk ids of the workspace's ready documents, best match first."""
     postgres = session.get_bind().dialect.name == "postgresql"
-    terms = selective_terms(session, query_terms(query), postgres=postgres)
+    terms = selective_terms(session, query_terms(query), postgres=postgres, counts=counts)
     if not terms:
         return []
     if postgres:
@@ -99,7 +136,9 @@ def search_keywords(*, session: Session, workspace_id: str, query: str, limit: i
     return _search_sqlite(session, workspace_id, terms, limit)
 
 
-def selective_terms(session: Session, terms: list[str], *, postgres: bool) -> list[str]:
+def selective_terms(
+    session: Session, terms: list[str], *, postgres: bool, counts: TermCounts | None = None
+) -> list[str]:
     """The rarest terms whose matches together fit the ranking budget.
 
     Ranking costs a lookup per matching chunk while finding matches is nearly free, so a word
@@ -107,7 +146,14 @@ def selective_terms(session: Session, terms: list[str], *, postgres: bool) -> li
     would barely move the ranking. The vector side already covers such common words; the
     keyword side exists for rare, exact ones ("Kestrel", "QX-7731", "42.7%").
     """
-    counted = [(_matches(session, t, RANKING_BUDGET + 1, postgres=postgres), t) for t in terms]
+    counted = []
+    for term in terms:
+        count = counts.get(term) if counts is not None else None
+        if count is None:
+            count = _matches(session, term, RANKING_BUDGET + 1, postgres=postgres)
+            if counts is not None:
+                counts.put(term, count)
+        counted.append((count, term))
     kept, total = [], 0
     for count, term in sorted(counted, key=lambda pair: pair[0]):
         if count == 0:

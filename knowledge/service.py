@@ -30,7 +30,7 @@ from knowledge.indexing import (
     entries_for_document,
     entries_for_stored,
 )
-from knowledge.keyword_index import search_keywords
+from knowledge.keyword_index import TermCounts, search_keywords
 from knowledge.types import DocumentInfo, Hit, IngestResult
 from knowledge.url_fetch import fetch_url
 from knowledge.vector_store import VectorStore
@@ -68,6 +68,7 @@ class KnowledgeBase:
         self.model_id = model_id
         self.settings = settings or KnowledgeSettings()
         self.vectors = VectorStore(chroma, LangChainEmbeddingFunction(embeddings, model_id))
+        self.term_counts = TermCounts()
 
     # ---- adding -------------------------------------------------------------------------
 
@@ -399,7 +400,11 @@ class KnowledgeBase:
             with session_scope(self.sessions) as session:
                 rankings.append(
                     search_keywords(
-                        session=session, workspace_id=workspace_id, query=query, limit=pool
+                        session=session,
+                        workspace_id=workspace_id,
+                        query=query,
+                        limit=pool,
+                        counts=self.term_counts,
                     )
                 )
         fused = reciprocal_rank_fusion(rankings)

@@ -5,7 +5,13 @@ from __future__ import annotations
 from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from knowledge.keyword_index import RANKING_BUDGET, query_terms, search_keywords, selective_terms
+from knowledge.keyword_index import (
+    RANKING_BUDGET,
+    TermCounts,
+    query_terms,
+    search_keywords,
+    selective_terms,
+)
 from knowledge.models import READY, KbChunk, KbDocument
 
 
@@ -85,3 +91,21 @@ def test_results_are_scoped_to_the_workspace(sessions: sessionmaker[Session]) ->
         )
         # A query naming another workspace's id finds nothing there either.
         assert search_keywords(session=session, workspace_id="TONE", query="TTWO", limit=5) == []
+
+
+def test_remembered_counts_spare_the_recount_but_not_the_answer(
+    sessions: sessionmaker[Session],
+) -> None:
+    add_chunks(sessions, "TCACHE", "doc", ["Kestrel pricing review."])
+    counts = TermCounts()
+    with sessions() as session:
+        assert search_keywords(
+            session=session, workspace_id="TCACHE", query="Kestrel", limit=5, counts=counts
+        ) == ["doc#0"]
+        assert counts.get("kestrel") == 1
+        assert search_keywords(
+            session=session, workspace_id="TCACHE", query="Kestrel", limit=5, counts=counts
+        ) == ["doc#0"]
+    expired = TermCounts(ttl_seconds=0.0)
+    expired.put("kestrel", 5)
+    assert expired.get("kestrel") is None
