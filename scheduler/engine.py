@@ -147,16 +147,17 @@ class RetroScheduler:
         self._service = service
         self._config = config
         self._dispatcher = FireDispatcher(service, post_threads=config.post_threads)
+        self._executors = {
+            FIRE_EXECUTOR: OccurrenceExecutor(config.fire_threads),
+            WORK_EXECUTOR: ThreadPoolExecutor(config.work_threads),
+            SYNC_EXECUTOR: ThreadPoolExecutor(1),
+        }
         self._scheduler = BackgroundScheduler(
             jobstores={
                 STORE: RetroJobStore(engine=db_engine, tablename=JOB_TABLE),
                 LOCAL: MemoryJobStore(),
             },
-            executors={
-                FIRE_EXECUTOR: OccurrenceExecutor(config.fire_threads),
-                WORK_EXECUTOR: ThreadPoolExecutor(config.work_threads),
-                SYNC_EXECUTOR: ThreadPoolExecutor(1),
-            },
+            executors=dict(self._executors),
             job_defaults={"coalesce": True, "max_instances": 1},
             timezone=UTC,
         )
@@ -188,7 +189,14 @@ class RetroScheduler:
 
     def shutdown(self, *, wait: bool = True) -> None:
         if self._scheduler.running:
-            self._scheduler.shutdown(wait=wait)
+            self._scheduler.pause()
+            if wait:
+                # APScheduler's shutdown(wait=True) waits for running jobs while holding its
+                # job-store lock, and a running sync that adds a job waits for that lock: a
+                # deadlock. Drain the pools first, with the lock free.
+                for executor in self._executors.values():
+                    executor.shutdown(wait=True)
+            self._scheduler.shutdown(wait=False)
         # After the jobs: running fire jobs wait on the dispatcher's writer.
         self._dispatcher.stop()
         clear_runtime(self._service)
