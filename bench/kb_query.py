@@ -28,6 +28,7 @@ from bot import migrate
 from bot.db import make_engine, make_session_factory
 from bot.settings import KnowledgeSettings
 from knowledge.chroma_client import make_chroma_client
+from knowledge.keyword_index import TermCounts
 from knowledge.minilm import BUILTIN_MODEL_ID, DIMENSIONS, MiniLMEmbeddings
 from knowledge.models import READY, KbChunk, KbDocument
 from knowledge.service import KnowledgeBase
@@ -221,6 +222,9 @@ def main() -> None:
         # Steady state: Postgres autovacuum analyzes a table soon after a bulk load.
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
+        # The bulk load bypassed the service, so its remembered term counts are from the
+        # smaller corpus; a running bot refreshes them within minutes.
+        kb.term_counts = TermCounts()
         print(f"\n{size:,} chunks (filled in {time.perf_counter() - started:.0f} s)")
         collection = kb.vectors.open(WORKSPACE, create=False)
         assert collection is not None and collection.count() == size
