@@ -1,14 +1,19 @@
-"""The Chroma server dying under queries and ingestion, and the app SIGKILLed mid-ingestion."""
+"""The Chroma server dying under queries and ingestion, and the app SIGKILLed mid-ingestion and mid-retro."""
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
 import chromadb
+import httpx
 import pytest
 from chromadb.config import Settings as ChromaConfig
+from sqlalchemy import select
 
+from scheduler.models import Retro, RetroEntryRow
+from tests.fakes.slack_api import BOT_USER
 from tests.faults.conftest import Rig, big_markdown, ephemerals, posts, wait_until
 from tests.scale.conftest import TEAM
 from tests.slack_requests import payload
@@ -123,3 +128,88 @@ def test_sigkill_mid_ingestion_is_cleaned_up_at_restart(rig: Rig) -> None:
     rig.sender().command("/align", "kb search electric vans", channel_id="C0AFTER")
     wait_until(lambda: ephemerals(rig.slack, "C0AFTER"), what="a search after the restart")
     assert "Depot 12" in str(ephemerals(rig.slack, "C0AFTER")[0].params.get("blocks"))
+
+
+def test_sigkill_while_retro_entries_arrive_keeps_the_retro_consistent(rig: Rig) -> None:
+    channel = "C0CRASHRETRO"
+    rig.slack.channel_members[channel] = [BOT_USER, "U0LEAD001"]
+    rig.sender().command("/retro", "Crash retro", channel_id=channel)
+    prompt: list[str] = []
+
+    def opened() -> bool:
+        with rig.db.connect() as conn:
+            prompt[:] = [
+                t
+                for t in conn.execute(
+                    select(Retro.prompt_ts).where(Retro.channel_id == channel)
+                ).scalars()
+                if t
+            ]
+        return bool(prompt)
+
+    wait_until(opened, what="the retro prompt")
+    bodies = []
+    for n in range(40):
+        ts = f"1768300{n:03d}.000100"
+        bodies.append(
+            thread_reply(channel, prompt[0], ts, f"+ crash entry {n}", f"Ev0KILLR{n:03d}")
+        )
+    acked: list[int] = []
+    sender = rig.sender()
+
+    def send_all() -> None:
+        for n, body in enumerate(bodies):
+            try:
+                if sender.event(body).status_code == 200:
+                    acked.append(n)
+            except httpx.HTTPError:
+                pass  # the process is gone: Slack would retry this delivery
+
+    worker = threading.Thread(target=send_all)
+    worker.start()
+    wait_until(lambda: len(acked) >= 10, what="some entries acknowledged")
+    rig.app.kill()
+    worker.join(60)
+    assert 10 <= len(acked) < len(bodies), "the kill should land mid-stream"
+    rig.restart()
+    # Slack redelivers what was not acknowledged; this test resends everything, so the state
+    # after the restart can be checked whole.
+    for body in bodies:
+        assert rig.sender().event(body, retry_num=1).status_code == 200
+    wait_until(lambda: len(entries(rig, channel)) >= len(acked), what="the entries")
+    time.sleep(2)  # room for the resent entries (and any duplicate) to land
+    stored = entries(rig, channel)
+    assert len(stored) == len(set(stored)), "an entry was stored twice"
+    lost = sorted({f"crash entry {n}" for n in range(len(bodies))} - set(stored))
+    rig.sender().command("/retro", "close", channel_id=channel)
+    with rig.db.connect() as conn:
+        wait_until(
+            lambda: (
+                conn.execute(select(Retro.status).where(Retro.channel_id == channel)).scalar()
+                == "closed"
+            ),
+            what="the retro closed after the restart",
+        )
+    if lost:
+        # Known gap, reported to the lead: the event id is claimed before the listener runs
+        # (and Bolt acks events before their listener runs), so a delivery caught by the kill
+        # is gone for good: Slack does not resend an acknowledged one, and the resend of an
+        # unacknowledged one is dropped as a duplicate.
+        was_acked = [e for e in lost if int(e.rsplit(" ", 1)[1]) in acked]
+        pytest.xfail(f"lost across the kill: {lost} (of which acknowledged: {was_acked})")
+
+
+def thread_reply(channel: str, root: str, ts: str, text: str, event_id: str) -> dict[str, Any]:
+    body = payload("event_message_thread_reply", event_id=event_id)
+    body["event"].update(channel=channel, thread_ts=root, ts=ts, event_ts=ts, text=text)
+    return body
+
+
+def entries(rig: Rig, channel: str) -> list[str]:
+    query = (
+        select(RetroEntryRow.text)
+        .join(Retro, Retro.id == RetroEntryRow.retro_id)
+        .where(Retro.channel_id == channel)
+    )
+    with rig.db.connect() as conn:
+        return list(conn.execute(query).scalars())
