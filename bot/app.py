@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
@@ -14,9 +15,25 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from bot.deps import Deps
 from bot.settings import Settings
 from bot.slack_client import make_web_client
-from handlers import register_listeners
+from handlers import dedupe, register_listeners
 
 log = logging.getLogger(__name__)
+
+
+class AlignApp(App):
+    """Bolt's App, closing each event claim once dispatch (and so every listener) returned."""
+
+    def __init__(self, *, deps: Deps, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._deps = deps
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        resp: BoltResponse | None = None
+        try:
+            resp = super().dispatch(req)
+            return resp
+        finally:
+            dedupe.finish_claim(self._deps, req, resp)
 
 
 class ConfigError(RuntimeError):
@@ -35,12 +52,16 @@ def create_app(settings: Settings, deps: Deps, *, client: WebClient | None = Non
     common = dict(
         signing_secret=slack.signing_secret.get_secret_value() if slack.signing_secret else None,
         client=client,
-        # Acks run here; slow work goes to deps.work, so this pool only ever waits on the database.
+        # Listeners run on the server's request threads (sized in bot/server.py from the same
+        # setting); this pool only serves lazy listeners, sized so it never defaults to 5.
         listener_executor=ThreadPoolExecutor(
             max_workers=settings.server.listener_threads, thread_name_prefix="bolt-listener"
         ),
         logger=logging.getLogger("slack_bolt"),
         request_verification_enabled=slack.signing_secret is not None,
+        # Listeners store what arrived and queue the slow part, then Slack gets its 200: an
+        # acknowledged event or entry is always already in the database.
+        process_before_response=True,
     )
     if slack.oauth_enabled:
         assert slack.client_id and slack.client_secret
@@ -50,8 +71,9 @@ def create_app(settings: Settings, deps: Deps, *, client: WebClient | None = Non
         state_store = SQLAlchemyOAuthStateStore(
             expiration_seconds=600, engine=deps.engine, logger=log
         )
-        app = App(
-            **common,  # type: ignore[arg-type]
+        app = AlignApp(
+            deps=deps,
+            **common,
             oauth_settings=OAuthSettings(
                 client_id=slack.client_id,
                 client_secret=slack.client_secret.get_secret_value(),
@@ -69,6 +91,6 @@ def create_app(settings: Settings, deps: Deps, *, client: WebClient | None = Non
                 "SLACK__CLIENT_SECRET for OAuth installs."
             )
         # The client already carries the bot token; Bolt authorizes with it.
-        app = App(**common)  # type: ignore[arg-type]
+        app = AlignApp(deps=deps, **common)
     register_listeners(app, deps)
     return app

@@ -80,6 +80,9 @@ class ServerSettings(BaseModel):
     work_threads: int = 4
     # A draft request still pending this long after a start-up was interrupted by a crash.
     stale_request_seconds: float = 600.0
+    # An event claimed this long ago and never finished was held by a process that died; the
+    # next Slack retry (about 1 and 5 minutes later) takes it over.
+    event_claim_timeout_seconds: float = 30.0
 
 
 class KnowledgeSettings(BaseModel):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import String, func, select
+from sqlalchemy import String, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -28,6 +28,8 @@ class ProcessedEvent(Base):
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     workspace_id: Mapped[str] = mapped_column(String(32), index=True)
     received_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)
+    # processing until the listener has stored what the event carried; then done.
+    status: Mapped[str] = mapped_column(String(12), server_default="done")
 
 
 def ensure_workspace(*, session: Session, workspace_id: str, name: str | None = None) -> Workspace:
@@ -46,12 +48,44 @@ def get_mission(*, session: Session, workspace_id: str) -> str | None:
     return session.scalar(select(Workspace.mission).where(Workspace.id == workspace_id))
 
 
-def claim_event(*, session: Session, event_id: str, workspace_id: str) -> bool:
-    """Record an event id; False when another delivery (or replica) already claimed it."""
+def claim_event(
+    *, session: Session, event_id: str, workspace_id: str, abandoned_after: timedelta
+) -> bool:
+    """Claim an event id for processing; False when a delivery (or replica) holds it.
+
+    A claim still `processing` after `abandoned_after` belongs to a process that died before
+    storing the event, so a later redelivery takes it over instead of losing the event.
+    """
     inserted = insert_ignore(
-        session, ProcessedEvent, {"event_id": event_id, "workspace_id": workspace_id}, ["event_id"]
+        session,
+        ProcessedEvent,
+        {"event_id": event_id, "workspace_id": workspace_id, "status": "processing"},
+        ["event_id"],
     )
-    return inserted > 0
+    if inserted:
+        return True
+    now = datetime.now(UTC)
+    taken = session.scalar(
+        update(ProcessedEvent)
+        .where(
+            ProcessedEvent.event_id == event_id,
+            ProcessedEvent.status == "processing",
+            ProcessedEvent.received_at < now - abandoned_after,
+        )
+        .values(received_at=now)
+        .returning(ProcessedEvent.event_id)
+    )
+    return taken is not None
+
+
+def finish_event(*, session: Session, event_id: str, handled: bool) -> None:
+    """Done once handled; a failed handling releases the claim so Slack's retry gets through."""
+    if handled:
+        session.execute(
+            update(ProcessedEvent).where(ProcessedEvent.event_id == event_id).values(status="done")
+        )
+    else:
+        session.execute(delete(ProcessedEvent).where(ProcessedEvent.event_id == event_id))
 
 
 def insert_ignore(session: Session, model: type[Base], values: dict, keys: list[str]) -> int:

@@ -57,12 +57,12 @@ def register(app: App, deps: Deps) -> None:
     @app.action(ids.FEEDBACK_UP)
     def handle_feedback_up(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
-        record_feedback(deps, client, body, rating=1)
+        deps.work.submit(record_feedback, deps, client, body, rating=1)
 
     @app.action(ids.FEEDBACK_DOWN)
     def handle_feedback_down(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
-        record_feedback(deps, client, body, rating=-1)
+        deps.work.submit(record_feedback, deps, client, body, rating=-1)
 
     @app.action(ids.RETRY_REQUEST)
     def handle_retry(ack: Ack, body: dict, action: dict, client: WebClient) -> None:

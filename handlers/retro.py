@@ -278,7 +278,9 @@ def take_thread_entry(deps: Deps, client: WebClient, team: str, event: dict[str,
             message_ts=event["ts"],
         )
     except RetroError as exc:
-        client.chat_postEphemeral(
+        deps.work.submit(
+            post_ephemeral,
+            client,
             channel=event["channel"],
             user=event.get("user", ""),
             thread_ts=event["thread_ts"],
@@ -288,10 +290,12 @@ def take_thread_entry(deps: Deps, client: WebClient, team: str, event: dict[str,
     if result is None:
         return False
     if result.created:
-        try:
-            client.reactions_add(
-                channel=event["channel"], timestamp=event["ts"], name="white_check_mark"
-            )
-        except SlackApiError as exc:
-            log.info("could not confirm the entry with a reaction: %s", exc.response.get("error"))
+        deps.work.submit(confirm_entry, client, event["channel"], event["ts"])
     return True
+
+
+def confirm_entry(client: WebClient, channel: str, ts: str) -> None:
+    try:
+        client.reactions_add(channel=channel, timestamp=ts, name="white_check_mark")
+    except SlackApiError as exc:
+        log.info("could not confirm the entry with a reaction: %s", exc.response.get("error"))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
 from sqlalchemy import Engine, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import migrate
 from bot.db import session_scope
-from bot.workspaces import claim_event, ensure_workspace, get_mission, set_mission
+from bot.workspaces import claim_event, ensure_workspace, finish_event, get_mission, set_mission
 
 
 def test_migrations_reach_head_and_create_tables(engine: Engine) -> None:
@@ -29,11 +32,48 @@ def test_downgrade_to_base_and_back(engine: Engine) -> None:
 
 
 def test_event_claimed_once(sessions: sessionmaker[Session]) -> None:
+    def claim(event_id: str, after: timedelta = timedelta(minutes=1)) -> bool:
+        with session_scope(sessions) as s:
+            return claim_event(
+                session=s, event_id=event_id, workspace_id="T1", abandoned_after=after
+            )
+
+    assert claim("Ev1") is True
+    assert claim("Ev1") is False  # a retry while the first delivery is still being handled
+    assert claim("Ev2") is True
     with session_scope(sessions) as s:
-        assert claim_event(session=s, event_id="Ev1", workspace_id="T1") is True
+        finish_event(session=s, event_id="Ev1", handled=True)
+    assert claim("Ev1", after=timedelta(0)) is False  # done is done, however old
+
+
+def test_abandoned_claim_is_taken_over_once(sessions: sessionmaker[Session]) -> None:
     with session_scope(sessions) as s:
-        assert claim_event(session=s, event_id="Ev1", workspace_id="T1") is False
-        assert claim_event(session=s, event_id="Ev2", workspace_id="T1") is True
+        assert claim_event(
+            session=s, event_id="Ev9", workspace_id="T1", abandoned_after=timedelta(0)
+        )
+    time.sleep(0.05)
+    with session_scope(sessions) as s:
+        # The first process died mid-handling: a later retry takes the claim over, once.
+        assert claim_event(
+            session=s, event_id="Ev9", workspace_id="T1", abandoned_after=timedelta(0)
+        )
+    with session_scope(sessions) as s:
+        assert not claim_event(
+            session=s, event_id="Ev9", workspace_id="T1", abandoned_after=timedelta(minutes=1)
+        )
+
+
+def test_failed_handling_releases_the_claim(sessions: sessionmaker[Session]) -> None:
+    with session_scope(sessions) as s:
+        assert claim_event(
+            session=s, event_id="Ev5", workspace_id="T1", abandoned_after=timedelta(minutes=1)
+        )
+    with session_scope(sessions) as s:
+        finish_event(session=s, event_id="Ev5", handled=False)
+    with session_scope(sessions) as s:
+        assert claim_event(
+            session=s, event_id="Ev5", workspace_id="T1", abandoned_after=timedelta(minutes=1)
+        )
 
 
 def test_mission_is_per_workspace(sessions: sessionmaker[Session]) -> None:
