@@ -153,9 +153,7 @@ def upgrade() -> None:
 
 
 def _now(name: str) -> sa.Column:
-    return sa.Column(
-        name, sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
-    )
+    return sa.Column(name, sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False)
 
 
 def downgrade() -> None:
