@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
@@ -20,6 +22,7 @@ from drafting.records import DraftVersion
 from drafting.service import Drafter
 
 TokenCallback = Callable[[str], None]
+RESERVE_ATTEMPTS = 10
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,47 @@ class DraftDesk:
                     session=session, request_id=request_id, result_ts=message_ts
                 )
             return PostedVersion(row.id, row.version, draft, row.is_final)
+
+    def reserve_version(
+        self,
+        *,
+        workspace_id: str,
+        channel_id: str,
+        thread_ts: str,
+        draft: Draft,
+        created_by: str | None,
+    ) -> PostedVersion:
+        """Saves the next version of a thread's draft before it is posted (see attach_message).
+
+        Two concurrent revisions race for the same number; the loser takes the next one.
+        """
+        for attempt in range(RESERVE_ATTEMPTS):
+            try:
+                with session_scope(self._sessions) as session:
+                    current = _latest(session, workspace_id, channel_id, thread_ts)
+                    row = store.save_version(
+                        session=session,
+                        workspace_id=workspace_id,
+                        draft=draft,
+                        draft_id=current.draft_id if current else None,
+                        channel_id=channel_id,
+                        thread_ts=thread_ts,
+                        created_by=created_by,
+                    )
+                    return PostedVersion(row.id, row.version, draft, row.is_final)
+            except IntegrityError:
+                if attempt + 1 == RESERVE_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    def attach_message(self, *, version_id: int, message_ts: str) -> None:
+        with session_scope(self._sessions) as session:
+            store.set_message_ts(session=session, version_id=version_id, message_ts=message_ts)
+
+    def discard_version(self, *, version_id: int) -> None:
+        """A reserved version whose message never reached Slack."""
+        with session_scope(self._sessions) as session:
+            session.execute(delete(DraftVersion).where(DraftVersion.id == version_id))
 
     def current(
         self, *, workspace_id: str, channel_id: str, thread_ts: str

@@ -95,24 +95,26 @@ def post_new_version(
     note: str | None,
     user: str | None,
 ) -> PostedVersion:
-    """A revision: the new version goes into the thread, and the board message shows it too."""
-    current = deps.desk.current(workspace_id=team, channel_id=channel, thread_ts=root)
-    version = (current.version if current else 0) + 1
-    blocks, overflow = draft_message_blocks(draft, version=version, final=False, note=note)
-    resp = client.chat_postMessage(
-        channel=channel,
-        thread_ts=root,
-        text=fallback_text(draft) + f" (version {version})",
-        blocks=blocks,
+    """A revision: the new version goes into the thread, and the board message shows it too.
+
+    The version number is reserved before posting, so two replicas revising one thread at once
+    post versions 2 and 3, never two messages that both claim version 2.
+    """
+    posted = deps.desk.reserve_version(
+        workspace_id=team, channel_id=channel, thread_ts=root, draft=draft, created_by=user
     )
-    posted = deps.desk.record_posted(
-        workspace_id=team,
-        channel_id=channel,
-        thread_ts=root,
-        message_ts=resp["ts"],
-        draft=draft,
-        created_by=user,
-    )
+    blocks, overflow = draft_message_blocks(draft, version=posted.version, final=False, note=note)
+    try:
+        resp = client.chat_postMessage(
+            channel=channel,
+            thread_ts=root,
+            text=fallback_text(draft) + f" (version {posted.version})",
+            blocks=blocks,
+        )
+    except Exception:
+        deps.desk.discard_version(version_id=posted.version_id)
+        raise
+    deps.desk.attach_message(version_id=posted.version_id, message_ts=resp["ts"])
     post_overflow(client, channel=channel, thread_ts=root, draft=draft, overflow=overflow)
     update_board(deps, client, team=team, channel=channel, root=root, posted=posted, note=note)
     return posted
