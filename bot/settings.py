@@ -19,7 +19,6 @@ class SlackSettings(BaseModel):
     app_token: SecretStr | None = None
     client_id: str | None = None
     client_secret: SecretStr | None = None
-    state_secret: SecretStr | None = None
     api_base_url: str = SLACK_API_DEFAULT
     scopes: list[str] = Field(
         default_factory=lambda: [
@@ -74,7 +73,8 @@ class EmbeddingSettings(BaseModel):
 
 
 class ServerSettings(BaseModel):
-    # Threads that run Bolt acks; kept apart from drafting work so acks never queue behind it.
+    # Threads that run listeners and their acks; kept apart from drafting work (work_threads)
+    # so an ack never queues behind a draft.
     listener_threads: int = 32
     # Threads that run slow work after the ack (drafting, ingestion).
     work_threads: int = 4
@@ -101,6 +101,8 @@ class Settings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         env_nested_delimiter="__",
+        # `KEY=` (as in .env.example) means "use the default", not an empty value.
+        env_ignore_empty=True,
         extra="ignore",
     )
 
@@ -145,7 +147,6 @@ class Settings(BaseSettings):
             self.slack.signing_secret,
             self.slack.app_token,
             self.slack.client_secret,
-            self.slack.state_secret,
             self.llm.api_key,
             self.embedding.api_key,
         ]
