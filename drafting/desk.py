@@ -136,16 +136,8 @@ class DraftDesk:
     ) -> PostedVersion:
         """Saves a new version of the draft whose thread starts at `thread_ts`."""
         with session_scope(self._sessions) as session:
-            current = _latest(session, workspace_id, channel_id, thread_ts)
-            row = store.save_version(
-                session=session,
-                workspace_id=workspace_id,
-                draft=draft,
-                draft_id=current.draft_id if current else None,
-                channel_id=channel_id,
-                thread_ts=thread_ts,
-                message_ts=message_ts,
-                created_by=created_by,
+            row = _save_next(
+                session, workspace_id, channel_id, thread_ts, draft, created_by, message_ts
             )
             if request_id is not None:
                 conversations.finish_request(
@@ -169,15 +161,8 @@ class DraftDesk:
         for attempt in range(RESERVE_ATTEMPTS):
             try:
                 with session_scope(self._sessions) as session:
-                    current = _latest(session, workspace_id, channel_id, thread_ts)
-                    row = store.save_version(
-                        session=session,
-                        workspace_id=workspace_id,
-                        draft=draft,
-                        draft_id=current.draft_id if current else None,
-                        channel_id=channel_id,
-                        thread_ts=thread_ts,
-                        created_by=created_by,
+                    row = _save_next(
+                        session, workspace_id, channel_id, thread_ts, draft, created_by, None
                     )
                     return PostedVersion(row.id, row.version, draft, row.is_final)
             except IntegrityError:
@@ -323,4 +308,27 @@ def _latest(
 ) -> DraftVersion | None:
     return store.latest_version(
         session=session, workspace_id=workspace_id, channel_id=channel_id, thread_ts=thread_ts
+    )
+
+
+def _save_next(
+    session: Session,
+    workspace_id: str,
+    channel_id: str,
+    thread_ts: str,
+    draft: Draft,
+    created_by: str | None,
+    message_ts: str | None,
+) -> DraftVersion:
+    """The thread's next version (version 1 of a new draft when the thread has none)."""
+    current = _latest(session, workspace_id, channel_id, thread_ts)
+    return store.save_version(
+        session=session,
+        workspace_id=workspace_id,
+        draft=draft,
+        draft_id=current.draft_id if current else None,
+        channel_id=channel_id,
+        thread_ts=thread_ts,
+        message_ts=message_ts,
+        created_by=created_by,
     )

@@ -10,9 +10,8 @@ from slack_sdk import WebClient
 from bot.db import session_scope
 from bot.deps import Deps
 from bot.workspaces import set_mission
-from drafting.intent import clean_text
 from handlers import forget, views
-from handlers.replies import MAX_COMMAND_TEXT, describe_failure, post_ephemeral
+from handlers.replies import command_text, describe_failure, post_ephemeral
 from handlers.usage import ALIGN_USAGE, KB_USAGE, MISSION_USAGE
 
 log = logging.getLogger(__name__)
@@ -22,11 +21,9 @@ MAX_MISSION_CHARS = 1000
 def register(app: App, deps: Deps) -> None:
     @app.command("/align")
     def handle_align(ack: Ack, command: dict, client: WebClient) -> None:
-        text = command.get("text") or ""
-        if len(text) > MAX_COMMAND_TEXT:
-            ack(text=f"That is {len(text)} characters; commands take up to {MAX_COMMAND_TEXT}.")
+        text = command_text(ack, command)
+        if text is None:
             return
-        text = clean_text(text)
         sub, _, rest = text.partition(" ")
         sub = sub.lower() or "help"
         rest = rest.strip()

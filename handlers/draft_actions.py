@@ -19,6 +19,7 @@ from handlers.draft_jobs import draft_message_blocks, fallback_text, post_draft_
 from handlers.replies import describe_failure, post_ephemeral
 
 log = logging.getLogger(__name__)
+DRAFT_GONE = "I can't find that draft any more (it may have been deleted with /align forget)."
 
 
 def where(body: dict[str, Any]) -> tuple[str, str, str, str]:
@@ -82,6 +83,15 @@ def register(app: App, deps: Deps) -> None:
             user=user,
             thread_ts=request.thread_ts,
         )
+
+
+def current_or_say(deps: Deps, client: WebClient, body: dict[str, Any]) -> PostedVersion | None:
+    """The latest version in the clicked message's thread, or a note that it is gone."""
+    team, channel, root, user = where(body)
+    current = deps.desk.current(workspace_id=team, channel_id=channel, thread_ts=root)
+    if current is None:
+        post_ephemeral(client, channel=channel, user=user, text=DRAFT_GONE)
+    return current
 
 
 def post_new_version(
@@ -151,7 +161,7 @@ def regenerate_section_reply(deps: Deps, client: WebClient, body: dict, key: str
             workspace_id=team, channel_id=channel, thread_ts=root, section_key=key
         )
         if draft is None:
-            post_ephemeral(client, channel=channel, user=user, text="I can't find that draft.")
+            post_ephemeral(client, channel=channel, user=user, text=DRAFT_GONE)
             return
         title = next((s.title for s in draft.sections if s.key == key), key)
         post_new_version(
@@ -178,7 +188,7 @@ def save_final_reply(deps: Deps, client: WebClient, body: dict) -> None:
     team, channel, root, user = where(body)
     posted = deps.desk.mark_final(workspace_id=team, channel_id=channel, thread_ts=root)
     if posted is None:
-        post_ephemeral(client, channel=channel, user=user, text="I can't find that draft.")
+        post_ephemeral(client, channel=channel, user=user, text=DRAFT_GONE)
         return
     update_board(deps, client, team=team, channel=channel, root=root, posted=posted)
     client.chat_postMessage(
@@ -201,9 +211,8 @@ def save_final_reply(deps: Deps, client: WebClient, body: dict) -> None:
 
 def publish_canvas_reply(deps: Deps, client: WebClient, body: dict) -> None:
     team, channel, root, user = where(body)
-    current = deps.desk.current(workspace_id=team, channel_id=channel, thread_ts=root)
+    current = current_or_say(deps, client, body)
     if current is None:
-        post_ephemeral(client, channel=channel, user=user, text="I can't find that draft.")
         return
     try:
         resp = client.canvases_create(
@@ -229,10 +238,9 @@ def publish_canvas_reply(deps: Deps, client: WebClient, body: dict) -> None:
 
 
 def export_markdown_reply(deps: Deps, client: WebClient, body: dict) -> None:
-    team, channel, root, user = where(body)
-    current = deps.desk.current(workspace_id=team, channel_id=channel, thread_ts=root)
+    _, channel, root, user = where(body)
+    current = current_or_say(deps, client, body)
     if current is None:
-        post_ephemeral(client, channel=channel, user=user, text="I can't find that draft.")
         return
     slug = re.sub(r"[^a-z0-9]+", "-", current.draft.subject.lower()).strip("-") or "draft"
     try:

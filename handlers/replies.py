@@ -7,8 +7,11 @@ from typing import Any
 from urllib.error import URLError
 
 import httpx
+from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+
+from drafting.intent import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -58,3 +61,15 @@ def describe_failure(exc: BaseException) -> str:
     if "Operational" in name or "sqlalchemy" in type(exc).__module__:
         return "The database is unreachable right now."
     return f"Something went wrong ({name})."
+
+
+def command_text(ack: Ack, command: dict[str, Any]) -> str | None:
+    """A slash command's text without control characters.
+
+    None once it has acked text past Slack's limit: that is refused, never cut.
+    """
+    text = command.get("text") or ""
+    if len(text) > MAX_COMMAND_TEXT:
+        ack(text=f"That is {len(text)} characters; commands take up to {MAX_COMMAND_TEXT}.")
+        return None
+    return clean_text(text)

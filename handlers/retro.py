@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import Deps
 from drafting.intent import clean_text
 from handlers import ids
-from handlers.replies import MAX_COMMAND_TEXT, describe_failure, post_ephemeral
+from handlers.replies import command_text, describe_failure, post_ephemeral
 from handlers.retro_views import build_entry_modal, build_schedule_created, build_schedule_list
 from scheduler.errors import RetroError
 from scheduler.when import (
@@ -38,11 +38,9 @@ In the prompt's thread, start a reply with `+` went well, `-` not so well, `*` l
 def register(app: App, deps: Deps) -> None:
     @app.command("/retro")
     def handle_retro(ack: Ack, command: dict, client: WebClient) -> None:
-        text = command.get("text") or ""
-        if len(text) > MAX_COMMAND_TEXT:
-            ack(text=f"That is {len(text)} characters; commands take up to {MAX_COMMAND_TEXT}.")
+        text = command_text(ack, command)
+        if text is None:
             return
-        text = clean_text(text)
         sub, _, rest = text.partition(" ")
         sub = sub.lower()
         team, channel, user = command["team_id"], command["channel_id"], command["user_id"]
