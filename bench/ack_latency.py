@@ -100,7 +100,12 @@ def main() -> None:
     with FakeSlack() as slack, tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         # Production's thread settings (app_env trims the work pool for tests).
-        env = app_env(workdir, slack, SERVER__WORK_THREADS="4", LOG_LEVEL="WARNING")
+        env = app_env(
+            workdir,
+            slack,
+            SERVER__WORK_THREADS=os.environ.get("SERVER__WORK_THREADS", "4"),
+            LOG_LEVEL="WARNING",
+        )
         run_cli(env, workdir, "kb", "add", "--workspace", "T0ALIGN01", str(SAMPLE))
         served = ServedApp(env, workdir).start()
         assert served.proc is not None
