@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 import chromadb
 from chromadb.api import ClientAPI
 from chromadb.config import Settings as ChromaConfig
+
+
+class LazyClient:
+    """Connects on first use: a replica starts (and reports unhealthy) while the server is down.
+
+    chromadb.HttpClient checks the server when it is built, so building it eagerly would make
+    `alignbot serve` crash-loop until Chroma is up, instead of acking Slack and saying why.
+    """
+
+    def __init__(self, connect: Callable[[], ClientAPI]) -> None:
+        self._connect = connect
+        self._client: ClientAPI | None = None
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        client = self._client
+        if client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._connect()
+                client = self._client
+        return getattr(client, name)
 
 
 def make_chroma_client(
@@ -14,6 +39,9 @@ def make_chroma_client(
 ) -> ClientAPI:
     config = ChromaConfig(anonymized_telemetry=False, allow_reset=False)
     if host:
-        return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=config)
+        lazy = LazyClient(
+            lambda: chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=config)
+        )
+        return cast(ClientAPI, lazy)
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=config)
