@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import time
 
 from tests.fakes.slack_api import FakeSlack
 from tests.slack_requests import SlackSender, payload
@@ -77,6 +78,15 @@ def test_agent_view_message_sets_status_and_drafts(sender: SlackSender, fake: Fa
             and "SWOT for our team" in c.params.get("text", "")
         ),
     )
+    # Handled once: by the assistant listener, not also by the plain DM listener.
+    sender.command("/align", "help")
+    time.sleep(1)
+    drafts = [
+        c
+        for c in fake.calls_to("chat.postMessage")
+        if c.params.get("thread_ts") == thread_ts and "SWOT" in c.params.get("text", "")
+    ]
+    assert len(drafts) == 1
 
 
 def test_same_event_delivered_three_times_gives_one_reply(
