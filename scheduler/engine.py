@@ -31,6 +31,9 @@ from scheduler.models import RetroSeries
 from scheduler.retro_service import RetroService
 
 log = logging.getLogger(__name__)
+# A close still unfinished after this was cut off by a crash: longer than a synthesis can take,
+# LLM timeouts, retries and the repair re-ask included. Should both finish, only one stores.
+STUCK_CLOSE_AFTER = timedelta(minutes=15)
 
 JOB_TABLE = "retro_scheduler_jobs"
 STORE = "retros"
@@ -204,6 +207,7 @@ class RetroScheduler:
     def sync(self) -> None:
         """Make the job store match our tables: series jobs, close and nudge jobs."""
         now = datetime.now(UTC)
+        self._service.resume_interrupted_closes(older_than=STUCK_CLOSE_AFTER)
         table = self._jobstore.jobs_t
         with self._db.connect() as conn:
             job_ids: set[str] = set(conn.scalars(select(table.c.id)))

@@ -524,7 +524,29 @@ class RetroService:
             count = store.entry_count(session=session, retro_id=retro_id)
         if not claimed:
             return CloseResult(retro=info, closed_now=False, entry_count=count, contributor_count=0)
+        return self._complete_close(retro_id, info, count)
+
+    def resume_interrupted_closes(self, *, older_than: timedelta) -> list[int]:
+        """Finish closes a killed process left half-done (synthesis and action items missing)."""
+        now = as_utc(self._clock.now())
+        with session_scope(self._sessions) as session:
+            stuck = store.claim_stuck_closes(session=session, older_than=now - older_than, now=now)
+        for retro_id in stuck:
+            with session_scope(self._sessions) as session:
+                row = self._retro(session, retro_id, None)
+                info = store.retro_info(row)
+                count = store.entry_count(session=session, retro_id=retro_id)
+            log.warning("finishing the close of retro %s, interrupted by a crash", retro_id)
+            self._complete_close(retro_id, info, count)
+        return stuck
+
+    def _complete_close(self, retro_id: int, info: RetroInfo, count: int) -> CloseResult:
         if count == 0:
+            with session_scope(self._sessions) as session:
+                if not store.finish_close(session=session, retro_id=retro_id):
+                    return CloseResult(
+                        retro=info, closed_now=False, entry_count=0, contributor_count=0
+                    )
             result = CloseResult(retro=info, closed_now=True, entry_count=0, contributor_count=0)
             self._notify_closed(result)
             return result
@@ -556,6 +578,12 @@ class RetroService:
             # Without a synthesis, the team's own "!" entries still become tracked items.
             actions = [(text, None) for text in raw_actions]
         with session_scope(self._sessions) as session:
+            # Items and the final state commit together: a crash before here is resumed whole,
+            # and of two processes finishing one close, only the first stores anything.
+            if not store.finish_close(session=session, retro_id=retro_id):
+                return CloseResult(
+                    retro=info, closed_now=False, entry_count=count, contributor_count=0
+                )
             items = [
                 ActionItem(
                     workspace_id=info.workspace_id,

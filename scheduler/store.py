@@ -26,7 +26,7 @@ def retro_info(row: Retro, carried: list[ActionItemInfo] | None = None) -> Retro
         nudge_at=as_utc(row.nudge_at) if row.nudge_at else None,
         closed_at=as_utc(row.closed_at) if row.closed_at else None,
         close_reason=row.close_reason,
-        status="closed" if row.status == "closed" else "open",
+        status="open" if row.status == "open" else "closed",
         prompt_ts=row.prompt_ts,
         late_by_seconds=row.late_by_seconds,
         occurrence_at=as_utc(row.occurrence_at) if row.occurrence_at else None,
@@ -131,12 +131,42 @@ def claim_close(
     stmt = (
         update(Retro)
         .where(Retro.id == retro_id, Retro.status == "open")
-        .values(status="closed", closed_at=now, close_reason=reason)
+        # "closing" until the synthesis and action items are stored (see finish_close).
+        .values(status="closing", closed_at=now, close_reason=reason)
     )
     if workspace_id is not None:
         stmt = stmt.where(Retro.workspace_id == workspace_id)
     result = session.execute(stmt)
     return bool(getattr(result, "rowcount", 0))
+
+
+def claim_stuck_closes(*, session: Session, older_than: datetime, now: datetime) -> list[int]:
+    """Retros a dead process left half-closed; each is claimed by one process only."""
+    stuck = session.scalars(
+        select(Retro.id).where(Retro.status == "closing", Retro.closed_at < older_than)
+    ).all()
+    claimed = []
+    for retro_id in stuck:
+        won = session.scalar(
+            update(Retro)
+            .where(Retro.id == retro_id, Retro.status == "closing", Retro.closed_at < older_than)
+            .values(closed_at=now)
+            .returning(Retro.id)
+        )
+        if won is not None:
+            claimed.append(int(won))
+    return claimed
+
+
+def finish_close(*, session: Session, retro_id: int) -> bool:
+    """closing -> closed; False when another process finished this close first."""
+    won = session.scalar(
+        update(Retro)
+        .where(Retro.id == retro_id, Retro.status == "closing")
+        .values(status="closed")
+        .returning(Retro.id)
+    )
+    return won is not None
 
 
 def claim_nudge(*, session: Session, retro_id: int, now: datetime) -> bool:
