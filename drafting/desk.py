@@ -29,7 +29,6 @@ RESERVE_ATTEMPTS = 10
 class Produced:
     request_id: int
     draft: Draft
-    note: str | None  # e.g. which saved SWOT a plan was built from, or an engine fallback
 
 
 @dataclass(frozen=True)
@@ -116,7 +115,7 @@ class DraftDesk:
                 )
         else:
             raise ValueError(f"unknown draft kind {request.kind!r}")
-        return Produced(request_id, draft, draft.notice)
+        return Produced(request_id, draft)
 
     def fail(self, *, request_id: int, reason: str) -> None:
         with session_scope(self._sessions) as session:

@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 _LABEL = re.compile(r'"label"\s*:\s*"([^"]{1,60})"')
 # Room left under Slack's 50-block limit for the note, final badge and the actions block.
 BLOCKS_PER_MESSAGE = 45
-UPDATE_EVERY_TOKENS = 40
 
 
 def fallback_text(draft: Draft) -> str:
@@ -161,7 +160,8 @@ def post_draft_reply(
             deps,
             client,
             draft=produced.draft,
-            note=produced.note,
+            # The renderer shows draft.notice (which SWOT a plan builds on, engine fallbacks).
+            note=None,
             team=team,
             channel=channel,
             user=user,

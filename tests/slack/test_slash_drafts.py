@@ -73,6 +73,6 @@ def test_okr_says_which_swot_it_builds_on(sender: SlackSender, fake: FakeSlack) 
     assert "Drafting an OKR plan for *project kestrel*" in resp.text
     [post] = fake.wait_for("chat.postMessage", in_channel("C0OKR0001", "OKR plan for"))
     text = block_texts(post.params["blocks"])
-    assert "Built from the saved SWOT for “Project Kestrel”" in text
+    assert text.count("Built from the saved SWOT for “Project Kestrel”") == 1
     assert "*Mission:*" in text and "Metrics" in text
     assert text.count("target to be set") + text.count("→") >= 4  # measurable key results
