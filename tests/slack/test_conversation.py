@@ -84,7 +84,8 @@ def test_agent_view_message_sets_status_and_drafts(sender: SlackSender, fake: Fa
     drafts = [
         c
         for c in fake.calls_to("chat.postMessage")
-        if c.params.get("thread_ts") == thread_ts and "SWOT" in c.params.get("text", "")
+        if c.params.get("thread_ts") == thread_ts
+        and "SWOT for our team" in c.params.get("text", "")
     ]
     assert len(drafts) == 1
 
