@@ -28,10 +28,15 @@ from drafting.prompts import (
 from drafting.retriever import Retriever
 from drafting.sections import SWOT_SPECS
 from drafting.sourcebook import source_title
+from knowledge.types import Hit
 
 MAX_SOURCES = 16
 MAX_SOURCE_CHARS = 16_000
 SEARCH_K = 6
+
+
+def numbered_hit(number: int, hit: Hit) -> NumberedSource:
+    return NumberedSource(number, hit.source_id, source_title(hit), hit.text, hit.url)
 
 
 class LLMEngine:
@@ -70,11 +75,7 @@ class LLMEngine:
             if len(numbered) >= MAX_SOURCES or len(hit.text) > budget:
                 break
             budget -= len(hit.text)
-            numbered.append(
-                NumberedSource(
-                    len(numbered) + 1, hit.source_id, source_title(hit), hit.text, hit.url
-                )
-            )
+            numbered.append(numbered_hit(len(numbered) + 1, hit))
         return numbered
 
     def draft_swot(
@@ -209,11 +210,7 @@ class LLMEngine:
             known = {s.source_id for s in numbered}
             for hit in self.retriever.search(workspace_id, query, k=SEARCH_K):
                 if hit.source_id not in known:
-                    numbered.append(
-                        NumberedSource(
-                            len(numbered) + 1, hit.source_id, source_title(hit), hit.text, hit.url
-                        )
-                    )
+                    numbered.append(numbered_hit(len(numbered) + 1, hit))
         return numbered
 
     def revise(
