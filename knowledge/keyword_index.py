@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -74,7 +75,7 @@ STOP_WORDS = frozenset(
 )
 MAX_TERMS = 24
 # Most chunk matches one query ranks; see selective_terms.
-RANKING_BUDGET = 3000
+RANKING_BUDGET = 1000
 EDGE_PUNCTUATION = "\"'“”‘’()[]{}<>,;:!?¿¡…"
 
 
@@ -96,18 +97,21 @@ class TermCounts:
     Counting is cheap for rare terms but not for common ones (Postgres builds a bitmap of
     every match), and common terms are exactly the ones that recur in queries. Counts drift
     slowly as documents come and go; a few minutes' staleness only shifts a budget decision.
+    On Postgres the common words are not counted at all: the statistics ANALYZE keeps for the
+    text-search column already estimate them (see `common_lexemes`).
     """
 
     def __init__(self, ttl_seconds: float = 300.0, max_terms: int = 50_000) -> None:
         self.ttl_seconds = ttl_seconds
         self.max_terms = max_terms
         self._counts: dict[str, tuple[float, int]] = {}
+        self._common: tuple[float, dict[str, int]] | None = None
         self._lock = threading.Lock()
 
     def get(self, term: str) -> int | None:
         with self._lock:
             entry = self._counts.get(term.lower())
-        if entry is None or time.monotonic() - entry[0] > self.ttl_seconds:
+        if entry is None or self._expired(entry[0]):
             return None
         return entry[1]
 
@@ -116,6 +120,19 @@ class TermCounts:
             if len(self._counts) >= self.max_terms:
                 self._counts.clear()
             self._counts[term.lower()] = (time.monotonic(), count)
+
+    def common(self, load: Callable[[], dict[str, int]]) -> dict[str, int]:
+        with self._lock:
+            cached = self._common
+        if cached is not None and not self._expired(cached[0]):
+            return cached[1]
+        loaded = load()
+        with self._lock:
+            self._common = (time.monotonic(), loaded)
+        return loaded
+
+    def _expired(self, stamp: float) -> bool:
+        return time.monotonic() - stamp > self.ttl_seconds
 
 
 def search_keywords(
@@ -146,14 +163,10 @@ def selective_terms(
     would barely move the ranking. The vector side already covers such common words; the
     keyword side exists for rare, exact ones ("Kestrel", "QX-7731", "42.7%").
     """
-    counted = []
-    for term in terms:
-        count = counts.get(term) if counts is not None else None
-        if count is None:
-            count = _matches(session, term, RANKING_BUDGET + 1, postgres=postgres)
-            if counts is not None:
-                counts.put(term, count)
-        counted.append((count, term))
+    if postgres:
+        counted = _postgres_counts(session, terms, counts)
+    else:
+        counted = [(_counted(session, term, counts, postgres=False), term) for term in terms]
     kept, total = [], 0
     for count, term in sorted(counted, key=lambda pair: pair[0]):
         if count == 0:
@@ -163,6 +176,73 @@ def selective_terms(
         kept.append(term)
         total += count
     return kept
+
+
+def _counted(session: Session, term: str, counts: TermCounts | None, *, postgres: bool) -> int:
+    count = counts.get(term) if counts is not None else None
+    if count is None:
+        count = _matches(session, term, RANKING_BUDGET + 1, postgres=postgres)
+        if counts is not None:
+            counts.put(term, count)
+    return count
+
+
+def _postgres_counts(
+    session: Session, terms: list[str], counts: TermCounts | None
+) -> list[tuple[int, str]]:
+    """Match counts per term: estimated from ANALYZE's statistics for common words, counted
+    for the rest. A common word costs a bitmap of most of the table to count, and its
+    estimate only decides that it is left out; a rare word is cheap to count exactly."""
+    if not terms:
+        return []
+    common = (
+        counts.common(lambda: common_lexemes(session))
+        if counts is not None
+        else common_lexemes(session)
+    )
+    words: list[list[str]] = list(
+        session.scalars(
+            text(
+                "SELECT tsvector_to_array(to_tsvector('english'::regconfig, t.term)) "
+                "FROM unnest(CAST(:terms AS text[])) WITH ORDINALITY AS t(term, n) ORDER BY t.n"
+            ),
+            {"terms": terms},
+        )
+    )
+    counted = []
+    for term, lexemes in zip(terms, words, strict=True):
+        if not lexemes:  # only words the parser drops: it can match nothing
+            continue
+        # A phrase matches no more chunks than its rarest word.
+        estimates = [common[lexeme] for lexeme in lexemes if lexeme in common]
+        if estimates:
+            counted.append((min(estimates), term))
+        else:
+            counted.append((_counted(session, term, counts, postgres=True), term))
+    return counted
+
+
+def common_lexemes(session: Session) -> dict[str, int]:
+    """Estimated chunk counts of the most common words, from the statistics ANALYZE keeps for
+    the text-search column (autovacuum refreshes them). Empty until the table is analyzed."""
+    row = session.execute(
+        text(
+            "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples "
+            "FROM pg_stats s JOIN pg_class c ON c.oid = 'kb_chunks'::regclass "
+            "WHERE s.schemaname = current_schema() AND s.tablename = 'kb_chunks' "
+            "AND s.attname = 'text_search'"
+        )
+    ).first()
+    if row is None or row[0] is None or row[2] is None or row[2] <= 0:
+        return {}
+    lexemes: list[str] = row[0]
+    frequencies: list[float] = row[1]
+    rows: float = row[2]
+    # The frequency array ends with three summary figures that belong to no lexeme.
+    return {
+        lexeme: round(frequency * rows)
+        for lexeme, frequency in zip(lexemes, frequencies[: len(lexemes)], strict=True)
+    }
 
 
 def _matches(session: Session, term: str, cap: int, *, postgres: bool) -> int:

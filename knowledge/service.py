@@ -6,6 +6,7 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -69,6 +70,8 @@ class KnowledgeBase:
         self.settings = settings or KnowledgeSettings()
         self.vectors = VectorStore(chroma, LangChainEmbeddingFunction(embeddings, model_id))
         self.term_counts = TermCounts()
+        # Threads start on first use; a query holds one only while its keyword side runs.
+        self._keyword_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="kb-keyword")
 
     # ---- adding -------------------------------------------------------------------------
 
@@ -390,30 +393,30 @@ class KnowledgeBase:
         if not query or k <= 0:
             return []
         pool = max(4 * k, 20)
+        # The keyword side waits on the database while the vector side embeds and queries
+        # Chroma, so in hybrid mode the two run side by side.
+        keyword: Future[list[str]] | None = None
+        if mode == "hybrid":
+            keyword = self._keyword_pool.submit(self._keyword_ranking, workspace_id, query, pool)
         rankings: list[list[str]] = []
         if mode in ("hybrid", "vector"):
             collection = self.vectors.open(workspace_id, create=False)
             if collection is not None:
                 vector = self.embeddings.embed_query(query)
                 rankings.append(self.vectors.nearest(collection, vector, pool))
-        if mode in ("hybrid", "keyword"):
-            with session_scope(self.sessions) as session:
-                rankings.append(
-                    search_keywords(
-                        session=session,
-                        workspace_id=workspace_id,
-                        query=query,
-                        limit=pool,
-                        counts=self.term_counts,
-                    )
-                )
-        fused = reciprocal_rank_fusion(rankings)
-        with session_scope(self.sessions) as session:
-            stored = registry.load_chunks(
-                session=session, workspace_id=workspace_id, chunk_ids=[cid for cid, _ in fused]
-            )
+        if keyword is not None:
+            rankings.append(keyword.result())
+        elif mode == "keyword":
+            rankings.append(self._keyword_ranking(workspace_id, query, pool))
+        scores = dict(reciprocal_rank_fusion(rankings))
+        fused = list(scores)  # best first
+        # The best k almost always load at once; the rest only stand in for chunks whose
+        # document is mid-removal (no longer ready).
+        stored = self._load(workspace_id, fused[:k])
+        if len(stored) < k and len(fused) > k:
+            stored |= self._load(workspace_id, fused[k:])
         hits = []
-        for cid, score in fused:
+        for cid in fused:
             chunk = stored.get(cid)
             if chunk is None:
                 continue
@@ -423,7 +426,7 @@ class KnowledgeBase:
                     doc_id=chunk.doc_id,
                     title=chunk.title,
                     text=chunk.text,
-                    score=round(score, 6),
+                    score=round(scores[cid], 6),
                     section=chunk.section,
                     url=chunk.url,
                     source_kind=chunk.source_kind,
@@ -433,6 +436,12 @@ class KnowledgeBase:
             if len(hits) == k:
                 break
         return hits
+
+    def _load(self, workspace_id: str, chunk_ids: list[str]) -> dict[str, registry.StoredChunk]:
+        with session_scope(self.sessions) as session:
+            return registry.load_chunks(
+                session=session, workspace_id=workspace_id, chunk_ids=chunk_ids
+            )
 
     def list_documents(self, workspace_id: str) -> list[DocumentInfo]:
         with session_scope(self.sessions) as session:
@@ -444,6 +453,16 @@ class KnowledgeBase:
     def count_chunks(self, workspace_id: str) -> int:
         with session_scope(self.sessions) as session:
             return registry.count_ready_chunks(session=session, workspace_id=workspace_id)
+
+    def _keyword_ranking(self, workspace_id: str, query: str, limit: int) -> list[str]:
+        with session_scope(self.sessions) as session:
+            return search_keywords(
+                session=session,
+                workspace_id=workspace_id,
+                query=query,
+                limit=limit,
+                counts=self.term_counts,
+            )
 
     # ---- removing and rebuilding --------------------------------------------------------
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.keyword_index import (
     RANKING_BUDGET,
     TermCounts,
+    common_lexemes,
     query_terms,
     search_keywords,
     selective_terms,
@@ -109,3 +110,31 @@ def test_remembered_counts_spare_the_recount_but_not_the_answer(
     expired = TermCounts(ttl_seconds=0.0)
     expired.put("kestrel", 5)
     assert expired.get("kestrel") is None
+
+
+def test_postgres_estimates_common_words_from_its_statistics_instead_of_counting(
+    sessions: sessionmaker[Session],
+) -> None:
+    """Counting a word in most of the table costs a bitmap of most of the table. After ANALYZE,
+    Postgres's own statistics say it is common, and only the rare word is counted."""
+    with sessions() as session:
+        if session.get_bind().dialect.name != "postgresql":
+            return
+    filler = [f"The team reviewed the plan for week {i}." for i in range(RANKING_BUDGET + 50)]
+    add_chunks(sessions, "TSTATS", "filler", filler)
+    add_chunks(sessions, "TSTATS", "needle", ["The team plan names Kestrel as the pilot."])
+    counts = TermCounts()
+    with sessions() as session:
+        session.execute(text("ANALYZE kb_chunks"))
+        common = common_lexemes(session)
+        assert common["team"] >= RANKING_BUDGET and common["plan"] >= RANKING_BUDGET
+        # On a table this small ANALYZE sees every row, so even the rare word has a (true) estimate.
+        assert common.get("kestrel", 1) == 1
+        assert search_keywords(
+            session=session,
+            workspace_id="TSTATS",
+            query="team plan Kestrel",
+            limit=5,
+            counts=counts,
+        ) == ["needle#0"]
+    assert counts.get("team") is None and counts.get("plan") is None
