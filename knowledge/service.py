@@ -70,8 +70,15 @@ class KnowledgeBase:
         self.settings = settings or KnowledgeSettings()
         self.vectors = VectorStore(chroma, LangChainEmbeddingFunction(embeddings, model_id))
         self.term_counts = TermCounts()
-        # Threads start on first use; a query holds one only while its keyword side runs.
-        self._keyword_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="kb-keyword")
+        # On Postgres the keyword side waits on the server while the vector side embeds and
+        # queries Chroma, so the two run side by side. SQLite's index runs in this process on
+        # the same cores, and a thread hop there only adds to the time.
+        bind = sessions.kw.get("bind")
+        self._keyword_pool = (
+            ThreadPoolExecutor(max_workers=8, thread_name_prefix="kb-keyword")
+            if bind is not None and bind.dialect.name == "postgresql"
+            else None
+        )
 
     # ---- adding -------------------------------------------------------------------------
 
@@ -393,10 +400,8 @@ class KnowledgeBase:
         if not query or k <= 0:
             return []
         pool = max(4 * k, 20)
-        # The keyword side waits on the database while the vector side embeds and queries
-        # Chroma, so in hybrid mode the two run side by side.
         keyword: Future[list[str]] | None = None
-        if mode == "hybrid":
+        if mode == "hybrid" and self._keyword_pool is not None:
             keyword = self._keyword_pool.submit(self._keyword_ranking, workspace_id, query, pool)
         rankings: list[list[str]] = []
         if mode in ("hybrid", "vector"):
@@ -406,7 +411,7 @@ class KnowledgeBase:
                 rankings.append(self.vectors.nearest(collection, vector, pool))
         if keyword is not None:
             rankings.append(keyword.result())
-        elif mode == "keyword":
+        elif mode in ("hybrid", "keyword"):
             rankings.append(self._keyword_ranking(workspace_id, query, pool))
         scores = dict(reciprocal_rank_fusion(rankings))
         fused = list(scores)  # best first
