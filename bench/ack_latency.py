@@ -104,6 +104,7 @@ def main() -> None:
             workdir,
             slack,
             SERVER__WORK_THREADS=os.environ.get("SERVER__WORK_THREADS", "4"),
+            SERVER__WORKER_NICENESS=os.environ.get("SERVER__WORKER_NICENESS", "10"),
             LOG_LEVEL="WARNING",
         )
         run_cli(env, workdir, "kb", "add", "--workspace", "T0ALIGN01", str(SAMPLE))
@@ -144,6 +145,10 @@ def main() -> None:
     for line in errors[:5]:
         print(f"                   {line}")
     print(f"bare Bolt app  : ack {bare.summary()}")
+    for label, run in (("alignbot serve", tally), ("bare Bolt app ", bare)):
+        head, tail = run.split(args.concurrency)
+        print(f"{label} : first {args.concurrency} sent {head.summary()}")
+        print(f"{' ' * len(label)}   the rest     {tail.summary()}")
 
 
 if __name__ == "__main__":

@@ -22,13 +22,24 @@ class Tally:
 
     latencies: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    started: list[float] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, seconds: float, error: str | None) -> None:
+    def add(self, seconds: float, error: str | None, started: float = 0.0) -> None:
         with self._lock:
             self.latencies.append(seconds)
+            self.started.append(started)
             if error:
                 self.failures.append(error)
+
+    def split(self, first: int) -> tuple[Tally, Tally]:
+        """The `first` requests sent, and the rest: a cold server's first burst (new
+        connections, first use of every code path) against its steady state."""
+        order = sorted(range(len(self.latencies)), key=lambda i: self.started[i])
+        head, tail = Tally(), Tally()
+        for rank, i in enumerate(order):
+            (head if rank < first else tail).add(self.latencies[i], None, self.started[i])
+        return head, tail
 
     def summary(self) -> str:
         lat = sorted(self.latencies)
@@ -73,7 +84,7 @@ class Client:
         elapsed = time.perf_counter() - started
         if error is None and elapsed > 3.0:
             error = "ack later than Slack's 3 s"
-        tally.add(elapsed, error)
+        tally.add(elapsed, error, started)
 
     def command(self, tally: Tally, command: str, text: str, **fields: str) -> None:
         form = payload("slash_command", command=command, text=text, **fields)

@@ -41,15 +41,19 @@ def serve(
     from bot.app import ConfigError, create_app
     from bot.container import build_deps
     from bot.server import serve_http, serve_socket_mode
+    from bot.worker_process import WorkerProcess
 
     settings = load_settings()
-    deps = build_deps(settings, upgrade_db=migrate)
+    worker = (
+        WorkerProcess(settings, run_scheduler=scheduler) if settings.server.worker_process else None
+    )
+    deps = build_deps(settings, upgrade_db=migrate, work=worker)
     try:
         app = create_app(settings, deps)
     except ConfigError as exc:
         console.print(f"[red]Cannot start:[/red] {exc}")
         raise typer.Exit(2) from exc
-    if scheduler:
+    if scheduler and worker is None:
         deps.retro_engine.start()
     if settings.slack.app_token is not None:
         console.print(f"alignbot: Socket Mode (health on http://{host}:{port}/healthz)")

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings
-from bot.work import WorkPool
+from bot.work import Background
 from drafting.desk import DraftDesk
 from drafting.intent import KeywordRouter
 from drafting.intent_llm import LLMIntentRouter
@@ -24,7 +24,7 @@ class Deps:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
-    work: WorkPool
+    work: Background
     chroma: ClientAPI
     kb: KnowledgeBase
     drafter: Drafter

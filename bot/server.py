@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,7 +20,7 @@ from starlette.routing import Route
 
 from bot.deps import Deps
 from bot.recovery import recover_interrupted
-from bot.slack_client import make_client_for
+from bot.worker_process import WorkerProcess
 from handlers.draft_jobs import report_interrupted_requests
 
 log = logging.getLogger(__name__)
@@ -33,13 +34,22 @@ def health(deps: Deps) -> dict[str, str]:
         checks["database"] = "ok"
     except Exception as exc:
         checks["database"] = f"error: {type(exc).__name__}"
-    try:
-        deps.chroma.heartbeat()
-        checks["vector_store"] = "ok"
-    except Exception as exc:
-        checks["vector_store"] = f"error: {type(exc).__name__}"
+    worker = deps.work if isinstance(deps.work, WorkerProcess) else None
+    if worker is not None and not deps.settings.chroma.host:
+        # An embedded store has one owner, the worker process; it reports what it sees.
+        checks["vector_store"] = worker.vector_store()
+    else:
+        try:
+            deps.chroma.heartbeat()
+            checks["vector_store"] = "ok"
+        except Exception as exc:
+            checks["vector_store"] = f"error: {type(exc).__name__}"
+    if worker is not None:
+        checks["worker"] = "ok" if worker.healthy() else "error: not running"
     return checks
 
+
+SWITCH_INTERVAL_SECONDS = 0.0005
 
 # Slack's largest payloads (views, messages with blocks) stay far below this.
 MAX_BODY_BYTES = 1024 * 1024
@@ -103,10 +113,11 @@ def build_asgi(app: App, deps: Deps, *, slack_routes: bool = True) -> Starlette:
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = max(limiter.total_tokens, deps.settings.server.listener_threads * 2)
         # In the background: a slow or unreachable vector store must not delay /healthz.
-        deps.work.submit(recover_interrupted, deps)
-        deps.work.submit(
-            report_interrupted_requests, deps, make_client_for(deps.settings, deps.engine)
-        )
+        if isinstance(deps.work, WorkerProcess):
+            deps.work.start()  # the child recovers first, as any starting replica does
+        else:
+            deps.work.submit_task(recover_interrupted)
+            deps.work.submit_task(report_interrupted_requests)
         yield
         deps.close()
 
@@ -121,6 +132,11 @@ def build_asgi(app: App, deps: Deps, *, slack_routes: bool = True) -> Starlette:
 
 
 def serve_http(app: App, deps: Deps, *, host: str, port: int, slack_routes: bool = True) -> None:
+    if isinstance(deps.work, WorkerProcess):
+        # Only request threads run here, and each gives up the interpreter lock at every
+        # database or socket call. One holding SQLite's write lock then waits a full switch
+        # interval (5 ms by default) to get it back while every other writer queues behind.
+        sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     config = uvicorn.Config(
         build_asgi(app, deps, slack_routes=slack_routes),
         host=host,

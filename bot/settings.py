@@ -78,6 +78,10 @@ class ServerSettings(BaseModel):
     listener_threads: int = 32
     # Threads that run slow work after the ack (drafting, ingestion).
     work_threads: int = 4
+    # `serve` runs that work (and the retro scheduler) in a child process at a lower CPU
+    # priority, so drafts never slow acks down; off, it runs on threads of the one process.
+    worker_process: bool = True
+    worker_niceness: int = 10
     # A draft request still pending this long after a start-up was interrupted by a crash.
     stale_request_seconds: float = 600.0
     # An event claimed this long ago and never finished was held by a process that died; the

@@ -33,8 +33,12 @@ class ProcessedEvent(Base):
 
 
 def ensure_workspace(*, session: Session, workspace_id: str, name: str | None = None) -> Workspace:
-    insert_ignore(session, Workspace, {"id": workspace_id, "name": name}, ["id"])
+    # Read first: the row nearly always exists, and on SQLite a write takes the database-wide
+    # write lock, which every request that stores something queues for.
     ws = session.get(Workspace, workspace_id)
+    if ws is None:
+        insert_ignore(session, Workspace, {"id": workspace_id, "name": name}, ["id"])
+        ws = session.get(Workspace, workspace_id)
     assert ws is not None
     return ws
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
+from bot.group_commit import GroupCommit
 from bot.workspaces import ensure_workspace
 from drafting import conversations, store
 from drafting.models import Draft, RevisionResult
@@ -51,9 +52,16 @@ class PostedVersion:
 
 
 class DraftDesk:
-    def __init__(self, *, sessions: sessionmaker[Session], drafter: Drafter) -> None:
+    def __init__(
+        self,
+        *,
+        sessions: sessionmaker[Session],
+        drafter: Drafter,
+        group_commit: GroupCommit | None = None,
+    ) -> None:
         self._sessions = sessions
         self._drafter = drafter
+        self._group_commit = group_commit
 
     @property
     def engine_name(self) -> str:
@@ -73,7 +81,8 @@ class DraftDesk:
         thread_ts: str | None = None,
     ) -> int:
         """Stores what was asked before any work starts, so a failure never loses it."""
-        with session_scope(self._sessions) as session:
+
+        def store_request(session: Session) -> int:
             ensure_workspace(session=session, workspace_id=workspace_id)
             request = conversations.create_request(
                 session=session,
@@ -87,6 +96,11 @@ class DraftDesk:
                 thread_ts=thread_ts,
             )
             return request.id
+
+        if self._group_commit is not None:
+            return self._group_commit.run(store_request)
+        with session_scope(self._sessions) as session:
+            return store_request(session)
 
     def request(self, *, workspace_id: str, request_id: int) -> conversations.DraftRequest | None:
         with session_scope(self._sessions) as session:

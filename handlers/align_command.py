@@ -61,17 +61,13 @@ def handle_kb(ack: Ack, deps: Deps, client: WebClient, command: dict, rest: str)
         ack(blocks=views.build_kb_list(docs), text=f"{len(docs)} documents")
     elif action == "search" and arg:
         ack(text=f"Searching for “{arg}”…")
-        deps.work.submit(search_kb_reply, deps, client, team, channel, user, arg)
+        deps.work.submit(search_kb_reply, team, team, channel, user, arg)
     elif action == "remove" and arg:
-        removed = deps.kb.remove(team, arg)
-        ack(
-            text=f"Removed document `{arg}` and its chunks."
-            if removed
-            else f"There is no document `{arg}` here. `/align kb list` shows the ids."
-        )
+        ack(text=f"Removing document `{arg}`…")
+        deps.work.submit(remove_from_kb_reply, team, team, channel, user, arg)
     elif action == "add" and arg:
         ack(text="Adding that to the knowledge base…")
-        deps.work.submit(add_to_kb_reply, deps, client, team, channel, user, arg)
+        deps.work.submit(add_to_kb_reply, team, team, channel, user, arg)
     else:
         ack(text=KB_USAGE)
 
@@ -93,6 +89,22 @@ def add_to_kb_reply(
         log.info("kb add failed: %s", type(exc).__name__)
         message = f"Nothing was added. {describe_failure(exc)}"
     post_ephemeral(client, channel=channel, user=user, text=message)
+
+
+def remove_from_kb_reply(
+    deps: Deps, client: WebClient, team: str, channel: str, user: str, doc_id: str
+) -> None:
+    try:
+        removed = deps.kb.remove(team, doc_id)
+    except Exception as exc:
+        text = f"Could not remove `{doc_id}`. {describe_failure(exc)}"
+    else:
+        text = (
+            f"Removed document `{doc_id}` and its chunks."
+            if removed
+            else f"There is no document `{doc_id}` here. `/align kb list` shows the ids."
+        )
+    post_ephemeral(client, channel=channel, user=user, text=text)
 
 
 def search_kb_reply(

@@ -23,7 +23,8 @@ def register(app: App, deps: Deps) -> None:
     def handle_app_home_opened(event: dict, context: BoltContext, client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        deps.work.submit(publish_home, deps, client, team=context.team_id or "", user=event["user"])
+        team = context.team_id or ""
+        deps.work.submit(publish_home, team, team=team, user=event["user"])
 
     @app.action(ids.HOME_EDIT_MISSION)
     def handle_edit_mission(ack: Ack, body: dict, client: WebClient) -> None:

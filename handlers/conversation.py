@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Assistant, BoltContext, Say, SetStatus, SetSuggestedPrompts
@@ -45,15 +44,10 @@ def register(app: App, deps: Deps) -> None:
         set_suggested_prompts(prompts=SUGGESTED_PROMPTS, title="Try one of these")
 
     @assistant.user_message
-    def handle_assistant_message(
-        payload: dict, context: BoltContext, client: WebClient, set_status: SetStatus
-    ) -> None:
+    def handle_assistant_message(payload: dict, context: BoltContext, client: WebClient) -> None:
         team = context.team_id or payload.get("team", "")
 
-        def show_status(status: str) -> None:
-            set_status(status)
-
-        handle_chat(deps, client, team=team, event=payload, set_status=show_status)
+        handle_chat(deps, client, team=team, event=payload, in_agent_view=True)
 
     app.use(assistant)
 
@@ -76,7 +70,7 @@ def register(app: App, deps: Deps) -> None:
             handle_chat(deps, client, team=team, event=event)
         # Retro entries are stored right here, before anything else can fail.
         elif is_reply and not take_thread_entry(deps, client, team, event):
-            deps.work.submit(thread_reply_reply, deps, client, team, event)
+            deps.work.submit(thread_reply_reply, team, team, event)
 
     @app.event("file_shared")
     def handle_file_shared(ack: Ack) -> None:
@@ -90,7 +84,7 @@ def handle_chat(
     *,
     team: str,
     event: dict[str, Any],
-    set_status: Callable[[str], None] | None = None,
+    in_agent_view: bool = False,
 ) -> None:
     """Quick part (on the listener thread): store what was said; the rest goes to the work pool."""
     channel, user = event["channel"], event.get("user")
@@ -105,7 +99,7 @@ def handle_chat(
         role="user",
         text=text,
     )
-    deps.work.submit(chat_reply, deps, client, team, event, root, text, set_status)
+    deps.work.submit(chat_reply, team, team, event, root, text, in_agent_view)
 
 
 def chat_reply(
@@ -115,9 +109,11 @@ def chat_reply(
     event: dict[str, Any],
     root: str,
     text: str,
-    set_status: Callable[[str], None] | None,
+    in_agent_view: bool,
 ) -> None:
     channel, user = event["channel"], event.get("user") or ""
+    # Bolt's own status setter, rebuilt here: this may run in the worker process.
+    set_status = SetStatus(client, channel, root) if in_agent_view else None
     if event.get("files"):
         ingest_shared_files(
             deps,

@@ -38,32 +38,32 @@ def register(app: App, deps: Deps) -> None:
         ack()
         key = (action.get("selected_option") or {}).get("value")
         if key:
-            deps.work.submit(regenerate_section_reply, deps, client, body, key)
+            deps.work.submit(regenerate_section_reply, where(body)[0], body, key)
 
     @app.action(ids.SAVE_FINAL)
     def handle_save_final(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
-        deps.work.submit(save_final_reply, deps, client, body)
+        deps.work.submit(save_final_reply, where(body)[0], body)
 
     @app.action(ids.PUBLISH_CANVAS)
     def handle_publish_canvas(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
-        deps.work.submit(publish_canvas_reply, deps, client, body)
+        deps.work.submit(publish_canvas_reply, where(body)[0], body)
 
     @app.action(ids.EXPORT_MARKDOWN)
     def handle_export(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
-        deps.work.submit(export_markdown_reply, deps, client, body)
+        deps.work.submit(export_markdown_reply, where(body)[0], body)
 
     @app.action(ids.FEEDBACK_UP)
     def handle_feedback_up(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
-        deps.work.submit(record_feedback, deps, client, body, rating=1)
+        deps.work.submit(record_feedback, where(body)[0], body, rating=1)
 
     @app.action(ids.FEEDBACK_DOWN)
     def handle_feedback_down(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
-        deps.work.submit(record_feedback, deps, client, body, rating=-1)
+        deps.work.submit(record_feedback, where(body)[0], body, rating=-1)
 
     @app.action(ids.RETRY_REQUEST)
     def handle_retry(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
@@ -75,8 +75,7 @@ def register(app: App, deps: Deps) -> None:
             return
         deps.work.submit(
             post_draft_reply,
-            deps,
-            client,
+            team,
             request_id=request.id,
             team=team,
             channel=request.channel_id,

@@ -57,5 +57,5 @@ def start_draft(
     with_lens = f" (lens: {lens})" if lens else ""
     ack(text=f"Drafting {what}{about}{with_lens}… I'll post it in this channel.")
     deps.work.submit(
-        post_draft_reply, deps, client, request_id=request_id, team=team, channel=channel, user=user
+        post_draft_reply, team, request_id=request_id, team=team, channel=channel, user=user
     )

@@ -16,6 +16,7 @@ from slack_sdk.web.chat_stream import ChatStream
 
 from bot.db import session_scope
 from bot.deps import Deps
+from bot.slack_client import make_client_for
 from drafting.conversations import claim_stale_requests
 from drafting.models import Draft
 from drafting.render_blocks import build_draft_blocks
@@ -136,7 +137,7 @@ def post_draft_reply(
     channel: str,
     user: str,
     thread_ts: str | None = None,
-    set_status: Callable[[str], None] | None = None,
+    set_status: Callable[[str], object] | None = None,
 ) -> None:
     """Drafts a stored request and posts it: in the channel (slash) or in a thread (chat)."""
     desk = deps.desk
@@ -264,8 +265,9 @@ def report_failure(
 INTERRUPTED = "alignbot restarted while drafting this."
 
 
-def report_interrupted_requests(deps: Deps, client_for: Callable[[str], WebClient]) -> int:
+def report_interrupted_requests(deps: Deps) -> int:
     """After a crash: tell each person whose draft never came, with a Retry button."""
+    client_for = make_client_for(deps.settings, deps.engine)
     cutoff = datetime.now(UTC) - timedelta(seconds=deps.settings.server.stale_request_seconds)
     with session_scope(deps.sessions) as session:
         stale = [

@@ -46,7 +46,7 @@ def register(app: App, deps: Deps) -> None:
             )
             return
         ack()
-        deps.work.submit(forget_reply, deps, client, team, channel, user)
+        deps.work.submit(forget_reply, team, team, channel, user)
 
 
 def handle_forget_command(ack: Ack, deps: Deps, client: WebClient, command: dict) -> None:

@@ -48,10 +48,10 @@ def register(app: App, deps: Deps) -> None:
             ack(text=RETRO_USAGE)
         elif sub == "close" and not rest:
             ack(text="Closing this channel's retro…")
-            deps.work.submit(close_retro_reply, deps, client, team, channel, user)
+            deps.work.submit(close_retro_reply, team, team, channel, user)
         elif sub == "schedule":
             ack(text="Checking that schedule…")
-            deps.work.submit(schedule_reply, deps, client, team, channel, user, rest)
+            deps.work.submit(schedule_reply, team, team, channel, user, rest)
         elif sub == "schedules" and not rest:
             ack(text=build_schedule_list(deps.retros.list_schedules(team)))
         elif sub in ("pause", "resume", "cancel"):
@@ -62,7 +62,7 @@ def register(app: App, deps: Deps) -> None:
                 ack(text=f"I couldn't read that window.\n\n{RETRO_USAGE}")
                 return
             ack(text="Opening a retro…")
-            deps.work.submit(open_retro_reply, deps, client, team, channel, user, title, window)
+            deps.work.submit(open_retro_reply, team, team, channel, user, title, window)
 
     @app.action(ids.RETRO_ADD_ENTRY)
     def handle_add_entry(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
@@ -112,8 +112,7 @@ def register(app: App, deps: Deps) -> None:
         team = body["user"]["team_id"]
         deps.work.submit(
             close_by_id_reply,
-            deps,
-            client,
+            team,
             team,
             body["channel"]["id"],
             body["user"]["id"],
@@ -277,8 +276,8 @@ def take_thread_entry(deps: Deps, client: WebClient, team: str, event: dict[str,
         )
     except RetroError as exc:
         deps.work.submit(
-            post_ephemeral,
-            client,
+            tell_entry_refused,
+            team,
             channel=event["channel"],
             user=event.get("user", ""),
             thread_ts=event["thread_ts"],
@@ -288,11 +287,17 @@ def take_thread_entry(deps: Deps, client: WebClient, team: str, event: dict[str,
     if result is None:
         return False
     if result.created:
-        deps.work.submit(confirm_entry, client, event["channel"], event["ts"])
+        deps.work.submit(confirm_entry, team, event["channel"], event["ts"])
     return True
 
 
-def confirm_entry(client: WebClient, channel: str, ts: str) -> None:
+def tell_entry_refused(
+    _deps: Deps, client: WebClient, *, channel: str, user: str, thread_ts: str, text: str
+) -> None:
+    post_ephemeral(client, channel=channel, user=user, thread_ts=thread_ts, text=text)
+
+
+def confirm_entry(_deps: Deps, client: WebClient, channel: str, ts: str) -> None:
     try:
         client.reactions_add(channel=channel, timestamp=ts, name="white_check_mark")
     except SlackApiError as exc:

@@ -11,6 +11,8 @@ import chromadb
 from chromadb.api import ClientAPI
 from chromadb.config import Settings as ChromaConfig
 
+from knowledge.errors import VectorStoreUnavailable
+
 
 class LazyClient:
     """Connects on first use: a replica starts (and reports unhealthy) while the server is down.
@@ -29,19 +31,30 @@ class LazyClient:
         if client is None:
             with self._lock:
                 if self._client is None:
-                    self._client = self._connect()
+                    try:
+                        self._client = self._connect()
+                    except Exception as exc:
+                        # chromadb raises ValueError for a server it cannot reach, which reads
+                        # like "no such collection" to code that looks one up.
+                        raise VectorStoreUnavailable() from exc
                 client = self._client
         return getattr(client, name)
 
 
 def make_chroma_client(
-    *, path: Path, host: str | None = None, port: int = 8000, ssl: bool = False
+    *, path: Path, host: str | None = None, port: int = 8000, ssl: bool = False, lazy: bool = False
 ) -> ClientAPI:
+    """`lazy` also defers an embedded client: a process that never uses it never opens it."""
     config = ChromaConfig(anonymized_telemetry=False, allow_reset=False)
     if host:
-        lazy = LazyClient(
+        remote = LazyClient(
             lambda: chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=config)
         )
-        return cast(ClientAPI, lazy)
+        return cast(ClientAPI, remote)
     path.mkdir(parents=True, exist_ok=True)
+    if lazy:
+        return cast(
+            ClientAPI,
+            LazyClient(lambda: chromadb.PersistentClient(path=str(path), settings=config)),
+        )
     return chromadb.PersistentClient(path=str(path), settings=config)

@@ -7,6 +7,13 @@ class KnowledgeError(Exception):
     """Base class: the message is a complete sentence meant for the user."""
 
 
+class VectorStoreUnavailable(KnowledgeError):
+    """The vector store could not be reached."""
+
+    def __init__(self) -> None:
+        super().__init__("The knowledge base (vector store) is unreachable right now.")
+
+
 class IngestError(KnowledgeError):
     """A document could not be ingested; nothing of it was stored."""
 

@@ -78,7 +78,7 @@ def test_app_talks_only_to_the_configured_slack_api(
 def test_healthz_reports_database_and_vector_store(served_app: ServedApp) -> None:
     resp = httpx.get(f"{served_app.base_url}/healthz")
     assert resp.status_code == 200
-    assert resp.json() == {"ok": True, "database": "ok", "vector_store": "ok"}
+    assert resp.json() == {"ok": True, "database": "ok", "vector_store": "ok", "worker": "ok"}
 
 
 def test_same_event_id_is_processed_once(slack: SlackSender, served_app: ServedApp) -> None:

@@ -63,6 +63,7 @@ def test_replica_reports_unhealthy_until_chroma_is_up(
             "ok": True,
             "database": "ok",
             "vector_store": "ok",
+            "worker": "ok",
         }
     finally:
         proc.terminate()

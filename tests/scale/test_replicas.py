@@ -147,7 +147,7 @@ def test_thread_reply_revises_once_whichever_replica_gets_it(cluster: Cluster) -
 def test_both_replicas_report_healthy_on_the_shared_servers(cluster: Cluster) -> None:
     for replica in cluster.replicas:
         resp = httpx.get(f"{replica.base_url}/healthz", timeout=10)
-        assert resp.json() == {"ok": True, "database": "ok", "vector_store": "ok"}
+        assert resp.json() == {"ok": True, "database": "ok", "vector_store": "ok", "worker": "ok"}
     # Both replicas answer from the one Chroma server and the one database.
     a, b = cluster.senders()
     listed = [s.command("/align", "kb list").json()["text"] for s in (a, b)]

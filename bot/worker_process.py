@@ -1,0 +1,184 @@
+"""The worker process: `alignbot serve` drafts, ingests and schedules in a child process.
+
+Drafting is CPU work. On the serving process's threads it holds the interpreter lock, and a
+listener thread that gives the lock up for every database write or socket read then waits
+behind it again and again, so acks slowed down in step with the number of drafts running.
+In a child process, at a lower CPU priority, drafts only ever use what the acks leave.
+
+The child owns everything heavy: the embedding model, the vector store (an embedded Chroma
+must have one owner process) and the retro scheduler. Jobs reach it over a queue. Jobs are
+plain data plus a module-level function; what a person asked for is already stored in the
+database before its job is queued, so a crashed child loses no request: its replacement
+reports stale ones, as a restarted replica does.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from multiprocessing.context import SpawnProcess
+from multiprocessing.queues import Queue
+from multiprocessing.sharedctypes import Synchronized
+from typing import TYPE_CHECKING, Any
+
+from bot.settings import Settings
+from bot.work import Job, Task
+
+if TYPE_CHECKING:
+    from bot.deps import Deps
+
+log = logging.getLogger(__name__)
+
+# How long a stopping child may take to finish the jobs it holds.
+STOP_GRACE_SECONDS = 20.0
+RESTART_PAUSE_SECONDS = 1.0
+STORE_CHECK_SECONDS = 2.0
+
+Message = tuple[str, Any, str, tuple, dict[str, Any]] | None
+
+
+class WorkerProcess:
+    """The serving process's side: queues jobs for the child and restarts it if it dies."""
+
+    def __init__(self, settings: Settings, *, run_scheduler: bool) -> None:
+        self._settings = settings
+        self._run_scheduler = run_scheduler
+        self._context = multiprocessing.get_context("spawn")
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._queue: Queue[Message] | None = None
+        self._process: SpawnProcess | None = None
+        # The child's latest vector store heartbeat: 1 ok, 0 failed, -1 not checked yet.
+        self._store = self._context.Value("b", -1)
+        self._watcher: threading.Thread | None = None
+
+    def attach(self, deps: Deps) -> None:
+        """Nothing to bind: the child builds its own services from the settings."""
+
+    def start(self) -> None:
+        """Starts the child, which first recovers what a crash left, as a starting replica does."""
+        with self._lock:
+            self._spawn()
+        self._watcher = threading.Thread(target=self._watch, name="worker-watch", daemon=True)
+        self._watcher.start()
+
+    def submit(self, job: Job, workspace: str, /, *args: Any, **kwargs: Any) -> None:
+        self._put(("job", job, workspace, args, kwargs))
+
+    def submit_task(self, task: Task, *args: Any) -> None:
+        self._put(("task", task, "", args, {}))
+
+    def healthy(self) -> bool:
+        process = self._process
+        return process is not None and process.is_alive()
+
+    def vector_store(self) -> str:
+        """What the child last saw of the vector store it owns."""
+        return {1: "ok", 0: "error: unreachable"}.get(int(self._store.value), "starting")
+
+    def shutdown(self, wait: bool = True) -> None:
+        self._stopping.set()
+        with self._lock:
+            queue, process = self._queue, self._process
+        if queue is None or process is None:
+            return
+        queue.put(None)
+        process.join(STOP_GRACE_SECONDS if wait else 2.0)
+        if process.is_alive():
+            process.terminate()
+            process.join(5.0)
+
+    def _put(self, message: Message) -> None:
+        with self._lock:
+            queue = self._queue
+        if queue is None:
+            raise RuntimeError("the worker process has not been started")
+        queue.put(message)
+
+    def _spawn(self) -> None:
+        self._queue = self._context.Queue()
+        self._process = self._context.Process(
+            target=child_main,
+            args=(self._settings, self._queue, self._store, os.getpid(), self._run_scheduler),
+            name="alignbot-worker",
+        )
+        self._process.start()
+        log.info("worker process %s started", self._process.pid)
+
+    def _watch(self) -> None:
+        while not self._stopping.is_set():
+            process = self._process
+            if process is not None:
+                process.join(1.0)
+                if process.is_alive() or self._stopping.is_set():
+                    continue
+                log.error(
+                    "worker process %s exited with %s; starting a new one",
+                    process.pid,
+                    process.exitcode,
+                )
+                time.sleep(RESTART_PAUSE_SECONDS)
+                with self._lock:
+                    if not self._stopping.is_set():
+                        self._spawn()
+
+
+def child_main(
+    settings: Settings,
+    queue: Queue[Message],
+    store: Synchronized[int],
+    parent_pid: int,
+    run_scheduler: bool,
+) -> None:
+    """Runs in the child: builds its own services, then runs queued jobs on its threads."""
+    from bot.container import build_deps
+    from bot.logs import configure_logging
+    from bot.recovery import recover_interrupted
+    from handlers.draft_jobs import report_interrupted_requests
+
+    configure_logging(settings.log_level, settings.secret_values())
+    # Niceness is per process on Linux: every thread of the child, the model's included.
+    os.nice(settings.server.worker_niceness)
+    threading.Thread(
+        target=_exit_with_parent, args=(parent_pid,), name="parent-watch", daemon=True
+    ).start()
+    deps = build_deps(settings, upgrade_db=False)
+    threading.Thread(
+        target=_check_vector_store, args=(deps, store), name="store-health", daemon=True
+    ).start()
+    work = deps.work
+    if run_scheduler:
+        deps.retro_engine.start()
+    work.submit_task(recover_interrupted)
+    work.submit_task(report_interrupted_requests)
+    try:
+        while (message := queue.get()) is not None:
+            kind, fn, workspace, args, kwargs = message
+            if kind == "job":
+                work.submit(fn, workspace, *args, **kwargs)
+            else:
+                work.submit_task(fn, *args)
+    finally:
+        deps.retro_engine.stop(wait=True)
+        work.shutdown(wait=True)
+        deps.engine.dispose()
+
+
+def _check_vector_store(deps: Deps, store: Synchronized[int]) -> None:
+    while True:
+        try:
+            deps.chroma.heartbeat()
+            store.value = 1
+        except Exception:
+            store.value = 0
+        time.sleep(STORE_CHECK_SECONDS)
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """A killed serving process must not leave a child posting to Slack on its own."""
+    while os.getppid() == parent_pid:
+        time.sleep(1.0)
+    os._exit(0)
