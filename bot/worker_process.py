@@ -49,7 +49,9 @@ class WorkerProcess:
         self._context = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._queue: Queue[Message] | None = None
+        # Made now: in Socket Mode events can arrive before the server's start-up runs, and
+        # their jobs wait here for the child.
+        self._queue: Queue[Message] = self._context.Queue()
         self._process: SpawnProcess | None = None
         # The child's latest vector store heartbeat: 1 ok, 0 failed, -1 not checked yet.
         self._store = self._context.Value("b", -1)
@@ -61,7 +63,7 @@ class WorkerProcess:
     def start(self) -> None:
         """Starts the child, which first recovers what a crash left, as a starting replica does."""
         with self._lock:
-            self._spawn()
+            self._spawn(self._queue)
         self._watcher = threading.Thread(target=self._watch, name="worker-watch", daemon=True)
         self._watcher.start()
 
@@ -83,7 +85,7 @@ class WorkerProcess:
         self._stopping.set()
         with self._lock:
             queue, process = self._queue, self._process
-        if queue is None or process is None:
+        if process is None:
             return
         queue.put(None)
         process.join(STOP_GRACE_SECONDS if wait else 2.0)
@@ -94,12 +96,11 @@ class WorkerProcess:
     def _put(self, message: Message) -> None:
         with self._lock:
             queue = self._queue
-        if queue is None:
-            raise RuntimeError("the worker process has not been started")
         queue.put(message)
 
-    def _spawn(self) -> None:
-        self._queue = self._context.Queue()
+    def _spawn(self, queue: Queue[Message]) -> None:
+        self._queue = queue
+        self._store.value = -1  # until the new child has looked
         self._process = self._context.Process(
             target=child_main,
             args=(self._settings, self._queue, self._store, os.getpid(), self._run_scheduler),
@@ -123,7 +124,8 @@ class WorkerProcess:
                 time.sleep(RESTART_PAUSE_SECONDS)
                 with self._lock:
                     if not self._stopping.is_set():
-                        self._spawn()
+                        # A fresh queue: the dead child may have held the old one's read lock.
+                        self._spawn(self._context.Queue())
 
 
 def child_main(

@@ -62,6 +62,7 @@ class MiniLMEmbeddings(Embeddings):
         self._threads = threads
         self._lock = threading.Lock()
         self._session: Any = None
+        self._single: Any = None
         self._tokenizer: Any = None
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -108,7 +109,11 @@ class MiniLMEmbeddings(Embeddings):
         for row, encoding in enumerate(encodings):
             ids[row, : len(encoding.ids)] = encoding.ids
             mask[row, : len(encoding.ids)] = 1
-        hidden = self._session.run(
+        # One text (a search query) runs on one thread: splitting so small a job across cores
+        # gains nothing, and on a busy machine the spinning helper threads slowed the
+        # database query that a hybrid search runs at the same moment.
+        session = self._single if len(encodings) == 1 else self._session
+        hidden = session.run(
             ["last_hidden_state"],
             {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
         )[0]
@@ -142,6 +147,12 @@ class MiniLMEmbeddings(Embeddings):
             options = onnxruntime.SessionOptions()
             if self._threads:
                 options.intra_op_num_threads = self._threads
+            single = onnxruntime.SessionOptions()
+            single.intra_op_num_threads = 1
+            single.inter_op_num_threads = 1
+            self._single = onnxruntime.InferenceSession(
+                str(model_path), sess_options=single, providers=["CPUExecutionProvider"]
+            )
             session = onnxruntime.InferenceSession(
                 str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
             )
