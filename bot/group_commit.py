@@ -60,7 +60,13 @@ class GroupCommit:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            self._commit(batch)
+            try:
+                self._commit(batch)
+            except BaseException as exc:  # this thread must outlive any one batch
+                log.exception("group commit failed")
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
 
     def _commit(self, batch: list[tuple[Write, Future[Any]]]) -> None:
         try:
