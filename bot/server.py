@@ -19,9 +19,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.deps import Deps
-from bot.recovery import recover_interrupted
 from bot.worker_process import WorkerProcess
-from handlers.draft_jobs import report_interrupted_requests
 
 log = logging.getLogger(__name__)
 
@@ -112,12 +110,7 @@ def build_asgi(app: App, deps: Deps, *, slack_routes: bool = True) -> Starlette:
         # Every in-flight Slack request holds one thread until Bolt has its ack.
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = max(limiter.total_tokens, deps.settings.server.listener_threads * 2)
-        # In the background: a slow or unreachable vector store must not delay /healthz.
-        if isinstance(deps.work, WorkerProcess):
-            deps.work.start()  # the child recovers first, as any starting replica does
-        else:
-            deps.work.submit_task(recover_interrupted)
-            deps.work.submit_task(report_interrupted_requests)
+        deps.work.start()
         yield
         deps.close()
 

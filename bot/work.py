@@ -28,11 +28,10 @@ Task = Callable[..., Any]  # task(deps, *args): work that belongs to no one work
 class Background(Protocol):
     def submit(self, job: Job, workspace: str, /, *args: Any, **kwargs: Any) -> None: ...
 
-    def submit_task(self, task: Task, *args: Any) -> None: ...
-
     def attach(self, deps: Deps) -> None: ...
 
-    def healthy(self) -> bool: ...
+    def start(self) -> None:
+        """When serving: first recover what a killed process left, as any starting replica does."""
 
     def shutdown(self, wait: bool = True) -> None: ...
 
@@ -55,8 +54,14 @@ class WorkPool:
     def submit_task(self, task: Task, *args: Any) -> None:
         self._start(self._run_task, task, args)
 
-    def healthy(self) -> bool:
-        return True
+    def start(self) -> None:
+        # Imported here: both modules reach back to this one through bot.deps.
+        from bot.recovery import recover_interrupted
+        from handlers.draft_jobs import report_interrupted_requests
+
+        # In the background: a slow or unreachable vector store must not delay /healthz.
+        self.submit_task(recover_interrupted)
+        self.submit_task(report_interrupted_requests)
 
     def shutdown(self, wait: bool = True) -> None:
         self._executor.shutdown(wait=wait, cancel_futures=not wait)

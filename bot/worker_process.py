@@ -25,7 +25,7 @@ from multiprocessing.sharedctypes import Synchronized
 from typing import TYPE_CHECKING, Any
 
 from bot.settings import Settings
-from bot.work import Job, Task
+from bot.work import Job
 
 if TYPE_CHECKING:
     from bot.deps import Deps
@@ -37,7 +37,7 @@ STOP_GRACE_SECONDS = 20.0
 RESTART_PAUSE_SECONDS = 1.0
 STORE_CHECK_SECONDS = 2.0
 
-Message = tuple[str, Any, str, tuple, dict[str, Any]] | None
+Message = tuple[Job, str, tuple, dict[str, Any]] | None
 
 
 class WorkerProcess:
@@ -68,10 +68,9 @@ class WorkerProcess:
         self._watcher.start()
 
     def submit(self, job: Job, workspace: str, /, *args: Any, **kwargs: Any) -> None:
-        self._put(("job", job, workspace, args, kwargs))
-
-    def submit_task(self, task: Task, *args: Any) -> None:
-        self._put(("task", task, "", args, {}))
+        with self._lock:
+            queue = self._queue
+        queue.put((job, workspace, args, kwargs))
 
     def healthy(self) -> bool:
         process = self._process
@@ -92,11 +91,6 @@ class WorkerProcess:
         if process.is_alive():
             process.terminate()
             process.join(5.0)
-
-    def _put(self, message: Message) -> None:
-        with self._lock:
-            queue = self._queue
-        queue.put(message)
 
     def _spawn(self, queue: Queue[Message]) -> None:
         self._queue = queue
@@ -138,8 +132,6 @@ def child_main(
     """Runs in the child: builds its own services, then runs queued jobs on its threads."""
     from bot.container import build_deps
     from bot.logs import configure_logging
-    from bot.recovery import recover_interrupted
-    from handlers.draft_jobs import report_interrupted_requests
 
     configure_logging(settings.log_level, settings.secret_values())
     # Niceness is per process on Linux: every thread of the child, the model's included.
@@ -154,15 +146,11 @@ def child_main(
     work = deps.work
     if run_scheduler:
         deps.retro_engine.start()
-    work.submit_task(recover_interrupted)
-    work.submit_task(report_interrupted_requests)
+    work.start()
     try:
         while (message := queue.get()) is not None:
-            kind, fn, workspace, args, kwargs = message
-            if kind == "job":
-                work.submit(fn, workspace, *args, **kwargs)
-            else:
-                work.submit_task(fn, *args)
+            job, workspace, args, kwargs = message
+            work.submit(job, workspace, *args, **kwargs)
     finally:
         deps.retro_engine.stop(wait=True)
         work.shutdown(wait=True)
