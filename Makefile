@@ -22,9 +22,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: $(STAMP)
-	$(BIN)/ruff check bot handlers knowledge drafting scheduler tests bench
-	$(BIN)/ruff format --check bot handlers knowledge drafting scheduler tests bench
+	$(BIN)/ruff check bot handlers knowledge drafting scheduler core tests bench
+	$(BIN)/ruff format --check bot handlers knowledge drafting scheduler core tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 serve: $(STAMP)
 	$(BIN)/alignbot serve

@@ -34,24 +34,24 @@ def serve_bare(port: int) -> None:
     """A Bolt App with one trivial listener, served exactly as `alignbot serve` serves ours."""
     from slack_bolt import Ack, App
 
-    from bot.cli import load_settings
-    from bot.container import build_deps
+    from bot.cli.common import load_settings
     from bot.server import serve_http
-    from bot.slack_client import make_web_client
+    from bot.serving import build_serving_process
+    from handlers.slack_client import make_web_client
 
     settings = load_settings()
-    deps = build_deps(settings)
+    process = build_serving_process(settings)
     assert settings.slack.signing_secret is not None
     app = App(
         signing_secret=settings.slack.signing_secret.get_secret_value(),
-        client=make_web_client(settings),
+        client=make_web_client(settings.slack),
     )
 
     @app.command("/swot")
     def handle(ack: Ack) -> None:
         ack(text="ok")
 
-    serve_http(app, deps, host="127.0.0.1", port=port)
+    serve_http(app, process, host="127.0.0.1", port=port)
 
 
 def start_bare(env: dict[str, str], workdir: Path) -> tuple[subprocess.Popen[bytes], str]:

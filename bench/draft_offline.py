@@ -17,16 +17,17 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot import migrate
-from bot.db import make_engine, make_session_factory
 from bot.demo import sample_documents
-from bot.settings import KnowledgeSettings, LLMSettings
+from core.db import make_engine, make_session_factory
+from drafting.draft import Draft
 from drafting.grounding import extract_figures, figure_keys
-from drafting.models import Draft
 from drafting.service import Drafter
+from drafting.settings import LLMSettings
 from knowledge.chroma_client import make_chroma_client
 from knowledge.minilm import BUILTIN_MODEL_ID, MiniLMEmbeddings
 from knowledge.models import KbChunk
 from knowledge.service import KnowledgeBase
+from knowledge.settings import KnowledgeSettings
 
 WORKSPACE = "TBENCH001"
 SUBJECT = "Larkspur Freight Systems"

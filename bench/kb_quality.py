@@ -15,11 +15,11 @@ from pathlib import Path
 from kb_synthetic import markdown_document  # sibling module: bench/ is on sys.path
 
 from bot import migrate
-from bot.db import make_engine, make_session_factory
-from bot.settings import KnowledgeSettings
+from core.db import make_engine, make_session_factory
 from knowledge.chroma_client import make_chroma_client
 from knowledge.minilm import BUILTIN_MODEL_ID, MiniLMEmbeddings
 from knowledge.service import KnowledgeBase, SearchMode
+from knowledge.settings import KnowledgeSettings
 
 DATA = Path(__file__).parent / "data" / "kb_quality"
 WORKSPACE = "TQUALITY"

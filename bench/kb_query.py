@@ -25,13 +25,13 @@ from chromadb.api.models.Collection import Collection
 from sqlalchemy import insert, text
 
 from bot import migrate
-from bot.db import make_engine, make_session_factory
-from bot.settings import KnowledgeSettings
+from core.db import make_engine, make_session_factory
 from knowledge.chroma_client import make_chroma_client
 from knowledge.keyword_index import TermCounts
 from knowledge.minilm import BUILTIN_MODEL_ID, DIMENSIONS, MiniLMEmbeddings
 from knowledge.models import READY, KbChunk, KbDocument
 from knowledge.service import KnowledgeBase
+from knowledge.settings import KnowledgeSettings
 
 WORKSPACE = "TQUERYBENCH"
 CHUNKS_PER_DOC = 100

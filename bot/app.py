@@ -12,10 +12,10 @@ from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
-from bot.deps import Deps
 from bot.settings import Settings
-from bot.slack_client import make_web_client
 from handlers import dedupe, register_listeners
+from handlers.deps import ServingDeps
+from handlers.slack_client import make_web_client
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 class AlignApp(App):
     """Bolt's App, closing each event claim once dispatch (and so every listener) returned."""
 
-    def __init__(self, *, deps: Deps, **kwargs: Any) -> None:
+    def __init__(self, *, deps: ServingDeps, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._deps = deps
 
@@ -40,13 +40,13 @@ class ConfigError(RuntimeError):
     """Settings that cannot start a Slack app; the message says what to set."""
 
 
-def create_app(settings: Settings, deps: Deps, *, client: WebClient | None = None) -> App:
+def create_app(settings: Settings, deps: ServingDeps, *, client: WebClient | None = None) -> App:
     slack = settings.slack
     if slack.signing_secret is None and slack.app_token is None:
         raise ConfigError(
             "Set SLACK__SIGNING_SECRET (HTTP mode) or SLACK__APP_TOKEN (Socket Mode)."
         )
-    client = client or make_web_client(settings, token=None)
+    client = client or make_web_client(settings.slack, token=None)
     if client.token is None and slack.bot_token is not None and not slack.oauth_enabled:
         client.token = slack.bot_token.get_secret_value()
     common = dict(

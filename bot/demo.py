@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bot.container import build_deps
+from bot.composition import build_worker, open_database
 from bot.settings import Settings
 
 SAMPLE_DATA = Path(__file__).parent / "sample_data"
@@ -31,11 +31,12 @@ def run_demo(settings: Settings, console: Console) -> None:
     from drafting.render_terminal import render_terminal
     from drafting.retro_offline import parse_retro_lines
 
-    deps = build_deps(settings)
+    db = open_database(settings, upgrade=True)
     try:
+        deps = build_worker(settings, db)
         console.rule("alignbot demo")
         console.print(f"data directory: {settings.data_dir.resolve()}")
-        console.print(f"database: {deps.engine.url.render_as_string(hide_password=True)}")
+        console.print(f"database: {db.engine.url.render_as_string(hide_password=True)}")
         docs = sample_documents()
         console.print(
             f"sample knowledge: {len(docs)} documents about {DEMO_SUBJECT}, a fictional company"
@@ -64,7 +65,7 @@ def run_demo(settings: Settings, console: Console) -> None:
         render_terminal(plan, console)
         console.rule("Retro synthesis")
         entries = parse_retro_lines(RETRO_ENTRIES.read_text(encoding="utf-8"))
-        retro = drafter.draft_retro(DEMO_WORKSPACE, "Platform team, sprint 42", entries)
+        retro = drafter.retro.draft_retro(DEMO_WORKSPACE, "Platform team, sprint 42", entries)
         render_terminal(retro, console)
 
         grounded, total = grounded_share([swot, plan, retro])
@@ -75,4 +76,4 @@ def run_demo(settings: Settings, console: Console) -> None:
             highlight=False,
         )
     finally:
-        deps.close()
+        db.close()

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from bot.db import session_scope
-from bot.deps import Deps
-from drafting.conversations import DraftRequest
+from core.db import session_scope
+from drafting.models import DraftRequest
+from handlers.deps import WorkerDeps
 from knowledge.models import PENDING, KbDocument
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ class RecoveryReport:
     pending_requests: int
 
 
-def recover_interrupted(deps: Deps) -> RecoveryReport:
+def recover_interrupted(deps: WorkerDeps) -> RecoveryReport:
     """Never raises: a start-up with an unreachable vector store still serves acks and /healthz."""
     try:
         return _recover(deps)
@@ -36,7 +36,7 @@ def recover_interrupted(deps: Deps) -> RecoveryReport:
         return RecoveryReport(0, 0, 0)
 
 
-def _recover(deps: Deps) -> RecoveryReport:
+def _recover(deps: WorkerDeps) -> RecoveryReport:
     with session_scope(deps.sessions) as session:
         workspaces = list(
             session.scalars(
@@ -59,7 +59,7 @@ def _recover(deps: Deps) -> RecoveryReport:
             "%d ingest(s) unfinished (in progress elsewhere, or interrupted less than %.0f s "
             "ago); they are invisible to search and are cleaned once stale",
             report.pending_ingests,
-            deps.settings.knowledge.stale_ingest_seconds,
+            deps.knowledge.stale_ingest_seconds,
         )
     if report.pending_requests:
         # Not re-run automatically: another replica may still be drafting them. Once stale,

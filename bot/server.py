@@ -12,39 +12,14 @@ import uvicorn
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.deps import Deps
-from bot.worker_process import WorkerProcess
+from bot.serving import ServingProcess
 
 log = logging.getLogger(__name__)
-
-
-def health(deps: Deps) -> dict[str, str]:
-    checks: dict[str, str] = {}
-    try:
-        with deps.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as exc:
-        checks["database"] = f"error: {type(exc).__name__}"
-    worker = deps.work if isinstance(deps.work, WorkerProcess) else None
-    if worker is not None and not deps.settings.chroma.host:
-        # An embedded store has one owner, the worker process; it reports what it sees.
-        checks["vector_store"] = worker.vector_store()
-    else:
-        try:
-            deps.chroma.heartbeat()
-            checks["vector_store"] = "ok"
-        except Exception as exc:
-            checks["vector_store"] = f"error: {type(exc).__name__}"
-    if worker is not None:
-        checks["worker"] = "ok" if worker.healthy() else "error: not running"
-    return checks
 
 
 SWITCH_INTERVAL_SECONDS = 0.0005
@@ -71,7 +46,7 @@ def is_utf8(body: bytes) -> bool:
     return True
 
 
-def build_asgi(app: App, deps: Deps, *, slack_routes: bool = True) -> Starlette:
+def build_asgi(app: App, process: ServingProcess, *, slack_routes: bool = True) -> Starlette:
     """Bolt's dispatch is synchronous, so it runs in worker threads, never on the event loop.
 
     In Socket Mode only /healthz is served: Slack's requests arrive over the WebSocket.
@@ -101,7 +76,7 @@ def build_asgi(app: App, deps: Deps, *, slack_routes: bool = True) -> Starlette:
         return to_starlette_response(bolt_resp)
 
     async def healthz(_: Request) -> Response:
-        checks = await anyio.to_thread.run_sync(health, deps)
+        checks = await anyio.to_thread.run_sync(process.health)
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse({"ok": ok, **checks}, status_code=200 if ok else 503)
 
@@ -109,10 +84,11 @@ def build_asgi(app: App, deps: Deps, *, slack_routes: bool = True) -> Starlette:
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         # Every in-flight Slack request holds one thread until Bolt has its ack.
         limiter = anyio.to_thread.current_default_thread_limiter()
-        limiter.total_tokens = max(limiter.total_tokens, deps.settings.server.listener_threads * 2)
-        deps.work.start()
+        listener_threads = process.settings.server.listener_threads
+        limiter.total_tokens = max(limiter.total_tokens, listener_threads * 2)
+        process.start()
         yield
-        deps.close()
+        process.close()
 
     routes = [Route("/healthz", healthz, methods=["GET"])]
     if slack_routes:
@@ -124,14 +100,16 @@ def build_asgi(app: App, deps: Deps, *, slack_routes: bool = True) -> Starlette:
     return Starlette(routes=routes, lifespan=lifespan)
 
 
-def serve_http(app: App, deps: Deps, *, host: str, port: int, slack_routes: bool = True) -> None:
-    if isinstance(deps.work, WorkerProcess):
+def serve_http(
+    app: App, process: ServingProcess, *, host: str, port: int, slack_routes: bool = True
+) -> None:
+    if not process.in_one_process:
         # Only request threads run here, and each gives up the interpreter lock at every
         # database or socket call. One holding SQLite's write lock then waits a full switch
         # interval (5 ms by default) to get it back while every other writer queues behind.
         sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     config = uvicorn.Config(
-        build_asgi(app, deps, slack_routes=slack_routes),
+        build_asgi(app, process, slack_routes=slack_routes),
         host=host,
         port=port,
         log_config=None,
@@ -142,11 +120,13 @@ def serve_http(app: App, deps: Deps, *, host: str, port: int, slack_routes: bool
     uvicorn.Server(config).run()
 
 
-def serve_socket_mode(app: App, deps: Deps, *, app_token: str, host: str, port: int) -> None:
+def serve_socket_mode(
+    app: App, process: ServingProcess, *, app_token: str, host: str, port: int
+) -> None:
     """Slack traffic over the WebSocket; /healthz over HTTP for the orchestrator."""
     handler = SocketModeHandler(app, app_token=app_token, web_client=app.client)
     handler.connect()
     try:
-        serve_http(app, deps, host=host, port=port, slack_routes=False)
+        serve_http(app, process, host=host, port=port, slack_routes=False)
     finally:
         handler.close()

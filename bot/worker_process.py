@@ -22,13 +22,18 @@ import time
 from multiprocessing.context import SpawnProcess
 from multiprocessing.queues import Queue
 from multiprocessing.sharedctypes import Synchronized
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.composition import (
+    build_retro_engine,
+    build_work_pool,
+    build_worker,
+    open_database,
+)
 from bot.settings import Settings
-from bot.work import Job
-
-if TYPE_CHECKING:
-    from bot.deps import Deps
+from bot.work import WorkPool
+from core.jobs import Job
+from core.logs import configure_logging
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +62,6 @@ class WorkerProcess:
         self._store = self._context.Value("b", -1)
         self._watcher: threading.Thread | None = None
 
-    def attach(self, deps: Deps) -> None:
-        """Nothing to bind: the child builds its own services from the settings."""
-
     def start(self) -> None:
         """Starts the child, which first recovers what a crash left, as a starting replica does."""
         with self._lock:
@@ -72,13 +74,16 @@ class WorkerProcess:
             queue = self._queue
         queue.put((job, workspace, args, kwargs))
 
-    def healthy(self) -> bool:
+    def health(self) -> dict[str, str]:
+        """What the child last saw of the vector store it owns, and whether it is alive."""
         process = self._process
-        return process is not None and process.is_alive()
-
-    def vector_store(self) -> str:
-        """What the child last saw of the vector store it owns."""
-        return {1: "ok", 0: "error: unreachable"}.get(int(self._store.value), "starting")
+        alive = process is not None and process.is_alive()
+        return {
+            "vector_store": {1: "ok", 0: "error: unreachable"}.get(
+                int(self._store.value), "starting"
+            ),
+            "worker": "ok" if alive else "error: not running",
+        }
 
     def shutdown(self, wait: bool = True) -> None:
         self._stopping.set()
@@ -130,40 +135,35 @@ def child_main(
     run_scheduler: bool,
 ) -> None:
     """Runs in the child: builds its own services, then runs queued jobs on its threads."""
-    from bot.container import build_deps
-    from bot.logs import configure_logging
-
     configure_logging(settings.log_level, settings.secret_values())
     # Niceness is per process on Linux: every thread of the child, the model's included.
     os.nice(settings.server.worker_niceness)
     threading.Thread(
         target=_exit_with_parent, args=(parent_pid,), name="parent-watch", daemon=True
     ).start()
-    deps = build_deps(settings, upgrade_db=False)
+    db = open_database(settings, upgrade=False)
+    work = build_work_pool(settings, build_worker(settings, db))
     threading.Thread(
-        target=_check_vector_store, args=(deps, store), name="store-health", daemon=True
+        target=_check_vector_store, args=(work, store), name="store-health", daemon=True
     ).start()
-    work = deps.work
-    if run_scheduler:
-        deps.retro_engine.start()
+    engine = build_retro_engine(settings, db, work.deps.retros) if run_scheduler else None
+    if engine is not None:
+        engine.start()
     work.start()
     try:
         while (message := queue.get()) is not None:
             job, workspace, args, kwargs = message
             work.submit(job, workspace, *args, **kwargs)
     finally:
-        deps.retro_engine.stop(wait=True)
+        if engine is not None:
+            engine.stop(wait=True)
         work.shutdown(wait=True)
-        deps.engine.dispose()
+        db.close()
 
 
-def _check_vector_store(deps: Deps, store: Synchronized[int]) -> None:
+def _check_vector_store(work: WorkPool, store: Synchronized[int]) -> None:
     while True:
-        try:
-            deps.chroma.heartbeat()
-            store.value = 1
-        except Exception:
-            store.value = 0
+        store.value = 1 if work.health()["vector_store"] == "ok" else 0
         time.sleep(STORE_CHECK_SECONDS)
 
 

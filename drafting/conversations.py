@@ -8,58 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text, UniqueConstraint, func, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from bot.db import Base
-from bot.workspaces import insert_ignore
-
-
-class DraftRequest(Base):
-    __tablename__ = "draft_requests"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    workspace_id: Mapped[str] = mapped_column(String(32), index=True)
-    channel_id: Mapped[str] = mapped_column(String(32))
-    user_id: Mapped[str | None] = mapped_column(String(32))
-    kind: Mapped[str] = mapped_column(String(16))  # swot | okr | revise | regenerate
-    subject: Mapped[str | None] = mapped_column(String(255))
-    lens: Mapped[str | None] = mapped_column(String(100))
-    text: Mapped[str] = mapped_column(Text, default="")
-    thread_ts: Mapped[str | None] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|done|failed
-    error: Mapped[str | None] = mapped_column(Text)
-    result_ts: Mapped[str | None] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
-
-
-class ThreadMessage(Base):
-    __tablename__ = "thread_messages"
-    __table_args__ = (UniqueConstraint("workspace_id", "channel_id", "ts"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    workspace_id: Mapped[str] = mapped_column(String(32))
-    channel_id: Mapped[str] = mapped_column(String(32))
-    thread_ts: Mapped[str] = mapped_column(String(32), index=True)
-    ts: Mapped[str] = mapped_column(String(32))
-    user_id: Mapped[str | None] = mapped_column(String(32))
-    role: Mapped[str] = mapped_column(String(8))  # user | bot
-    text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
-
-
-class DraftFeedback(Base):
-    __tablename__ = "draft_feedback"
-    __table_args__ = (UniqueConstraint("workspace_id", "channel_id", "message_ts", "user_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    workspace_id: Mapped[str] = mapped_column(String(32), index=True)
-    channel_id: Mapped[str] = mapped_column(String(32))
-    message_ts: Mapped[str] = mapped_column(String(32))
-    user_id: Mapped[str] = mapped_column(String(32))
-    rating: Mapped[int] = mapped_column(Integer)  # +1 or -1
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+from core.db import insert_ignore
+from drafting.models import DraftFeedback, DraftRequest, ThreadMessage
 
 
 def create_request(

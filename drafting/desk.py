@@ -1,7 +1,8 @@
-"""The drafting desk: takes a stored request, drafts it, and keeps every posted version.
+"""The drafting desk: the records of drafting work, from the stored request to every posted version.
 
-It is the one place the chat surfaces call for drafting work, so Slack handlers only parse,
-call, render and reply. Nothing here knows about Slack.
+It only reads and writes the database (requests, versions, thread transcripts, feedback), so
+the serving process can use it to store what arrived; drafting itself is the Drafter's, in the
+worker. Nothing here knows about Slack.
 """
 
 from __future__ import annotations
@@ -14,22 +15,15 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import session_scope
-from bot.group_commit import GroupCommit
-from bot.workspaces import ensure_workspace
+from core.db import session_scope
+from core.group_commit import GroupCommit
+from core.workspaces import ensure_workspace
 from drafting import conversations, store
-from drafting.models import Draft, RevisionResult
-from drafting.records import DraftVersion
-from drafting.service import Drafter
+from drafting.draft import Draft
+from drafting.models import DraftRequest, DraftVersion
 
 TokenCallback = Callable[[str], None]
 RESERVE_ATTEMPTS = 10
-
-
-@dataclass(frozen=True)
-class Produced:
-    request_id: int
-    draft: Draft
 
 
 @dataclass(frozen=True)
@@ -56,16 +50,10 @@ class DraftDesk:
         self,
         *,
         sessions: sessionmaker[Session],
-        drafter: Drafter,
         group_commit: GroupCommit | None = None,
     ) -> None:
         self._sessions = sessions
-        self._drafter = drafter
         self._group_commit = group_commit
-
-    @property
-    def engine_name(self) -> str:
-        return self._drafter.engine_name
 
     # requests -------------------------------------------------------------------------------
     def take_request(
@@ -102,34 +90,11 @@ class DraftDesk:
         with session_scope(self._sessions) as session:
             return store_request(session)
 
-    def request(self, *, workspace_id: str, request_id: int) -> conversations.DraftRequest | None:
+    def request(self, *, workspace_id: str, request_id: int) -> DraftRequest | None:
         with session_scope(self._sessions) as session:
             return conversations.get_request(
                 session=session, workspace_id=workspace_id, request_id=request_id
             )
-
-    def produce(
-        self, *, workspace_id: str, request_id: int, on_token: TokenCallback | None = None
-    ) -> Produced:
-        request = self.request(workspace_id=workspace_id, request_id=request_id)
-        if request is None:
-            raise LookupError(f"request {request_id} not found in this workspace")
-        subject = request.subject or "our company"
-        if request.kind == "swot":
-            draft = self._drafter.draft_swot(workspace_id, subject, request.lens, on_token=on_token)
-        elif request.kind == "okr":
-            # The Drafter finds the saved mission and the SWOT to build on, and says which.
-            draft = self._drafter.draft_okr(workspace_id, subject, on_token=on_token)
-            if draft.notice is None:
-                draft = draft.model_copy(
-                    update={
-                        "notice": "No saved SWOT for this subject, so the plan starts from a "
-                        "fresh SWOT of the knowledge base."
-                    }
-                )
-        else:
-            raise ValueError(f"unknown draft kind {request.kind!r}")
-        return Produced(request_id, draft)
 
     def fail(self, *, request_id: int, reason: str) -> None:
         with session_scope(self._sessions) as session:
@@ -265,16 +230,10 @@ class DraftDesk:
                 text=text,
             )
 
-    def revise(
-        self, *, workspace_id: str, channel_id: str, thread_ts: str, instruction: str
-    ) -> RevisionResult | None:
-        current = self.current(
-            workspace_id=workspace_id, channel_id=channel_id, thread_ts=thread_ts
-        )
-        if current is None:
-            return None
+    def transcript(self, *, workspace_id: str, channel_id: str, thread_ts: str) -> list[str]:
+        """The thread's earlier messages, "role: text", oldest first (revisions read it)."""
         with session_scope(self._sessions) as session:
-            history = [
+            return [
                 f"{m.role}: {m.text}"
                 for m in conversations.thread_transcript(
                     session=session,
@@ -283,17 +242,6 @@ class DraftDesk:
                     thread_ts=thread_ts,
                 )
             ]
-        return self._drafter.revise(current.draft, instruction, history, workspace_id=workspace_id)
-
-    def regenerate(
-        self, *, workspace_id: str, channel_id: str, thread_ts: str, section_key: str
-    ) -> Draft | None:
-        current = self.current(
-            workspace_id=workspace_id, channel_id=channel_id, thread_ts=thread_ts
-        )
-        if current is None:
-            return None
-        return self._drafter.regenerate(current.draft, section_key, workspace_id=workspace_id)
 
     def feedback(
         self, *, workspace_id: str, channel_id: str, message_ts: str, user_id: str, rating: int

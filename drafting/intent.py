@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 Kind = Literal["swot", "okr", "retro", "schedule_retro", "help", "unclear"]
 
@@ -124,6 +124,10 @@ def _subject_from_sentence(raw: str) -> tuple[str | None, str | None]:
     subject = re.sub(r"\b(?:swot|okrs?|analysis)\b", " ", subject, flags=re.IGNORECASE)
     subject = re.sub(r"\s+", " ", subject).strip(" .,:;-?!")
     return (subject[:MAX_SUBJECT_CHARS] or None), (lens or None)
+
+
+class IntentRouter(Protocol):
+    def route(self, text: str) -> Intent: ...
 
 
 class KeywordRouter:

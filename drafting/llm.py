@@ -13,11 +13,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, ValidationError
 
-from bot.settings import LLMSettings
-from drafting.facts import normalised
-from drafting.grounding import check_item
-from drafting.labels import tidy_label
-from drafting.models import (
+from drafting.draft import (
     RETRO_KEYS,
     SECTION_TITLES,
     SWOT_KEYS,
@@ -28,6 +24,9 @@ from drafting.models import (
     Section,
     SourceRef,
 )
+from drafting.facts import normalised
+from drafting.grounding import check_item
+from drafting.labels import tidy_label
 from drafting.prompts import (
     PROMPT_CANARY,
     SYSTEM_PROMPT,
@@ -38,6 +37,7 @@ from drafting.prompts import (
     sources_block,
 )
 from drafting.redaction import redact, redaction_enabled
+from drafting.settings import LLMSettings
 from drafting.sourcebook import excerpt_of
 
 log = logging.getLogger(__name__)

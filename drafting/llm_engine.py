@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langchain_core.language_models import BaseChatModel
 
-from bot.settings import LLMSettings
+from drafting.draft import Draft, RetroEntry
 from drafting.gather import search_all
 from drafting.llm import (
     ChatRunner,
@@ -16,7 +16,6 @@ from drafting.llm import (
     expected_keys,
     make_chat_model,
 )
-from drafting.models import Draft, RetroEntry
 from drafting.prompts import (
     NumberedSource,
     okr_task,
@@ -27,6 +26,7 @@ from drafting.prompts import (
 )
 from drafting.retriever import Retriever
 from drafting.sections import SWOT_SPECS
+from drafting.settings import LLMSettings
 from drafting.sourcebook import source_title
 from knowledge.types import Hit
 
@@ -41,11 +41,21 @@ def numbered_hit(number: int, hit: Hit) -> NumberedSource:
 
 class LLMEngine:
     def __init__(
-        self, settings: LLMSettings, retriever: Retriever, *, model: BaseChatModel | None = None
+        self,
+        settings: LLMSettings,
+        retriever: Retriever | None,
+        *,
+        model: BaseChatModel | None = None,
     ) -> None:
         self.settings = settings
-        self.retriever = retriever
+        # None where only retros are drafted (the scheduler): they need no knowledge base.
+        self._retriever = retriever
         self._model = model
+
+    def retriever_or_fail(self) -> Retriever:
+        if self._retriever is None:
+            raise RuntimeError("this engine drafts retros only; it has no knowledge base")
+        return self._retriever
 
     @property
     def name(self) -> str:
@@ -67,7 +77,9 @@ class LLMEngine:
 
     def sources_for(self, workspace_id: str, queries: list[str]) -> list[NumberedSource]:
         """The best chunks across the queries, numbered 1..n, within a prompt budget."""
-        found = search_all(self.retriever, workspace_id, [(None, q) for q in queries], SEARCH_K)
+        found = search_all(
+            self.retriever_or_fail(), workspace_id, [(None, q) for q in queries], SEARCH_K
+        )
         numbered: list[NumberedSource] = []
         budget = MAX_SOURCE_CHARS
         for entry in sorted(found.values(), key=lambda e: e.rank):
@@ -208,7 +220,7 @@ class LLMEngine:
         ]
         if workspace_id and query.strip():
             known = {s.source_id for s in numbered}
-            for hit in self.retriever.search(workspace_id, query, k=SEARCH_K):
+            for hit in self.retriever_or_fail().search(workspace_id, query, k=SEARCH_K):
                 if hit.source_id not in known:
                     numbered.append(numbered_hit(len(numbered) + 1, hit))
         return numbered

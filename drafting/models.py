@@ -1,94 +1,89 @@
-"""The one JSON shape every draft takes (SWOT, OKR plan, retro), plus the small inputs around it."""
+"""Drafting's SQL tables: requests, thread transcripts, feedback and draft versions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, Field
+from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, UniqueConstraint, false, func
+from sqlalchemy.orm import Mapped, mapped_column
 
-DraftKind = Literal["swot", "okr", "retro"]
-
-SWOT_KEYS = ("strengths", "weaknesses", "opportunities", "threats", "priorities")
-RETRO_KEYS = ("went_well", "not_so_well", "learnings", "action_items")
-
-SECTION_TITLES: dict[str, str] = {
-    "strengths": "Strengths",
-    "weaknesses": "Weaknesses",
-    "opportunities": "Opportunities",
-    "threats": "Threats",
-    "priorities": "Key Priorities",
-    "went_well": "What Went Well",
-    "not_so_well": "Not So Well",
-    "learnings": "Learnings",
-    "action_items": "Action Items",
-    "metrics": "Metrics",
-    "values": "Values",
-}
-
-OFFLINE_ENGINE = "offline"
+from core.db import Base
+from drafting.draft import Draft
 
 
-class Item(BaseModel):
-    """One line of a draft: `LABEL: one sentence`, with the sources its figures come from."""
+class DraftVersion(Base):
+    __tablename__ = "draft_versions"
+    __table_args__ = (
+        UniqueConstraint("draft_id", "version", name="uq_draft_versions_draft_id_version"),
+        Index("ix_draft_versions_thread", "workspace_id", "channel_id", "thread_ts"),
+        Index("ix_draft_versions_subject", "workspace_id", "kind", "subject_key"),
+    )
 
-    label: str
-    text: str
-    sources: list[str] = Field(default_factory=list)
-    unsupported_figures: list[str] = Field(default_factory=list)
-    # Retro only; left out of the JSON when unset so SWOT and plan items keep the issue's shape.
-    mentions: int | None = Field(default=None, exclude_if=lambda v: v is None)  # people who said it
-    owner: str | None = Field(default=None, exclude_if=lambda v: v is None)  # Slack user id
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # Every version of one draft shares a draft_id; `version` counts 1, 2, 3 within it.
+    draft_id: Mapped[str] = mapped_column(String(32), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    workspace_id: Mapped[str] = mapped_column(String(32), index=True)
+    # Null for drafts made outside Slack (the CLI, the demo).
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(255))
+    # Lower-cased subject, so "Platform Team" finds the SWOT drafted for "platform team".
+    subject_key: Mapped[str] = mapped_column(String(255))
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    is_final: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
-
-class Section(BaseModel):
-    key: str
-    title: str
-    intent: str | None = None
-    items: list[Item] = Field(default_factory=list)
-
-
-class SourceRef(BaseModel):
-    title: str
-    url: str | None = None
-    excerpt: str
-
-
-class Draft(BaseModel):
-    kind: DraftKind
-    subject: str
-    lens: str | None = None
-    mission: str | None = None
-    engine: str
-    sections: list[Section] = Field(default_factory=list)
-    sources: dict[str, SourceRef] = Field(default_factory=dict)
-    # How this version came to be when that is worth telling the reader (e.g. the LLM failed and
-    # the offline engine stood in). Excluded from the JSON so the stored shape stays the issue's.
-    notice: str | None = Field(default=None, exclude=True)
-
-    def section(self, key: str) -> Section | None:
-        return next((s for s in self.sections if s.key == key), None)
-
-    def items(self) -> list[Item]:
-        return [item for section in self.sections for item in section.items]
-
-    @property
-    def is_offline(self) -> bool:
-        return self.engine == OFFLINE_ENGINE
+    def draft(self) -> Draft:
+        return Draft.model_validate(self.content)
 
 
-@dataclass(frozen=True)
-class RetroEntry:
-    """One thing a team member wrote in a retro; section None means not sorted yet."""
+class DraftRequest(Base):
+    __tablename__ = "draft_requests"
 
-    section: str | None
-    text: str
-    author: str | None = None
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[str] = mapped_column(String(32), index=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))  # swot | okr | revise | regenerate
+    subject: Mapped[str | None] = mapped_column(String(255))
+    lens: Mapped[str | None] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text, default="")
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|done|failed
+    error: Mapped[str | None] = mapped_column(Text)
+    result_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 
 
-@dataclass(frozen=True)
-class RevisionResult:
-    draft: Draft
-    # What was done, and which instructions need an LLM when the offline engine handled them.
-    note: str
-    changed: bool = True
+class ThreadMessage(Base):
+    __tablename__ = "thread_messages"
+    __table_args__ = (UniqueConstraint("workspace_id", "channel_id", "ts"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str] = mapped_column(String(32), index=True)
+    ts: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(8))  # user | bot
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class DraftFeedback(Base):
+    __tablename__ = "draft_feedback"
+    __table_args__ = (UniqueConstraint("workspace_id", "channel_id", "message_ts", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[str] = mapped_column(String(32), index=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    message_ts: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    rating: Mapped[int] = mapped_column(Integer)  # +1 or -1
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

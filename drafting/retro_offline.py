@@ -7,10 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from drafting.facts import as_sentence
-from drafting.grounding import check_draft
-from drafting.labels import label_for
-from drafting.models import (
+from drafting.draft import (
     OFFLINE_ENGINE,
     RETRO_KEYS,
     SECTION_TITLES,
@@ -19,6 +16,9 @@ from drafting.models import (
     RetroEntry,
     Section,
 )
+from drafting.facts import as_sentence
+from drafting.grounding import check_draft
+from drafting.labels import label_for
 from drafting.sections import RETRO_SPECS, count_cues
 from drafting.sourcebook import SourceBook
 from drafting.vectors import CachedEmbedder, cosine

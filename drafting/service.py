@@ -9,18 +9,20 @@ from typing import Literal
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import session_scope
-from bot.settings import LLMSettings
+from core.db import session_scope
 from drafting.add_offline import AddRequest, add_from_knowledge
+from drafting.draft import OFFLINE_ENGINE, Draft, RetroEntry, RevisionResult, Section
 from drafting.facts import normalised
 from drafting.grounding import check_draft
 from drafting.llm import LLMError
 from drafting.llm_engine import LLMEngine
-from drafting.models import OFFLINE_ENGINE, Draft, RetroEntry, RevisionResult, Section
+from drafting.models import DraftRequest
 from drafting.okr_offline import draft_okr_offline
 from drafting.retriever import Retriever
-from drafting.retro_offline import classify_entry, draft_retro_offline
+from drafting.retro_offline import draft_retro_offline
+from drafting.retro_synthesis import RetroSynthesis, with_fallback_notice
 from drafting.revise import apply_structural, describe, prune_sources
+from drafting.settings import LLMSettings
 from drafting.swot_offline import draft_swot_offline, priorities_from
 from drafting.vectors import CachedEmbedder
 
@@ -51,12 +53,34 @@ class Drafter:
         self.llm: LLMEngine | None = (
             LLMEngine(llm, retriever, model=chat_model) if use_llm else None
         )
+        # Retros are drafted from what the team wrote, with the same engines.
+        self.retro = RetroSynthesis(embedder=self.embedder, llm=self.llm)
 
     @property
     def engine_name(self) -> str:
         return self.llm.name if self.llm else OFFLINE_ENGINE
 
     # ---- drafts ---------------------------------------------------------------------------
+
+    def draft_request(
+        self, request: DraftRequest, *, on_token: TokenCallback | None = None
+    ) -> Draft:
+        """The draft a stored request asked for (a SWOT or an OKR plan)."""
+        workspace_id, subject = request.workspace_id, request.subject or "our company"
+        if request.kind == "swot":
+            return self.draft_swot(workspace_id, subject, request.lens, on_token=on_token)
+        if request.kind == "okr":
+            # draft_okr finds the saved mission and the SWOT to build on, and says which.
+            draft = self.draft_okr(workspace_id, subject, on_token=on_token)
+            if draft.notice is None:
+                draft = draft.model_copy(
+                    update={
+                        "notice": "No saved SWOT for this subject, so the plan starts from a "
+                        "fresh SWOT of the knowledge base."
+                    }
+                )
+            return draft
+        raise ValueError(f"unknown draft kind {request.kind!r}")
 
     def draft_swot(
         self,
@@ -73,7 +97,7 @@ class Drafter:
                     workspace_id, subject, lens, mission=mission, on_token=on_token
                 )
             except LLMError as exc:
-                return self._fallback_notice(
+                return with_fallback_notice(
                     self._offline_swot(workspace_id, subject, lens, mission), exc
                 )
         return self._offline_swot(workspace_id, subject, lens, mission)
@@ -105,7 +129,7 @@ class Drafter:
                 return draft.model_copy(update={"notice": basis_note})
             except LLMError as exc:
                 offline = self._offline_okr(workspace_id, subject, mission, swot)
-                return self._fallback_notice(offline, exc, basis_note)
+                return with_fallback_notice(offline, exc, basis_note)
         offline = self._offline_okr(workspace_id, subject, mission, swot)
         notice = " ".join(filter(None, [basis_note, offline.notice])) or None
         return offline.model_copy(update={"notice": notice})
@@ -132,29 +156,6 @@ class Drafter:
                 exclude=exclude,
             )
         )
-
-    def draft_retro(
-        self,
-        workspace_id: str,
-        subject: str,
-        entries: list[RetroEntry],
-        *,
-        on_token: TokenCallback | None = None,
-    ) -> Draft:
-        """Retros draw on what the team wrote; `workspace_id` is kept for logging and symmetry."""
-        if self.llm is not None and entries:
-            try:
-                return self.llm.draft_retro(subject, entries, on_token=on_token)
-            except LLMError as exc:
-                log.warning("retro synthesis for %s fell back to offline: %s", workspace_id, exc)
-                return self._fallback_notice(
-                    draft_retro_offline(self.embedder, subject, entries), exc
-                )
-        return draft_retro_offline(self.embedder, subject, entries)
-
-    def classify_retro_entry(self, text: str) -> str:
-        """went_well | not_so_well | learnings | action_items, for an entry written with no prefix."""
-        return classify_entry(text, self.embedder)
 
     # ---- revisions --------------------------------------------------------------------------
 
@@ -252,18 +253,10 @@ class Drafter:
 
     # ---- helpers ----------------------------------------------------------------------------
 
-    def _fallback_notice(self, draft: Draft, exc: Exception, extra: str | None = None) -> Draft:
-        log.warning("LLM drafting failed, offline engine used instead: %s", exc)
-        notice = (
-            f"The language model could not be used ({exc}); the offline engine wrote this draft."
-        )
-        notes = [notice, extra, draft.notice]
-        return draft.model_copy(update={"notice": " ".join(n for n in notes if n)})
-
     def _saved_mission(self, workspace_id: str) -> str | None:
         if self.sessions is None:
             return None
-        from bot.workspaces import get_mission
+        from core.workspaces import get_mission
 
         with session_scope(self.sessions) as session:
             return get_mission(session=session, workspace_id=workspace_id)

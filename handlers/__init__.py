@@ -1,10 +1,14 @@
-"""Slack listeners. Each module exposes register(app, deps); this wires them all."""
+"""The Slack side: listeners, the jobs they queue, Block Kit builders and Slack syntax.
+
+Each listener module exposes `register(app, deps)`; `register_listeners` wires them all.
+Listeners get `ServingDeps` and jobs get `WorkerDeps` (handlers/deps.py). Below this package
+the domain (drafting, scheduler, knowledge) returns plain data and never imports Slack.
+"""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.deps import Deps
 from handlers import (
     align_command,
     app_home,
@@ -16,9 +20,10 @@ from handlers import (
     lifecycle,
     retro,
 )
+from handlers.deps import ServingDeps
 
 
-def register_listeners(app: App, deps: Deps) -> None:
+def register_listeners(app: App, deps: ServingDeps) -> None:
     dedupe.register(app, deps)
     align_command.register(app, deps)
     draft_commands.register(app, deps)

@@ -7,10 +7,10 @@ import logging
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.db import session_scope
-from bot.deps import Deps
-from bot.workspaces import set_mission
+from core.db import session_scope
+from core.workspaces import set_mission
 from handlers import forget, views
+from handlers.deps import ServingDeps, WorkerDeps
 from handlers.replies import command_text, describe_failure, post_ephemeral
 from handlers.usage import ALIGN_USAGE, KB_USAGE, MISSION_USAGE
 
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 MAX_MISSION_CHARS = 1000
 
 
-def register(app: App, deps: Deps) -> None:
+def register(app: App, deps: ServingDeps) -> None:
     @app.command("/align")
     def handle_align(ack: Ack, command: dict, client: WebClient) -> None:
         text = command_text(ack, command)
@@ -40,7 +40,7 @@ def register(app: App, deps: Deps) -> None:
             ack(text=f"I don't know `/align {sub}`.\n\n{ALIGN_USAGE}")
 
 
-def handle_mission(ack: Ack, deps: Deps, team: str, mission: str) -> None:
+def handle_mission(ack: Ack, deps: ServingDeps, team: str, mission: str) -> None:
     if not mission:
         ack(text=MISSION_USAGE)
         return
@@ -52,28 +52,28 @@ def handle_mission(ack: Ack, deps: Deps, team: str, mission: str) -> None:
     ack(text=f"Mission saved. Plans will open with:\n> {mission}")
 
 
-def handle_kb(ack: Ack, deps: Deps, client: WebClient, command: dict, rest: str) -> None:
+def handle_kb(ack: Ack, deps: ServingDeps, client: WebClient, command: dict, rest: str) -> None:
     action, _, arg = rest.partition(" ")
     action, arg = action.lower(), arg.strip()
     team, channel, user = command["team_id"], command["channel_id"], command["user_id"]
     if action == "list":
-        docs = deps.kb.list_documents(team)
+        docs = deps.documents.list_documents(team)
         ack(blocks=views.build_kb_list(docs), text=f"{len(docs)} documents")
     elif action == "search" and arg:
         ack(text=f"Searching for “{arg}”…")
-        deps.work.submit(search_kb_reply, team, team, channel, user, arg)
+        deps.jobs.submit(search_kb_reply, team, team, channel, user, arg)
     elif action == "remove" and arg:
         ack(text=f"Removing document `{arg}`…")
-        deps.work.submit(remove_from_kb_reply, team, team, channel, user, arg)
+        deps.jobs.submit(remove_from_kb_reply, team, team, channel, user, arg)
     elif action == "add" and arg:
         ack(text="Adding that to the knowledge base…")
-        deps.work.submit(add_to_kb_reply, team, team, channel, user, arg)
+        deps.jobs.submit(add_to_kb_reply, team, team, channel, user, arg)
     else:
         ack(text=KB_USAGE)
 
 
 def add_to_kb_reply(
-    deps: Deps, client: WebClient, team: str, channel: str, user: str, text: str
+    deps: WorkerDeps, client: WebClient, team: str, channel: str, user: str, text: str
 ) -> None:
     try:
         url = text.strip("<>").split("|", 1)[0]
@@ -92,7 +92,7 @@ def add_to_kb_reply(
 
 
 def remove_from_kb_reply(
-    deps: Deps, client: WebClient, team: str, channel: str, user: str, doc_id: str
+    deps: WorkerDeps, client: WebClient, team: str, channel: str, user: str, doc_id: str
 ) -> None:
     try:
         removed = deps.kb.remove(team, doc_id)
@@ -108,7 +108,7 @@ def remove_from_kb_reply(
 
 
 def search_kb_reply(
-    deps: Deps, client: WebClient, team: str, channel: str, user: str, query: str
+    deps: WorkerDeps, client: WebClient, team: str, channel: str, user: str, query: str
 ) -> None:
     try:
         hits = deps.kb.search(team, query, k=5)

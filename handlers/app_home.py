@@ -8,23 +8,23 @@ from datetime import UTC, datetime
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.db import session_scope
-from bot.deps import Deps
-from bot.workspaces import get_mission, set_mission
+from core.db import session_scope
+from core.workspaces import get_mission, set_mission
 from handlers import ids, views
+from handlers.deps import ServingDeps, WorkerDeps
 
 log = logging.getLogger(__name__)
 MAX_MISSION_CHARS = 1000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def register(app: App, deps: Deps) -> None:
+def register(app: App, deps: ServingDeps) -> None:
     @app.event("app_home_opened")
     def handle_app_home_opened(event: dict, context: BoltContext, client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
         team = context.team_id or ""
-        deps.work.submit(publish_home, team, team=team, user=event["user"])
+        deps.jobs.submit(publish_home, team, team=team, user=event["user"])
 
     @app.action(ids.HOME_EDIT_MISSION)
     def handle_edit_mission(ack: Ack, body: dict, client: WebClient) -> None:
@@ -52,10 +52,10 @@ def register(app: App, deps: Deps) -> None:
         team = context.team_id or body["user"]["team_id"]
         with session_scope(deps.sessions) as session:
             set_mission(session=session, workspace_id=team, mission=mission)
-        publish_home(deps, client, team=team, user=body["user"]["id"])
+        deps.jobs.submit(publish_home, team, team=team, user=body["user"]["id"])
 
 
-def publish_home(deps: Deps, client: WebClient, *, team: str, user: str) -> None:
+def publish_home(deps: WorkerDeps, client: WebClient, *, team: str, user: str) -> None:
     with session_scope(deps.sessions) as session:
         mission = get_mission(session=session, workspace_id=team)
     docs = deps.kb.list_documents(team)

@@ -8,8 +8,8 @@ from typing import Any
 from slack_bolt import Ack, App, Assistant, BoltContext, Say, SetStatus, SetSuggestedPrompts
 from slack_sdk import WebClient
 
-from bot.deps import Deps
 from drafting.intent import clean_text, route
+from handlers.deps import ServingDeps, WorkerDeps
 from handlers.draft_actions import post_new_version
 from handlers.draft_jobs import post_draft_reply
 from handlers.replies import describe_failure
@@ -33,7 +33,7 @@ SUGGESTED_PROMPTS = [
 ]
 
 
-def register(app: App, deps: Deps) -> None:
+def register(app: App, deps: ServingDeps) -> None:
     assistant = Assistant()
 
     @assistant.thread_started
@@ -70,7 +70,7 @@ def register(app: App, deps: Deps) -> None:
             handle_chat(deps, client, team=team, event=event)
         # Retro entries are stored right here, before anything else can fail.
         elif is_reply and not take_thread_entry(deps, client, team, event):
-            deps.work.submit(thread_reply_reply, team, team, event)
+            deps.jobs.submit(thread_reply_reply, team, team, event)
 
     @app.event("file_shared")
     def handle_file_shared(ack: Ack) -> None:
@@ -79,7 +79,7 @@ def register(app: App, deps: Deps) -> None:
 
 
 def handle_chat(
-    deps: Deps,
+    deps: ServingDeps,
     client: WebClient,
     *,
     team: str,
@@ -99,11 +99,11 @@ def handle_chat(
         role="user",
         text=text,
     )
-    deps.work.submit(chat_reply, team, team, event, root, text, in_agent_view)
+    deps.jobs.submit(chat_reply, team, team, event, root, text, in_agent_view)
 
 
 def chat_reply(
-    deps: Deps,
+    deps: WorkerDeps,
     client: WebClient,
     team: str,
     event: dict[str, Any],
@@ -165,7 +165,7 @@ def chat_reply(
 
 
 def say_in_thread(
-    deps: Deps, client: WebClient, *, team: str, channel: str, root: str, text: str
+    deps: WorkerDeps, client: WebClient, *, team: str, channel: str, root: str, text: str
 ) -> None:
     resp = client.chat_postMessage(channel=channel, thread_ts=root, text=text)
     deps.desk.remember(
@@ -179,7 +179,9 @@ def say_in_thread(
     )
 
 
-def thread_reply_reply(deps: Deps, client: WebClient, team: str, event: dict[str, Any]) -> None:
+def thread_reply_reply(
+    deps: WorkerDeps, client: WebClient, team: str, event: dict[str, Any]
+) -> None:
     """A reply in a channel thread: revises the draft there, if that thread holds one."""
     channel, root = event["channel"], event["thread_ts"]
     if deps.desk.current(workspace_id=team, channel_id=channel, thread_ts=root) is None:
@@ -207,14 +209,14 @@ def thread_reply_reply(deps: Deps, client: WebClient, team: str, event: dict[str
 
 
 def revise_reply(
-    deps: Deps, client: WebClient, *, team: str, channel: str, root: str, user: str, text: str
+    deps: WorkerDeps, client: WebClient, *, team: str, channel: str, root: str, user: str, text: str
 ) -> None:
     try:
-        result = deps.desk.revise(
-            workspace_id=team, channel_id=channel, thread_ts=root, instruction=text
-        )
-        if result is None:
+        current = deps.desk.current(workspace_id=team, channel_id=channel, thread_ts=root)
+        if current is None:
             return
+        history = deps.desk.transcript(workspace_id=team, channel_id=channel, thread_ts=root)
+        result = deps.drafter.revise(current.draft, text, history, workspace_id=team)
         if not result.changed:
             say_in_thread(deps, client, team=team, channel=channel, root=root, text=result.note)
             return

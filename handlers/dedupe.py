@@ -12,18 +12,18 @@ from datetime import timedelta
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from bot.db import session_scope
-from bot.deps import Deps
-from bot.workspaces import claim_event, finish_event
+from core.db import session_scope
+from core.workspaces import claim_event, finish_event
+from handlers.deps import ServingDeps
 
 log = logging.getLogger(__name__)
 CLAIMED_EVENT = "alignbot_claimed_event_id"
 
 
-def register(app: App, deps: Deps) -> None:
+def register(app: App, deps: ServingDeps) -> None:
     # Listeners only store and queue, so a claim still processing after this was left by a
     # dead process. Slack's retries come at once, after about a minute and after about five.
-    abandoned_after = timedelta(seconds=deps.settings.server.event_claim_timeout_seconds)
+    abandoned_after = timedelta(seconds=deps.server.event_claim_timeout_seconds)
 
     @app.middleware
     def skip_seen_events(
@@ -52,7 +52,7 @@ def register(app: App, deps: Deps) -> None:
         return next()
 
 
-def finish_claim(deps: Deps, req: BoltRequest, resp: BoltResponse | None) -> None:
+def finish_claim(deps: ServingDeps, req: BoltRequest, resp: BoltResponse | None) -> None:
     """Called once dispatch has returned: with process_before_response, every listener ran."""
     event_id = req.context.get(CLAIMED_EVENT)
     if not event_id:

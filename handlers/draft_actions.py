@@ -10,11 +10,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.deps import Deps
 from drafting.desk import PostedVersion
-from drafting.models import Draft
+from drafting.draft import Draft
 from drafting.render_markdown import render_markdown
 from handlers import ids
+from handlers.deps import ServingDeps, WorkerDeps
 from handlers.draft_jobs import draft_message_blocks, fallback_text, post_draft_reply, post_overflow
 from handlers.replies import describe_failure, post_ephemeral
 
@@ -32,38 +32,38 @@ def where(body: dict[str, Any]) -> tuple[str, str, str, str]:
     return team, channel, root, body["user"]["id"]
 
 
-def register(app: App, deps: Deps) -> None:
+def register(app: App, deps: ServingDeps) -> None:
     @app.action(ids.REGENERATE_SECTION)
     def handle_regenerate(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         key = (action.get("selected_option") or {}).get("value")
         if key:
-            deps.work.submit(regenerate_section_reply, where(body)[0], body, key)
+            deps.jobs.submit(regenerate_section_reply, where(body)[0], body, key)
 
     @app.action(ids.SAVE_FINAL)
     def handle_save_final(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
-        deps.work.submit(save_final_reply, where(body)[0], body)
+        deps.jobs.submit(save_final_reply, where(body)[0], body)
 
     @app.action(ids.PUBLISH_CANVAS)
     def handle_publish_canvas(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
-        deps.work.submit(publish_canvas_reply, where(body)[0], body)
+        deps.jobs.submit(publish_canvas_reply, where(body)[0], body)
 
     @app.action(ids.EXPORT_MARKDOWN)
     def handle_export(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
-        deps.work.submit(export_markdown_reply, where(body)[0], body)
+        deps.jobs.submit(export_markdown_reply, where(body)[0], body)
 
     @app.action(ids.FEEDBACK_UP)
     def handle_feedback_up(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
-        deps.work.submit(record_feedback, where(body)[0], body, rating=1)
+        deps.jobs.submit(record_feedback, where(body)[0], body, rating=1)
 
     @app.action(ids.FEEDBACK_DOWN)
     def handle_feedback_down(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
-        deps.work.submit(record_feedback, where(body)[0], body, rating=-1)
+        deps.jobs.submit(record_feedback, where(body)[0], body, rating=-1)
 
     @app.action(ids.RETRY_REQUEST)
     def handle_retry(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
@@ -73,7 +73,7 @@ def register(app: App, deps: Deps) -> None:
         if request is None:
             post_ephemeral(client, channel=channel, user=user, text="That request is gone.")
             return
-        deps.work.submit(
+        deps.jobs.submit(
             post_draft_reply,
             team,
             request_id=request.id,
@@ -84,7 +84,9 @@ def register(app: App, deps: Deps) -> None:
         )
 
 
-def current_or_say(deps: Deps, client: WebClient, body: dict[str, Any]) -> PostedVersion | None:
+def current_or_say(
+    deps: WorkerDeps, client: WebClient, body: dict[str, Any]
+) -> PostedVersion | None:
     """The latest version in the clicked message's thread, or a note that it is gone."""
     team, channel, root, user = where(body)
     current = deps.desk.current(workspace_id=team, channel_id=channel, thread_ts=root)
@@ -94,7 +96,7 @@ def current_or_say(deps: Deps, client: WebClient, body: dict[str, Any]) -> Poste
 
 
 def post_new_version(
-    deps: Deps,
+    deps: WorkerDeps,
     client: WebClient,
     *,
     team: str,
@@ -130,7 +132,7 @@ def post_new_version(
 
 
 def update_board(
-    deps: Deps,
+    deps: WorkerDeps,
     client: WebClient,
     *,
     team: str,
@@ -153,15 +155,14 @@ def update_board(
         log.info("could not update the board message: %s", exc.response.get("error"))
 
 
-def regenerate_section_reply(deps: Deps, client: WebClient, body: dict, key: str) -> None:
+def regenerate_section_reply(deps: WorkerDeps, client: WebClient, body: dict, key: str) -> None:
     team, channel, root, user = where(body)
     try:
-        draft = deps.desk.regenerate(
-            workspace_id=team, channel_id=channel, thread_ts=root, section_key=key
-        )
-        if draft is None:
+        current = deps.desk.current(workspace_id=team, channel_id=channel, thread_ts=root)
+        if current is None:
             post_ephemeral(client, channel=channel, user=user, text=DRAFT_GONE)
             return
+        draft = deps.drafter.regenerate(current.draft, key, workspace_id=team)
         title = next((s.title for s in draft.sections if s.key == key), key)
         post_new_version(
             deps,
@@ -183,7 +184,7 @@ def regenerate_section_reply(deps: Deps, client: WebClient, body: dict, key: str
         )
 
 
-def save_final_reply(deps: Deps, client: WebClient, body: dict) -> None:
+def save_final_reply(deps: WorkerDeps, client: WebClient, body: dict) -> None:
     team, channel, root, user = where(body)
     posted = deps.desk.mark_final(workspace_id=team, channel_id=channel, thread_ts=root)
     if posted is None:
@@ -208,7 +209,7 @@ def save_final_reply(deps: Deps, client: WebClient, body: dict) -> None:
         log.warning("final draft not added to knowledge: %s", type(exc).__name__)
 
 
-def publish_canvas_reply(deps: Deps, client: WebClient, body: dict) -> None:
+def publish_canvas_reply(deps: WorkerDeps, client: WebClient, body: dict) -> None:
     team, channel, root, user = where(body)
     current = current_or_say(deps, client, body)
     if current is None:
@@ -236,7 +237,7 @@ def publish_canvas_reply(deps: Deps, client: WebClient, body: dict) -> None:
         )
 
 
-def export_markdown_reply(deps: Deps, client: WebClient, body: dict) -> None:
+def export_markdown_reply(deps: WorkerDeps, client: WebClient, body: dict) -> None:
     _, channel, root, user = where(body)
     current = current_or_say(deps, client, body)
     if current is None:
@@ -261,7 +262,7 @@ def export_markdown_reply(deps: Deps, client: WebClient, body: dict) -> None:
         )
 
 
-def record_feedback(deps: Deps, client: WebClient, body: dict, *, rating: int) -> None:
+def record_feedback(deps: WorkerDeps, client: WebClient, body: dict, *, rating: int) -> None:
     team, channel, _, user = where(body)
     message_ts = body["container"]["message_ts"]
     up, down = deps.desk.feedback(

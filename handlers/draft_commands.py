@@ -5,14 +5,14 @@ from __future__ import annotations
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.deps import Deps
 from drafting.intent import ArgumentError, parse_subject_and_lens
+from handlers.deps import ServingDeps
 from handlers.draft_jobs import post_draft_reply
 from handlers.replies import MAX_COMMAND_TEXT
 from handlers.usage import OKR_USAGE, SWOT_USAGE
 
 
-def register(app: App, deps: Deps) -> None:
+def register(app: App, deps: ServingDeps) -> None:
     @app.command("/swot")
     def handle_swot(ack: Ack, command: dict, client: WebClient) -> None:
         start_draft(ack, deps, client, command, kind="swot", usage=SWOT_USAGE)
@@ -23,7 +23,7 @@ def register(app: App, deps: Deps) -> None:
 
 
 def start_draft(
-    ack: Ack, deps: Deps, client: WebClient, command: dict, *, kind: str, usage: str
+    ack: Ack, deps: ServingDeps, client: WebClient, command: dict, *, kind: str, usage: str
 ) -> None:
     text = command.get("text") or ""
     if len(text) > MAX_COMMAND_TEXT:
@@ -56,6 +56,6 @@ def start_draft(
     about = f" for *{subject}*" if subject else ""
     with_lens = f" (lens: {lens})" if lens else ""
     ack(text=f"Drafting {what}{about}{with_lens}… I'll post it in this channel.")
-    deps.work.submit(
+    deps.jobs.submit(
         post_draft_reply, team, request_id=request_id, team=team, channel=channel, user=user
     )

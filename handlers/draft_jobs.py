@@ -14,14 +14,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.chat_stream import ChatStream
 
-from bot.db import session_scope
-from bot.deps import Deps
-from bot.slack_client import make_client_for
+from core.db import session_scope
 from drafting.conversations import claim_stale_requests
-from drafting.models import Draft
+from drafting.draft import Draft
 from drafting.render_blocks import build_draft_blocks
 from handlers import views
+from handlers.deps import WorkerDeps
 from handlers.replies import describe_failure, post_ephemeral
+from handlers.slack_client import make_client_for
 
 log = logging.getLogger(__name__)
 _LABEL = re.compile(r'"label"\s*:\s*"([^"]{1,60})"')
@@ -129,7 +129,7 @@ class ProgressStream:
 
 
 def post_draft_reply(
-    deps: Deps,
+    deps: WorkerDeps,
     client: WebClient,
     *,
     request_id: int,
@@ -141,7 +141,7 @@ def post_draft_reply(
 ) -> None:
     """Drafts a stored request and posts it: in the channel (slash) or in a thread (chat)."""
     desk = deps.desk
-    streaming = not desk.engine_name.startswith("offline") and thread_ts is not None
+    streaming = not deps.drafter.engine_name.startswith("offline") and thread_ts is not None
     progress: ProgressStream | None = None
     on_token = None
     if streaming and thread_ts is not None:
@@ -153,14 +153,17 @@ def post_draft_reply(
         if set_status:
             set_status("is drafting…")
         started = time.monotonic()
-        produced = desk.produce(workspace_id=team, request_id=request_id, on_token=on_token)
+        request = desk.request(workspace_id=team, request_id=request_id)
+        if request is None:
+            raise LookupError(f"request {request_id} not found in this workspace")
+        draft = deps.drafter.draft_request(request, on_token=on_token)
         if progress is not None:
             progress.finish()
         log.info("drafted request %s in %.1fs", request_id, time.monotonic() - started)
         publish_draft(
             deps,
             client,
-            draft=produced.draft,
+            draft=draft,
             # The renderer shows draft.notice (which SWOT a plan builds on, engine fallbacks).
             note=None,
             team=team,
@@ -187,7 +190,7 @@ def post_draft_reply(
 
 
 def publish_draft(
-    deps: Deps,
+    deps: WorkerDeps,
     client: WebClient,
     *,
     draft: Draft,
@@ -265,10 +268,10 @@ def report_failure(
 INTERRUPTED = "alignbot restarted while drafting this."
 
 
-def report_interrupted_requests(deps: Deps) -> int:
+def report_interrupted_requests(deps: WorkerDeps) -> int:
     """After a crash: tell each person whose draft never came, with a Retry button."""
-    client_for = make_client_for(deps.settings, deps.engine)
-    cutoff = datetime.now(UTC) - timedelta(seconds=deps.settings.server.stale_request_seconds)
+    client_for = make_client_for(deps.slack, deps.engine)
+    cutoff = datetime.now(UTC) - timedelta(seconds=deps.server.stale_request_seconds)
     with session_scope(deps.sessions) as session:
         stale = [
             (r.id, r.workspace_id, r.channel_id, r.user_id, r.thread_ts)

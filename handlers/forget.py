@@ -1,29 +1,34 @@
 """/align forget: a workspace admin deletes everything alignbot stored for the workspace.
 
 The admin check runs twice (before the modal opens and when it is submitted), and the modal
-asks for a typed confirmation; the deletion itself is bot.forget, which knows nothing of Slack.
+asks for a typed confirmation; the deletion itself (`forget_workspace`, below) knows nothing of Slack.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, cast
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import CursorResult, Engine, Executable, MetaData, Table, delete, select
+from sqlalchemy.orm import Session, sessionmaker
 
-from bot.deps import Deps
-from bot.forget import forget_workspace
+from core.db import session_scope
+from core.workspaces import Workspace
 from handlers import ids
+from handlers.deps import ServingDeps, WorkerDeps
 from handlers.replies import describe_failure, post_ephemeral
+from knowledge.service import KnowledgeBase
 
 log = logging.getLogger(__name__)
 CONFIRM_WORD = "DELETE"
 
 
-def register(app: App, deps: Deps) -> None:
+def register(app: App, deps: ServingDeps) -> None:
     @app.view(ids.FORGET_MODAL)
     def handle_forget_submitted(
         ack: Ack, body: dict, view: dict, context: BoltContext, client: WebClient
@@ -46,10 +51,10 @@ def register(app: App, deps: Deps) -> None:
             )
             return
         ack()
-        deps.work.submit(forget_reply, team, team, channel, user)
+        deps.jobs.submit(forget_reply, team, team, channel, user)
 
 
-def handle_forget_command(ack: Ack, deps: Deps, client: WebClient, command: dict) -> None:
+def handle_forget_command(ack: Ack, deps: ServingDeps, client: WebClient, command: dict) -> None:
     """`/align forget`: open the confirmation modal for admins, explain to everyone else."""
     ack()
     team, channel, user = command["team_id"], command["channel_id"], command["user_id"]
@@ -83,7 +88,7 @@ def is_workspace_admin(client: WebClient, user: str) -> bool:
     return bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
 
 
-def forget_reply(deps: Deps, client: WebClient, team: str, channel: str, user: str) -> None:
+def forget_reply(deps: WorkerDeps, client: WebClient, team: str, channel: str, user: str) -> None:
     log.warning("workspace %s: %s asked to delete all alignbot data", team, user)
     try:
         report = forget_workspace(
@@ -136,3 +141,85 @@ def build_forget_modal(*, team: str, channel: str) -> dict[str, Any]:
             },
         ],
     }
+
+
+# ---- the erasure itself: every table with a workspace id, then the vectors; no Slack ----
+
+WORKSPACE_COLUMN = "workspace_id"
+
+
+@dataclass(frozen=True)
+class ForgetReport:
+    workspace_id: str
+    # table name -> rows deleted (tables with nothing to delete are left out)
+    rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())
+
+
+def workspace_tables(engine: Engine) -> tuple[list[Table], list[Table]]:
+    """(tables with a workspace_id column, tables that only reference one), children first."""
+    metadata = MetaData()
+    metadata.reflect(engine, views=False)
+    owned = [t for t in metadata.sorted_tables if WORKSPACE_COLUMN in t.c]
+    owned_names = {t.name for t in owned}
+    dependent = [
+        t
+        for t in metadata.sorted_tables
+        if WORKSPACE_COLUMN not in t.c
+        and any(fk.column.table.name in owned_names for fk in t.foreign_keys)
+    ]
+    return list(reversed(owned)), list(reversed(dependent))
+
+
+def forget_workspace(
+    *, engine: Engine, sessions: sessionmaker[Session], kb: KnowledgeBase, workspace_id: str
+) -> ForgetReport:
+    """Delete everything the workspace stored. Vectors go first: if Chroma is unreachable this
+    raises before any SQL row is touched, so a retry starts from a whole workspace, not half."""
+    if not workspace_id:
+        raise ValueError("a workspace id is required")
+    kb.vectors.drop(workspace_id)
+    _drop_rebuild_leftovers(kb, workspace_id)
+    kb.forget_workspace(workspace_id)
+    owned, dependent = workspace_tables(engine)
+    rows: dict[str, int] = {}
+    with session_scope(sessions) as session:
+        for table in dependent:
+            for fk in table.foreign_keys:
+                parent = fk.column.table
+                if WORKSPACE_COLUMN not in parent.c:
+                    continue
+                keys = select(fk.column).where(parent.c[WORKSPACE_COLUMN] == workspace_id)
+                _count(rows, table.name, _run(session, delete(table).where(fk.parent.in_(keys))))
+        for table in owned:
+            stmt = delete(table).where(table.c[WORKSPACE_COLUMN] == workspace_id)
+            _count(rows, table.name, _run(session, stmt))
+        stmt = delete(Workspace).where(Workspace.id == workspace_id)
+        _count(rows, Workspace.__tablename__, _run(session, stmt))
+    report = ForgetReport(workspace_id=workspace_id, rows=rows)
+    log.warning("forgot workspace %s: %s rows deleted %s", workspace_id, report.total, rows)
+    return report
+
+
+def _drop_rebuild_leftovers(kb: KnowledgeBase, workspace_id: str) -> None:
+    from knowledge.vector_store import collection_name
+
+    prefix = f"{collection_name(workspace_id)}-rebuild-"
+    for collection in kb.vectors.client.list_collections():
+        name = collection if isinstance(collection, str) else collection.name
+        if name.startswith(prefix):
+            kb.vectors.client.delete_collection(name)
+
+
+def _run(session: Session, stmt: Executable) -> int:
+    """Rows a DELETE or UPDATE touched."""
+    result = cast(CursorResult[Any], session.execute(stmt))
+    return int(result.rowcount or 0)
+
+
+def _count(rows: dict[str, int], table: str, count: int) -> None:
+    if count:
+        rows[table] = rows.get(table, 0) + int(count)

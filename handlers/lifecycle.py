@@ -11,12 +11,12 @@ import logging
 
 from slack_bolt import App, BoltContext
 
-from bot.deps import Deps
+from handlers.deps import ServingDeps
 
 log = logging.getLogger(__name__)
 
 
-def register(app: App, deps: Deps) -> None:
+def register(app: App, deps: ServingDeps) -> None:
     @app.event("app_uninstalled")
     def handle_app_uninstalled(body: dict, context: BoltContext) -> None:
         team = context.team_id or body.get("team_id") or ""
@@ -42,13 +42,13 @@ def register(app: App, deps: Deps) -> None:
         stop_workspace(deps, team, reason="bot token revoked", oauth=store is not None)
 
 
-def stop_workspace(deps: Deps, team: str, *, reason: str, oauth: bool) -> None:
+def stop_workspace(deps: ServingDeps, team: str, *, reason: str, oauth: bool) -> None:
     paused = 0
     for schedule in deps.retros.list_schedules(team):
         if schedule.status == "active":
             deps.retros.pause_schedule(team, schedule.id)
             paused += 1
-    # Paused through RetroService, so the scheduler drops their jobs at once; a workspace that
+    # Paused in the database, so the scheduler drops their jobs at its next sync; a workspace that
     # reinstalls resumes them with `/retro resume <id>`.
     # In single-workspace token mode there is no installation row to delete: the log line is
     # the record, and the operator must replace SLACK__BOT_TOKEN before the bot works again.

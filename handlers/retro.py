@@ -10,9 +10,9 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.deps import Deps
 from drafting.intent import clean_text
 from handlers import ids
+from handlers.deps import ServingDeps, WorkerDeps
 from handlers.replies import command_text, describe_failure, post_ephemeral
 from handlers.retro_views import build_entry_modal, build_schedule_created, build_schedule_list
 from scheduler.errors import RetroError
@@ -35,7 +35,7 @@ RETRO_USAGE = """Usage:
 In the prompt's thread, start a reply with `+` went well, `-` not so well, `*` learning, `!` action."""
 
 
-def register(app: App, deps: Deps) -> None:
+def register(app: App, deps: ServingDeps) -> None:
     @app.command("/retro")
     def handle_retro(ack: Ack, command: dict, client: WebClient) -> None:
         text = command_text(ack, command)
@@ -48,10 +48,10 @@ def register(app: App, deps: Deps) -> None:
             ack(text=RETRO_USAGE)
         elif sub == "close" and not rest:
             ack(text="Closing this channel's retro…")
-            deps.work.submit(close_retro_reply, team, team, channel, user)
+            deps.jobs.submit(close_retro_reply, team, team, channel, user)
         elif sub == "schedule":
             ack(text="Checking that schedule…")
-            deps.work.submit(schedule_reply, team, team, channel, user, rest)
+            deps.jobs.submit(schedule_reply, team, team, channel, user, rest)
         elif sub == "schedules" and not rest:
             ack(text=build_schedule_list(deps.retros.list_schedules(team)))
         elif sub in ("pause", "resume", "cancel"):
@@ -62,7 +62,7 @@ def register(app: App, deps: Deps) -> None:
                 ack(text=f"I couldn't read that window.\n\n{RETRO_USAGE}")
                 return
             ack(text="Opening a retro…")
-            deps.work.submit(open_retro_reply, team, team, channel, user, title, window)
+            deps.jobs.submit(open_retro_reply, team, team, channel, user, title, window)
 
     @app.action(ids.RETRO_ADD_ENTRY)
     def handle_add_entry(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
@@ -110,7 +110,7 @@ def register(app: App, deps: Deps) -> None:
     def handle_close_button(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         team = body["user"]["team_id"]
-        deps.work.submit(
+        deps.jobs.submit(
             close_by_id_reply,
             team,
             team,
@@ -142,7 +142,7 @@ def split_window(text: str) -> tuple[str | None, Any]:
 
 
 def open_retro_reply(
-    deps: Deps,
+    deps: WorkerDeps,
     client: WebClient,
     team: str,
     channel: str,
@@ -166,7 +166,9 @@ def open_retro_reply(
         )
 
 
-def close_retro_reply(deps: Deps, client: WebClient, team: str, channel: str, user: str) -> None:
+def close_retro_reply(
+    deps: WorkerDeps, client: WebClient, team: str, channel: str, user: str
+) -> None:
     open_ones = deps.retros.list_open_retros(team, channel_id=channel)
     if not open_ones:
         post_ephemeral(
@@ -177,7 +179,7 @@ def close_retro_reply(deps: Deps, client: WebClient, team: str, channel: str, us
 
 
 def close_by_id_reply(
-    deps: Deps, client: WebClient, team: str, channel: str, user: str, retro_id: int
+    deps: WorkerDeps, client: WebClient, team: str, channel: str, user: str, retro_id: int
 ) -> None:
     try:
         result = deps.retros.close_retro(retro_id, reason="command", workspace_id=team)
@@ -200,7 +202,7 @@ def user_timezone(client: WebClient, user: str) -> str:
 
 
 def schedule_reply(
-    deps: Deps, client: WebClient, team: str, channel: str, user: str, text: str
+    deps: WorkerDeps, client: WebClient, team: str, channel: str, user: str, text: str
 ) -> None:
     clock = deps.retros.clock
     try:
@@ -228,7 +230,7 @@ def schedule_reply(
     post_ephemeral(client, channel=channel, user=user, text=build_schedule_created(created))
 
 
-def manage_schedule(ack: Ack, deps: Deps, team: str, verb: str, arg: str) -> None:
+def manage_schedule(ack: Ack, deps: ServingDeps, team: str, verb: str, arg: str) -> None:
     schedule_id = arg.strip().lstrip("#")
     if not schedule_id.isdigit():
         ack(text=f"Usage: `/retro {verb} <id>`; `/retro schedules` lists the ids.")
@@ -247,7 +249,7 @@ def manage_schedule(ack: Ack, deps: Deps, team: str, verb: str, arg: str) -> Non
 
 
 def set_action_status(
-    deps: Deps, client: WebClient, body: dict, action_id: int, status: str
+    deps: ServingDeps, client: WebClient, body: dict, action_id: int, status: str
 ) -> None:
     team = body["user"]["team_id"]
     channel = body["channel"]["id"]
@@ -263,7 +265,9 @@ def set_action_status(
         post_ephemeral(client, channel=channel, user=body["user"]["id"], text=str(exc))
 
 
-def take_thread_entry(deps: Deps, client: WebClient, team: str, event: dict[str, Any]) -> bool:
+def take_thread_entry(
+    deps: ServingDeps, client: WebClient, team: str, event: dict[str, Any]
+) -> bool:
     """A reply under a retro prompt becomes an entry, confirmed with ✅. False if not a retro."""
     try:
         result = deps.retros.add_thread_reply(
@@ -275,7 +279,7 @@ def take_thread_entry(deps: Deps, client: WebClient, team: str, event: dict[str,
             message_ts=event["ts"],
         )
     except RetroError as exc:
-        deps.work.submit(
+        deps.jobs.submit(
             tell_entry_refused,
             team,
             channel=event["channel"],
@@ -287,17 +291,17 @@ def take_thread_entry(deps: Deps, client: WebClient, team: str, event: dict[str,
     if result is None:
         return False
     if result.created:
-        deps.work.submit(confirm_entry, team, event["channel"], event["ts"])
+        deps.jobs.submit(confirm_entry, team, event["channel"], event["ts"])
     return True
 
 
 def tell_entry_refused(
-    _deps: Deps, client: WebClient, *, channel: str, user: str, thread_ts: str, text: str
+    _deps: WorkerDeps, client: WebClient, *, channel: str, user: str, thread_ts: str, text: str
 ) -> None:
     post_ephemeral(client, channel=channel, user=user, thread_ts=thread_ts, text=text)
 
 
-def confirm_entry(_deps: Deps, client: WebClient, channel: str, ts: str) -> None:
+def confirm_entry(_deps: WorkerDeps, client: WebClient, channel: str, ts: str) -> None:
     try:
         client.reactions_add(channel=channel, timestamp=ts, name="white_check_mark")
     except SlackApiError as exc:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from drafting.models import Draft
+from drafting.draft import Draft
 from drafting.render_blocks import build_draft_blocks
 from handlers.retro_views import build_retro_prompt
 from scheduler.ports import CloseResult, RetroInfo

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from slack_sdk import WebClient
 
-from bot.deps import Deps
+from handlers.deps import WorkerDeps
 from handlers.replies import describe_failure
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def download(url: str, *, token: str, limit: int, timeout: float = 30.0) -> byte
 
 
 def ingest_shared_files(
-    deps: Deps,
+    deps: WorkerDeps,
     client: WebClient,
     *,
     team: str,
@@ -48,7 +48,7 @@ def ingest_shared_files(
     user: str,
     files: list[dict[str, Any]],
 ) -> None:
-    limit = deps.settings.knowledge.max_file_bytes
+    limit = deps.knowledge.max_file_bytes
     lines = []
     for file in files:
         name = file.get("name") or file.get("title") or file.get("id", "file")

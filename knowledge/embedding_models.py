@@ -6,8 +6,8 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from bot.settings import EmbeddingSettings
 from knowledge.minilm import BUILTIN_MODEL_ID, MiniLMEmbeddings
+from knowledge.settings import EmbeddingSettings
 
 BUILTIN_NAMES = {"builtin", "", BUILTIN_MODEL_ID}
 

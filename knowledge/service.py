@@ -16,9 +16,9 @@ from chromadb.api import ClientAPI
 from langchain_core.embeddings import Embeddings
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import session_scope
-from bot.settings import EmbeddingSettings, KnowledgeSettings
+from core.db import session_scope
 from knowledge import registry
+from knowledge.catalog import DocumentCatalog
 from knowledge.chroma_embedding import LangChainEmbeddingFunction
 from knowledge.chunking import split
 from knowledge.embedding_models import embedding_model_id, make_embeddings
@@ -32,6 +32,7 @@ from knowledge.indexing import (
     entries_for_stored,
 )
 from knowledge.keyword_index import TermCounts, search_keywords
+from knowledge.settings import EmbeddingSettings, KnowledgeSettings
 from knowledge.types import DocumentInfo, Hit, IngestResult
 from knowledge.url_fetch import fetch_url
 from knowledge.vector_store import VectorStore
@@ -65,6 +66,7 @@ class KnowledgeBase:
         settings: KnowledgeSettings | None = None,
     ) -> None:
         self.sessions = sessions
+        self.catalog = DocumentCatalog(sessions)
         self.embeddings = embeddings
         self.model_id = model_id
         self.settings = settings or KnowledgeSettings()
@@ -449,15 +451,10 @@ class KnowledgeBase:
             )
 
     def list_documents(self, workspace_id: str) -> list[DocumentInfo]:
-        with session_scope(self.sessions) as session:
-            return [
-                registry.document_info(d)
-                for d in registry.list_ready(session=session, workspace_id=workspace_id)
-            ]
+        return self.catalog.list_documents(workspace_id)
 
     def count_chunks(self, workspace_id: str) -> int:
-        with session_scope(self.sessions) as session:
-            return registry.count_ready_chunks(session=session, workspace_id=workspace_id)
+        return self.catalog.count_chunks(workspace_id)
 
     def _keyword_ranking(self, workspace_id: str, query: str, limit: int) -> list[str]:
         with session_scope(self.sessions) as session:

@@ -11,8 +11,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import migrate
-from bot.db import make_engine, make_session_factory
 from bot.settings import get_settings
+from core.db import make_engine, make_session_factory
 from tests.fakes.openai_api import FakeOpenAI
 from tests.fakes.slack_api import FakeSlack
 from tests.served_app import ServedApp

@@ -15,13 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slack_sdk import WebClient
 
-from bot.container import build_deps
-from bot.deps import Deps
+from bot.composition import build_worker, open_database
 from bot.settings import Settings
-from bot.slack_client import make_web_client
 from drafting.render_markdown import render_markdown
 from handlers.app_home import publish_home
+from handlers.deps import WorkerDeps
 from handlers.draft_actions import export_markdown_reply
+from handlers.slack_client import make_web_client
 from scheduler.errors import RetroNotFound
 from scheduler.when import parse_schedule_command
 from tests.conftest import BOT_TOKEN
@@ -36,7 +36,7 @@ _teams = itertools.count(1)
 
 @dataclass
 class World:
-    deps: Deps
+    deps: WorkerDeps
     slack: FakeSlack
     client: WebClient
 
@@ -54,11 +54,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                 "api_base_url": slack.api_url,
             },
         )
-        deps = build_deps(config)
+        db = open_database(config, upgrade=True)
         try:
-            yield World(deps, slack, make_web_client(config))
+            yield World(build_worker(config, db), slack, make_web_client(config.slack))
         finally:
-            deps.close()
+            db.close()
 
 
 def marker(team: str) -> str:
@@ -80,7 +80,9 @@ def load_workspace(world: World, team: str, texts: list[str], entries: list[str]
     request = deps.desk.take_request(
         workspace_id=team, channel_id=CHANNEL, user_id="U0LEAD001", kind="swot", subject=mark
     )
-    draft = deps.desk.produce(workspace_id=team, request_id=request).draft
+    stored = deps.desk.request(workspace_id=team, request_id=request)
+    assert stored is not None
+    draft = deps.drafter.draft_request(stored)
     deps.desk.record_posted(
         workspace_id=team,
         channel_id=CHANNEL,

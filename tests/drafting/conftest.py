@@ -11,14 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import migrate
-from bot.db import make_engine, make_session_factory
 from bot.demo import sample_documents
-from bot.settings import KnowledgeSettings, LLMSettings
+from core.db import make_engine, make_session_factory
 from drafting.service import Drafter
+from drafting.settings import LLMSettings
 from knowledge.chroma_client import make_chroma_client
 from knowledge.minilm import BUILTIN_MODEL_ID, MiniLMEmbeddings
 from knowledge.models import KbChunk
 from knowledge.service import KnowledgeBase
+from knowledge.settings import KnowledgeSettings
 
 WORKSPACE = "TSAMPLE01"
 OTHER_WORKSPACE = "TOTHER001"

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import cast
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from drafting.desk import DraftDesk
-from drafting.models import Draft, Item, Section
-from drafting.service import Drafter
+from drafting.draft import Draft, Item, Section
 
 
 def draft(text: str) -> Draft:
@@ -24,7 +22,7 @@ def draft(text: str) -> Draft:
 
 def desk(sessions: sessionmaker[Session]) -> DraftDesk:
     # Versions never call the drafter; the desk is otherwise the real one.
-    return DraftDesk(sessions=sessions, drafter=cast(Drafter, None))
+    return DraftDesk(sessions=sessions)
 
 
 def test_concurrent_revisions_reserve_distinct_versions(sessions: sessionmaker[Session]) -> None:

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot.settings import LLMSettings
-from drafting.models import SWOT_KEYS, RetroEntry
+from drafting.draft import SWOT_KEYS, RetroEntry
 from drafting.prompts import PROMPT_CANARY, SOURCES_CLOSE, SOURCES_OPEN
 from drafting.render_markdown import render_markdown
 from drafting.service import Drafter
+from drafting.settings import LLMSettings
 from knowledge.minilm import MiniLMEmbeddings
 from knowledge.types import Hit
 from tests.fakes.openai_api import FakeOpenAI
@@ -307,7 +307,7 @@ def test_llm_retro_takes_counts_and_owners_from_the_entries(
         ],
     }
     fake_openai.reply(json.dumps(reply))
-    draft = Drafter(retriever=retriever, llm=settings_for(fake_openai)).draft_retro(
+    draft = Drafter(retriever=retriever, llm=settings_for(fake_openai)).retro.draft_retro(
         "W1", "sprint", entries
     )
     noisy = draft.section("not_so_well")

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from drafting.draft import RETRO_KEYS, SWOT_KEYS, Draft, RetroEntry
 from drafting.grounding import extract_figures, figure_keys
-from drafting.models import RETRO_KEYS, SWOT_KEYS, Draft, RetroEntry
 from drafting.retro_offline import parse_retro_lines
 from drafting.service import Drafter
 from tests.drafting.conftest import OTHER_SECRET, SUBJECT, WORKSPACE, SampleKB
@@ -147,7 +147,7 @@ def test_retro_merges_similar_entries_counts_people_and_keeps_owners(
         RetroEntry("action_items", "<@U0OWNER1> tune the paging rules by Friday", "U1"),
         RetroEntry(None, "Write down planning decisions in the channel @U0OWNER2", "U2"),
     ]
-    draft = offline_drafter.draft_retro(WORKSPACE, "sprint 42", entries)
+    draft = offline_drafter.retro.draft_retro(WORKSPACE, "sprint 42", entries)
     assert [s.key for s in draft.sections] == list(RETRO_KEYS)
     not_well = draft.section("not_so_well")
     assert not_well is not None and len(not_well.items) == 2
@@ -183,7 +183,7 @@ def test_sample_retro_file_parses_every_prefix() -> None:
 def test_classify_unprefixed_retro_entries(
     offline_drafter: Drafter, text: str, expected: str
 ) -> None:
-    assert offline_drafter.classify_retro_entry(text) == expected
+    assert offline_drafter.retro.classify_retro_entry(text) == expected
 
 
 def test_offline_revise_drops_moves_and_names_what_needs_an_llm(
@@ -224,7 +224,7 @@ def test_offline_regenerate_replaces_one_section_with_fresh_grounded_items(
 def test_plan_builds_on_the_saved_swot_for_the_subject(
     offline_drafter: Drafter, swot: Draft, sample_kb: SampleKB
 ) -> None:
-    from bot.db import session_scope
+    from core.db import session_scope
     from drafting.store import mark_final, save_version
 
     trimmed = offline_drafter.revise(swot, "drop the first priority", []).draft
@@ -316,7 +316,7 @@ def test_retro_labels_read_well_and_paraphrases_merge(offline_drafter: Drafter) 
         "Docs for the billing API are out of date\n"
         "+ The offsite in Porto was fantastic\n"
     )
-    draft = offline_drafter.draft_retro(WORKSPACE, "sprint", entries)
+    draft = offline_drafter.retro.draft_retro(WORKSPACE, "sprint", entries)
     not_well = draft.section("not_so_well")
     assert not_well is not None
     assert [i.label for i in not_well.items] == ["CODE REVIEW", "DOCUMENTATION"]
@@ -330,7 +330,7 @@ def test_retro_drafts_never_name_who_wrote_what(offline_drafter: Drafter) -> Non
         RetroEntry("not_so_well", "Deploy pipeline was flaky all week", "U0SECRET1"),
         RetroEntry("not_so_well", "The deploy pipeline kept flaking this week", "U0SECRET2"),
     ]
-    draft = offline_drafter.draft_retro(WORKSPACE, "sprint", entries)
+    draft = offline_drafter.retro.draft_retro(WORKSPACE, "sprint", entries)
     dumped = draft.model_dump_json()
     assert "U0SECRET" not in dumped
     not_well = draft.section("not_so_well")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from bot.settings import LLMSettings
 from drafting.redaction import redact, redaction_enabled
+from drafting.settings import LLMSettings
 
 
 def test_emails_phones_and_cards_are_replaced() -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.settings import EmbeddingSettings
 from knowledge.chroma_embedding import LangChainEmbeddingFunction
 from knowledge.embedding_models import embedding_model_id, make_embeddings
 from knowledge.minilm import BUILTIN_MODEL_ID, MiniLMEmbeddings, ModelFileError
+from knowledge.settings import EmbeddingSettings
 
 REFERENCE = Path(__file__).parent.parent / "fixtures" / "embedding_reference.json"
 

@@ -12,9 +12,9 @@ from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
 from bot.app import create_app
-from bot.container import build_deps
-from bot.deps import Deps
+from bot.serving import build_serving_process
 from bot.settings import Settings
+from handlers.deps import ServingDeps as Deps
 from tests.fakes.slack_api import FakeSlack
 from tests.faults.conftest import wait_until
 from tests.slack_requests import SIGNING_SECRET, SlackSender, payload
@@ -34,12 +34,13 @@ def oauth_app(tmp_path: Path) -> Iterator[tuple[App, Deps]]:
                 "client_secret": "oauth-client-secret-xyz",
                 "api_base_url": slack.api_url,
             },
+            server={"worker_process": False},
         )
-        deps = build_deps(settings)
+        process = build_serving_process(settings, run_scheduler=False)
         try:
-            yield create_app(settings, deps), deps
+            yield create_app(settings, process.deps), process.deps
         finally:
-            deps.close()
+            process.close()
 
 
 def install(deps: Deps, team: str) -> SQLAlchemyInstallationStore:

@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import LLMSettings
-from drafting.models import RetroEntry
+from core.clock import ManualClock
+from drafting.draft import RetroEntry
 from drafting.service import Drafter
+from drafting.settings import LLMSettings
 from knowledge.minilm import MiniLMEmbeddings
-from scheduler.clock import ManualClock
 from scheduler.models import SECTIONS
 from scheduler.retro_service import RetroService
 from tests.drafting.memory_kb import MemoryRetriever
@@ -33,7 +33,7 @@ def test_close_synthesises_with_the_real_drafter(
     service = RetroService(
         sessions=sessions,
         clock=clock,
-        synthesiser=drafter,
+        synthesiser=drafter.retro,
         notifier=notifier,
         make_entry=RetroEntry,
     )

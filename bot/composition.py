@@ -1,0 +1,143 @@
+"""The composition root: each process's services, built explicitly from one Settings object.
+
+Three processes, three builders, and nothing else builds a service:
+- `build_serving`: the Slack-facing process (acks, storing requests, event claims). It gets
+  the database and a job queue; it never opens the vector store or loads a model.
+- `build_worker`: where jobs run (the child of `alignbot serve`, or threads of the CLI and
+  tests): the knowledge base, the drafter and retro closing.
+- `build_retro_engine`: the retro scheduler, in the worker or in `alignbot scheduler`. It
+  gets a retro synthesis; standalone, that one loads the embedding model only when a close
+  needs it, and never opens the vector store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, configure_mappers, sessionmaker
+
+from bot import migrate
+from bot.recovery import recover_interrupted
+from bot.settings import Settings
+from bot.work import WorkPool
+from core.clock import SystemClock
+from core.db import make_engine, make_session_factory
+from core.group_commit import GroupCommit
+from core.jobs import JobQueue
+from drafting.desk import DraftDesk
+from drafting.draft import RetroEntry
+from drafting.intent import IntentRouter, KeywordRouter
+from drafting.intent_llm import LLMIntentRouter
+from drafting.retro_synthesis import RetroSynthesis
+from drafting.service import Drafter, EngineChoice
+from handlers.deps import ServingDeps, WorkerDeps
+from handlers.draft_jobs import report_interrupted_requests
+from handlers.retro_notifier import SlackRetroNotifier
+from handlers.slack_client import make_client_for
+from knowledge.catalog import DocumentCatalog
+from knowledge.chroma_client import make_chroma_client
+from knowledge.embedding_models import make_embeddings
+from knowledge.service import KnowledgeBase, build_knowledge_base
+from scheduler.engine import EngineConfig, RetroEngine
+from scheduler.ports import RetroSynthesiser
+from scheduler.retro_service import RetroService
+
+
+@dataclass(frozen=True)
+class Database:
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(settings: Settings, *, upgrade: bool) -> Database:
+    """The engine and sessions; `upgrade` applies pending migrations first (serve, CLI)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url)
+    if upgrade:
+        migrate.upgrade(engine)
+    # Mappers configure themselves on the first query otherwise: under a lock, inside the
+    # first Slack request, with every request that arrives meanwhile queued behind it.
+    configure_mappers()
+    return Database(engine, make_session_factory(engine))
+
+
+def retro_service(settings: Settings, db: Database, synthesis: RetroSynthesiser) -> RetroService:
+    return RetroService(
+        sessions=db.sessions,
+        clock=SystemClock(),
+        synthesiser=synthesis,
+        notifier=SlackRetroNotifier(make_client_for(settings.slack, db.engine)),
+        make_entry=RetroEntry,
+    )
+
+
+def standalone_retro_synthesis(settings: Settings) -> RetroSynthesis:
+    """Retro syntheses without a knowledge base; the embedding model loads on first use."""
+    return RetroSynthesis.build(make_embeddings(settings.embedding), settings.llm)
+
+
+def build_serving(settings: Settings, db: Database, *, jobs: JobQueue) -> ServingDeps:
+    return ServingDeps(
+        slack=settings.slack,
+        server=settings.server,
+        engine=db.engine,
+        sessions=db.sessions,
+        jobs=jobs,
+        desk=DraftDesk(sessions=db.sessions, group_commit=GroupCommit(db.sessions)),
+        documents=DocumentCatalog(db.sessions),
+        retros=retro_service(settings, db, standalone_retro_synthesis(settings)),
+    )
+
+
+def build_knowledge(settings: Settings, db: Database) -> KnowledgeBase:
+    """The knowledge base; the embedding model loads on first use."""
+    chroma = make_chroma_client(
+        path=settings.chroma_path,
+        host=settings.chroma.host,
+        port=settings.chroma.port,
+        ssl=settings.chroma.ssl,
+    )
+    return build_knowledge_base(
+        sessions=db.sessions,
+        chroma=chroma,
+        embedding=settings.embedding,
+        knowledge=settings.knowledge,
+    )
+
+
+def build_worker(settings: Settings, db: Database, *, engine: EngineChoice = "auto") -> WorkerDeps:
+    """`engine` picks the drafting engine ("auto": the LLM when LLM__MODEL is set)."""
+    kb = build_knowledge(settings, db)
+    drafter = Drafter(retriever=kb, llm=settings.llm, sessions=db.sessions, engine=engine)
+    router: IntentRouter = LLMIntentRouter(settings.llm) if settings.llm.model else KeywordRouter()
+    return WorkerDeps(
+        slack=settings.slack,
+        server=settings.server,
+        knowledge=settings.knowledge,
+        engine=db.engine,
+        sessions=db.sessions,
+        desk=DraftDesk(sessions=db.sessions),
+        kb=kb,
+        drafter=drafter,
+        router=router,
+        retros=retro_service(settings, db, drafter.retro),
+    )
+
+
+def build_work_pool(settings: Settings, deps: WorkerDeps) -> WorkPool:
+    """Jobs on threads of this process; on start, it recovers what a killed process left."""
+    return WorkPool(
+        deps,
+        make_client_for(settings.slack, deps.engine),
+        threads=settings.server.work_threads,
+        startup=(recover_interrupted, report_interrupted_requests),
+    )
+
+
+def build_retro_engine(settings: Settings, db: Database, retros: RetroService) -> RetroEngine:
+    config = EngineConfig(**settings.scheduler.model_dump())
+    return RetroEngine(service=retros, db_engine=db.engine, config=config)
