@@ -14,11 +14,11 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from pydantic import BaseModel, Field, ValidationError
 
 from bot.settings import LLMSettings
+from core.retro_sections import SECTIONS as RETRO_SECTIONS
 from drafting.facts import normalised
 from drafting.grounding import check_item
 from drafting.labels import tidy_label
 from drafting.models import (
-    RETRO_KEYS,
     SECTION_TITLES,
     SWOT_KEYS,
     Draft,
@@ -230,7 +230,7 @@ def expected_keys(kind: DraftKind, objectives: int = 4) -> list[str]:
     if kind == "swot":
         return list(SWOT_KEYS)
     if kind == "retro":
-        return list(RETRO_KEYS)
+        return list(RETRO_SECTIONS)
     return okr_keys(objectives)
 
 

@@ -7,16 +7,16 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from core.retro_sections import PREFIXES, SECTIONS, TITLES
 from handlers import ids
 from scheduler.ports import ActionItemInfo, RetroInfo, ScheduleInfo
 from scheduler.when import format_duration
 
 Block = dict[str, Any]
+# Buttons and prompts speak in sentence case, as Slack's own interface does.
+_PREFIX_OF = {section: prefix for prefix, section in PREFIXES.items()}
 SECTION_LABELS = {
-    "went_well": ("What went well", "+"),
-    "not_so_well": ("Not so well", "-"),
-    "learnings": ("Learnings", "*"),
-    "action_items": ("Action items", "!"),
+    section: (TITLES[section].capitalize(), _PREFIX_OF[section]) for section in SECTIONS
 }
 
 

@@ -9,9 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base
 
-# Section keys shared with drafting's retro template.
-SECTIONS = ("went_well", "not_so_well", "learnings", "action_items")
-
 
 class RetroSeries(Base):
     """A recurring retro schedule for one channel."""

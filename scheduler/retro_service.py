@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
+from core.retro_sections import SECTIONS, Section, parse_prefixed_entry
 from scheduler import store
 from scheduler.clock import Clock, as_utc
 from scheduler.errors import (
@@ -25,7 +25,7 @@ from scheduler.errors import (
     ScheduleNotFound,
     ScheduleStateError,
 )
-from scheduler.models import SECTIONS, ActionItem, Retro, RetroEntryRow, RetroSeries, ScheduleFire
+from scheduler.models import ActionItem, Retro, RetroEntryRow, RetroSeries, ScheduleFire
 from scheduler.ports import (
     ActionItemInfo,
     CloseResult,
@@ -37,33 +37,13 @@ from scheduler.ports import (
     RetroNotifier,
     RetroSynthesiser,
     ScheduleInfo,
-    Section,
 )
 from scheduler.when import ScheduleRequest, validate_timing
 
 log = logging.getLogger(__name__)
 
-PREFIXES: dict[str, Section] = {
-    "+": "went_well",
-    "-": "not_so_well",
-    "*": "learnings",
-    "!": "action_items",
-}
-# "*word*" is Slack bold, not the learnings prefix.
-_BOLD_START = re.compile(r"^\*[^*\s][^*\n]*\*")
 MAX_ENTRY_CHARS = 3000
 DEFAULT_TITLE = "Team retro"
-
-
-def parse_prefixed_entry(text: str) -> tuple[Section | None, str]:
-    """`+ went well`, `- not so well`, `* learning`, `! action`; anything else is unsorted."""
-    stripped = text.strip()
-    head = stripped[:1]
-    if head in PREFIXES and not (head == "*" and _BOLD_START.match(stripped)):
-        body = stripped[1:].strip()
-        if body:
-            return PREFIXES[head], body
-    return None, stripped
 
 
 class RetroService:

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.retro_sections import parse_prefixed_entry
 from scheduler.clock import ManualClock
 from scheduler.errors import (
     ActionItemNotFound,
@@ -18,7 +19,7 @@ from scheduler.errors import (
     ScheduleStateError,
 )
 from scheduler.models import RetroEntryRow
-from scheduler.retro_service import RetroService, parse_prefixed_entry
+from scheduler.retro_service import RetroService
 from scheduler.when import parse_schedule_command
 from tests.scheduler.notifiers import FakeSynthesiser, LoggingNotifier
 
@@ -42,7 +43,7 @@ def open_now(service: RetroService, **kw: object) -> int:
         ("! <@U0BEN> fix the CI cache", "action_items", "<@U0BEN> fix the CI cache"),
         ("*bold* statement about reviews", None, "*bold* statement about reviews"),
         ("reviews took long", None, "reviews took long"),
-        ("+", None, "+"),
+        ("+", "went_well", ""),
     ],
 )
 def test_prefixes(raw: str, section: str | None, body: str) -> None:

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import LLMSettings
+from core.retro_sections import SECTIONS
 from drafting.models import RetroEntry
 from drafting.service import Drafter
 from knowledge.minilm import MiniLMEmbeddings
 from scheduler.clock import ManualClock
-from scheduler.models import SECTIONS
 from scheduler.retro_service import RetroService
 from tests.drafting.memory_kb import MemoryRetriever
 from tests.scheduler.notifiers import LoggingNotifier
