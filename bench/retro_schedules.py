@@ -208,7 +208,7 @@ def main() -> None:
     with FakeSlackProcess() as slack:
         client = WebClient(token="xoxb-bench", base_url=slack.api_url)
         notifier = SlackPostingNotifier(client)
-        service = RetroService(
+        service = RetroService.build(
             sessions=sessions, clock=SystemClock(), synthesiser=NoSynthesis(), notifier=notifier
         )
         locks: list[LeaderLock | None] = (

@@ -52,7 +52,7 @@ def build_deps(
         knowledge=settings.knowledge,
     )
     drafter = Drafter(retriever=kb, llm=settings.llm, sessions=sessions)
-    retros = RetroService(
+    retros = RetroService.build(
         sessions=sessions,
         clock=SystemClock(),
         synthesiser=drafter,

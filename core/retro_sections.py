@@ -8,7 +8,7 @@ from typing import Literal, get_args
 Section = Literal["went_well", "not_so_well", "learnings", "action_items"]
 # In the order a retro shows them.
 SECTIONS: tuple[Section, ...] = get_args(Section)
-TITLES: dict[Section, str] = {
+TITLES: dict[str, str] = {
     "went_well": "What Went Well",
     "not_so_well": "Not So Well",
     "learnings": "Learnings",

@@ -148,7 +148,7 @@ def add_thread_message(
     text: str,
 ) -> bool:
     """Stores one message of a thread; False when this ts was stored before (a redelivery)."""
-    return (
+    return bool(
         insert_ignore(
             session,
             ThreadMessage,
@@ -163,7 +163,6 @@ def add_thread_message(
             },
             ["workspace_id", "channel_id", "ts"],
         )
-        > 0
     )
 
 

@@ -53,7 +53,7 @@ def register(app: App, deps: Deps) -> None:
             ack(text="Checking that schedule…")
             deps.work.submit(schedule_reply, team, team, channel, user, rest)
         elif sub == "schedules" and not rest:
-            ack(text=build_schedule_list(deps.retros.list_schedules(team)))
+            ack(text=build_schedule_list(deps.retros.schedules.list_schedules(team)))
         elif sub in ("pause", "resume", "cancel"):
             manage_schedule(ack, deps, team, sub, rest)
         else:
@@ -91,7 +91,7 @@ def register(app: App, deps: Deps) -> None:
         user = body["user"]["id"]
         try:
             # Stored before the ack, so an acknowledged entry is never lost.
-            deps.retros.add_entry(
+            deps.retros.entries.add_entry(
                 int(meta["r"]),
                 workspace_id=team,
                 section=meta["s"],
@@ -151,7 +151,7 @@ def open_retro_reply(
     window: Any,
 ) -> None:
     try:
-        deps.retros.open_retro(team, channel, title, opened_by=user, window=window)
+        deps.retros.opening.open_retro(team, channel, title, opened_by=user, window=window)
     except RetroError as exc:
         post_ephemeral(client, channel=channel, user=user, text=str(exc))
     except SlackApiError as exc:
@@ -167,7 +167,7 @@ def open_retro_reply(
 
 
 def close_retro_reply(deps: Deps, client: WebClient, team: str, channel: str, user: str) -> None:
-    open_ones = deps.retros.list_open_retros(team, channel_id=channel)
+    open_ones = deps.retros.lookup.list_open_retros(team, channel_id=channel)
     if not open_ones:
         post_ephemeral(
             client, channel=channel, user=user, text="There is no open retro in this channel."
@@ -180,7 +180,7 @@ def close_by_id_reply(
     deps: Deps, client: WebClient, team: str, channel: str, user: str, retro_id: int
 ) -> None:
     try:
-        result = deps.retros.close_retro(retro_id, reason="command", workspace_id=team)
+        result = deps.retros.closing.close_retro(retro_id, reason="command", workspace_id=team)
         if not result.closed_now:
             post_ephemeral(client, channel=channel, user=user, text="That retro is already closed.")
     except Exception as exc:
@@ -224,7 +224,7 @@ def schedule_reply(
             "Invite me there with `/invite @alignbot`, then try again.",
         )
         return
-    created = deps.retros.create_schedule(team, request=request, created_by=user)
+    created = deps.retros.schedules.create_schedule(team, request=request, created_by=user)
     post_ephemeral(client, channel=channel, user=user, text=build_schedule_created(created))
 
 
@@ -234,9 +234,9 @@ def manage_schedule(ack: Ack, deps: Deps, team: str, verb: str, arg: str) -> Non
         ack(text=f"Usage: `/retro {verb} <id>`; `/retro schedules` lists the ids.")
         return
     action = {
-        "pause": deps.retros.pause_schedule,
-        "resume": deps.retros.resume_schedule,
-        "cancel": deps.retros.cancel_schedule,
+        "pause": deps.retros.schedules.pause_schedule,
+        "resume": deps.retros.schedules.resume_schedule,
+        "cancel": deps.retros.schedules.cancel_schedule,
     }[verb]
     try:
         info = action(team, int(schedule_id))
@@ -252,7 +252,7 @@ def set_action_status(
     team = body["user"]["team_id"]
     channel = body["channel"]["id"]
     try:
-        item = deps.retros.set_action_status(action_id, status, workspace_id=team)
+        item = deps.retros.actions.set_action_status(action_id, status, workspace_id=team)
         post_ephemeral(
             client,
             channel=channel,
@@ -266,7 +266,7 @@ def set_action_status(
 def take_thread_entry(deps: Deps, client: WebClient, team: str, event: dict[str, Any]) -> bool:
     """A reply under a retro prompt becomes an entry, confirmed with ✅. False if not a retro."""
     try:
-        result = deps.retros.add_thread_reply(
+        result = deps.retros.entries.add_thread_reply(
             team,
             event["channel"],
             event["thread_ts"],

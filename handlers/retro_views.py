@@ -15,7 +15,7 @@ from scheduler.when import format_duration
 Block = dict[str, Any]
 # Buttons and prompts speak in sentence case, as Slack's own interface does.
 _PREFIX_OF = {section: prefix for prefix, section in PREFIXES.items()}
-SECTION_LABELS = {
+SECTION_LABELS: dict[str, tuple[str, str]] = {
     section: (TITLES[section].capitalize(), _PREFIX_OF[section]) for section in SECTIONS
 }
 

@@ -103,22 +103,22 @@ def fire_schedule_job(schedule_id: int, scheduled_at: datetime | None = None) ->
     if runtime.dispatcher is not None:
         runtime.dispatcher.fire(schedule_id, occurrence)
     else:
-        runtime.service.fire_schedule(schedule_id, occurrence)
+        runtime.service.opening.fire_schedule(schedule_id, occurrence)
 
 
 def close_retro_job(retro_id: int) -> None:
     service = _service()
-    retro = service.get_retro(retro_id)
+    retro = service.lookup.get_retro(retro_id)
     if retro.status != "open":
         return
     if retro.closes_at > service.clock.now():
         # A sync re-adds this job at the right time if the deadline moved.
         return
-    service.close_retro(retro_id, reason="window_end")
+    service.closing.close_retro(retro_id, reason="window_end")
 
 
 def nudge_retro_job(retro_id: int) -> None:
-    _service().send_nudge(retro_id)
+    _service().nudges.send_nudge(retro_id)
 
 
 class OccurrenceExecutor(ThreadPoolExecutor):
@@ -149,7 +149,7 @@ class RetroScheduler:
         self._db = db_engine
         self._service = service
         self._config = config
-        self._dispatcher = FireDispatcher(service, post_threads=config.post_threads)
+        self._dispatcher = FireDispatcher(service.opening, post_threads=config.post_threads)
         self._executors = {
             FIRE_EXECUTOR: OccurrenceExecutor(config.fire_threads),
             WORK_EXECUTOR: ThreadPoolExecutor(config.work_threads),
@@ -207,7 +207,7 @@ class RetroScheduler:
     def sync(self) -> None:
         """Make the job store match our tables: series jobs, close and nudge jobs."""
         now = datetime.now(UTC)
-        self._service.resume_interrupted_closes(older_than=STUCK_CLOSE_AFTER)
+        self._service.closing.resume_interrupted_closes(older_than=STUCK_CLOSE_AFTER)
         table = self._jobstore.jobs_t
         with self._db.connect() as conn:
             job_ids: set[str] = set(conn.scalars(select(table.c.id)))
@@ -331,10 +331,6 @@ class RetroEngine:
         self._stop = threading.Event()
         self._became_leader = threading.Event()
         self._thread: threading.Thread | None = None
-
-    @property
-    def is_leader(self) -> bool:
-        return self._scheduler is not None
 
     @property
     def scheduler(self) -> RetroScheduler | None:

@@ -9,6 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base
 
+# What a retro is called when nobody named it.
+DEFAULT_TITLE = "Team retro"
+# Slack's text inputs stop here; a longer thread reply is cut to it rather than refused.
+MAX_ENTRY_CHARS = 3000
+
 
 class RetroSeries(Base):
     """A recurring retro schedule for one channel."""

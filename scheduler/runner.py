@@ -33,7 +33,7 @@ def run_scheduler(
     replicas running the engine) can point at one database.
     """
     db = make_engine(settings.resolved_database_url)
-    service = RetroService(
+    service = RetroService.build(
         sessions=make_session_factory(db),
         clock=SystemClock(),
         synthesiser=synthesiser,
