@@ -105,13 +105,6 @@ def finish_request(
     request.result_ts = result_ts
 
 
-def pending_requests(*, session: Session, workspace_id: str | None = None) -> list[DraftRequest]:
-    stmt = select(DraftRequest).where(DraftRequest.status == "pending")
-    if workspace_id is not None:
-        stmt = stmt.where(DraftRequest.workspace_id == workspace_id)
-    return list(session.scalars(stmt.order_by(DraftRequest.id)))
-
-
 def claim_stale_requests(
     *, session: Session, older_than: datetime, reason: str
 ) -> list[DraftRequest]:
