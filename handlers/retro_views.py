@@ -79,9 +79,10 @@ def build_retro_prompt(retro: RetroInfo, *, closed_note: str | None = None) -> l
     if retro.carried_actions:
         blocks.append({"type": "divider"})
         blocks.append({"type": "section", "text": _mrkdwn("*Open action items from last time*")})
+        # The oldest fifteen: the prompt is for adding entries, not for reviewing a backlog.
         for item in retro.carried_actions[:15]:
             blocks.extend(build_action_item(item))
-    return blocks[:50]
+    return blocks
 
 
 def build_action_item(item: ActionItemInfo) -> list[Block]:
