@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -16,12 +17,8 @@ from handlers import ids
 from handlers.replies import command_text, describe_failure, post_ephemeral
 from handlers.retro_views import build_entry_modal, build_schedule_created, build_schedule_list
 from scheduler.errors import RetroError
-from scheduler.when import (
-    DEFAULT_WINDOW,
-    ScheduleParseError,
-    parse_duration,
-    parse_schedule_command,
-)
+from scheduler.schedule_request import DEFAULT_WINDOW, parse_duration, parse_schedule_command
+from scheduler.when import ScheduleParseError
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +138,25 @@ def split_window(text: str) -> tuple[str | None, Any]:
         return None, None
 
 
+_QUOTED = re.compile(r"[\"“][^\"”]*[\"”]")
+_CHANNEL_LINK = re.compile(r"(?:\bin\s+)?<#(?P<id>[CGD][A-Z0-9]+)(?:\|[^>]*)?>")
+_TYPED_CHANNEL = re.compile(r"(?:^|\s)#[\w-]+")
+
+
+def split_channel(text: str, *, default: str) -> tuple[str, str]:
+    """`weekly on friday at 15:00 in <#C0TEAM|team>` → ("C0TEAM", "weekly on friday at 15:00").
+
+    Slack sends a channel picked with # autocomplete as `<#id|name>`; a `#name` typed by hand
+    stays text with no id, so it is refused. A quoted title may say anything.
+    """
+    masked = _QUOTED.sub(lambda m: " " * len(m.group()), text)
+    if m := _CHANNEL_LINK.search(masked):
+        return m.group("id"), " ".join(f"{text[: m.start()]} {text[m.end() :]}".split())
+    if _TYPED_CHANNEL.search(masked):
+        raise ScheduleParseError("Pick the channel with Slack's # autocomplete, like `in #team`.")
+    return default, text
+
+
 def open_retro_reply(
     deps: Deps,
     client: WebClient,
@@ -204,8 +220,9 @@ def schedule_reply(
 ) -> None:
     clock = deps.retros.clock
     try:
+        target, rest = split_channel(text, default=channel)
         request = parse_schedule_command(
-            text, default_channel=channel, default_tz=user_timezone(client, user), now=clock.now()
+            rest, channel_id=target, default_tz=user_timezone(client, user), now=clock.now()
         )
     except ScheduleParseError as exc:
         post_ephemeral(client, channel=channel, user=user, text=f"Nothing was scheduled. {exc}")

@@ -10,7 +10,7 @@ from typing import Any
 from core.retro_sections import PREFIXES, SECTIONS, TITLES
 from handlers import ids
 from scheduler.ports import ActionItemInfo, RetroInfo, ScheduleInfo
-from scheduler.when import format_duration
+from scheduler.schedule_request import format_duration
 
 Block = dict[str, Any]
 # Buttons and prompts speak in sentence case, as Slack's own interface does.

@@ -11,7 +11,7 @@ from scheduler.clock import Clock, as_utc
 from scheduler.errors import ScheduleNotFound, ScheduleStateError
 from scheduler.models import DEFAULT_TITLE, RetroSeries
 from scheduler.ports import ScheduleInfo
-from scheduler.when import ScheduleRequest, validate_timing
+from scheduler.schedule_request import ScheduleRequest, validate_timing
 
 
 class RetroSchedules:

@@ -23,7 +23,7 @@ from drafting.render_markdown import render_markdown
 from handlers.app_home import publish_home
 from handlers.draft_actions import export_markdown_reply
 from scheduler.errors import RetroNotFound
-from scheduler.when import parse_schedule_command
+from scheduler.schedule_request import parse_schedule_command
 from tests.conftest import BOT_TOKEN
 from tests.fakes.slack_api import FakeSlack
 from tests.slack_requests import SIGNING_SECRET
@@ -106,7 +106,7 @@ def load_workspace(world: World, team: str, texts: list[str], entries: list[str]
         )
     request_text = f'weekly on friday at 15:00 title "{mark} weekly"'
     schedule = parse_schedule_command(
-        request_text, default_channel=CHANNEL, default_tz="UTC", now=datetime.now(UTC)
+        request_text, channel_id=CHANNEL, default_tz="UTC", now=datetime.now(UTC)
     )
     deps.retros.schedules.create_schedule(team, request=schedule, created_by="U0LEAD001")
 

@@ -21,7 +21,7 @@ from scheduler.errors import (
 )
 from scheduler.models import RetroEntryRow
 from scheduler.retro_service import RetroService
-from scheduler.when import parse_schedule_command
+from scheduler.schedule_request import parse_schedule_command
 from tests.scheduler.notifiers import FakeSynthesiser, LoggingNotifier
 
 WS = "T0ALIGN"
@@ -176,7 +176,7 @@ def test_action_items_carry_into_the_next_retro_of_the_series(
 ) -> None:
     request = parse_schedule_command(
         "weekly on friday at 15:00 window 2h",
-        default_channel=CH,
+        channel_id=CH,
         default_tz="Europe/Berlin",
         now=clock.now(),
     )
@@ -325,7 +325,7 @@ def test_nudge_targets_skip_contributors_and_are_sent_once(
 
 def test_scheduled_retro_records_lateness(service: RetroService, clock: ManualClock) -> None:
     request = parse_schedule_command(
-        "daily at 09:00", default_channel=CH, default_tz="UTC", now=clock.now()
+        "daily at 09:00", channel_id=CH, default_tz="UTC", now=clock.now()
     )
     schedule = service.schedules.create_schedule(WS, request=request, created_by="U0LEAD")
     occurrence = schedule.next_occurrences[0]
@@ -343,7 +343,7 @@ def test_schedules_list_pause_resume_cancel_within_a_workspace(
 ) -> None:
     request = parse_schedule_command(
         "every 2 weeks on monday 10:00 nudge 30m",
-        default_channel=CH,
+        channel_id=CH,
         default_tz="Europe/Berlin",
         now=clock.now(),
     )
@@ -372,7 +372,7 @@ def test_a_batch_of_claims_opens_each_occurrence_once(
     service: RetroService, clock: ManualClock
 ) -> None:
     request = parse_schedule_command(
-        "daily at 09:00", default_channel=CH, default_tz="UTC", now=clock.now()
+        "daily at 09:00", channel_id=CH, default_tz="UTC", now=clock.now()
     )
     a = service.schedules.create_schedule(WS, request=request, created_by="U0LEAD")
     b = service.schedules.create_schedule(WS, request=request, created_by="U0LEAD")
