@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -13,19 +15,19 @@ from scheduler.models import ActionItem
 from scheduler.ports import ActionItemInfo
 
 
+@dataclass(frozen=True, kw_only=True)
 class ActionItems:
     """Tracked action items of a workspace; an item of another workspace is not found."""
 
-    def __init__(self, *, sessions: sessionmaker[Session], clock: Clock) -> None:
-        self._sessions = sessions
-        self._clock = clock
+    sessions: sessionmaker[Session]
+    clock: Clock
 
     def set_action_status(
         self, action_id: int, status: str, *, workspace_id: str
     ) -> ActionItemInfo:
         if status not in ("open", "done"):
             raise ScheduleStateError(f"Unknown action item status {status!r}.")
-        with session_scope(self._sessions) as session:
+        with session_scope(self.sessions) as session:
             item = session.scalar(
                 select(ActionItem).where(
                     ActionItem.id == action_id, ActionItem.workspace_id == workspace_id
@@ -34,6 +36,6 @@ class ActionItems:
             if item is None:
                 raise ActionItemNotFound(f"Action item {action_id} was not found.")
             item.status = status
-            item.updated_at = as_utc(self._clock.now())
+            item.updated_at = as_utc(self.clock.now())
             session.flush()
             return store.action_info(item)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -28,31 +29,23 @@ from scheduler.retro_lookup import load_retro
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, kw_only=True)
 class RetroClosing:
     """The one retro part that drafts: it runs where the synthesiser (an LLM) may run."""
 
-    def __init__(
-        self,
-        *,
-        sessions: sessionmaker[Session],
-        clock: Clock,
-        synthesiser: RetroSynthesiser,
-        notifier: RetroNotifier,
-        make_entry: Callable[..., Any] = RetroEntryData,
-    ) -> None:
-        self._sessions = sessions
-        self._clock = clock
-        self._synth = synthesiser
-        self._notifier = notifier
-        # drafting.models.RetroEntry in production, so the Drafter gets the type it declares.
-        self._make_entry = make_entry
+    sessions: sessionmaker[Session]
+    clock: Clock
+    synthesiser: RetroSynthesiser
+    notifier: RetroNotifier
+    # drafting.models.RetroEntry in production, so the Drafter gets the type it declares.
+    make_entry: Callable[..., Any] = RetroEntryData
 
     def close_retro(
         self, retro_id: int, *, reason: str, workspace_id: str | None = None
     ) -> CloseResult:
         """Close, synthesise, track action items and notify. A second close does nothing."""
-        now = as_utc(self._clock.now())
-        with session_scope(self._sessions) as session:
+        now = as_utc(self.clock.now())
+        with session_scope(self.sessions) as session:
             claimed = store.claim_close(
                 session=session,
                 retro_id=retro_id,
@@ -69,11 +62,11 @@ class RetroClosing:
 
     def resume_interrupted_closes(self, *, older_than: timedelta) -> list[int]:
         """Finish closes a killed process left half-done (synthesis and action items missing)."""
-        now = as_utc(self._clock.now())
-        with session_scope(self._sessions) as session:
+        now = as_utc(self.clock.now())
+        with session_scope(self.sessions) as session:
             stuck = store.claim_stuck_closes(session=session, older_than=now - older_than, now=now)
         for retro_id in stuck:
-            with session_scope(self._sessions) as session:
+            with session_scope(self.sessions) as session:
                 row = load_retro(session, retro_id, None)
                 info = store.retro_info(row)
                 count = store.entry_count(session=session, retro_id=retro_id)
@@ -83,7 +76,7 @@ class RetroClosing:
 
     def classify_unsorted(self, retro_id: int) -> int:
         """Sort unprefixed entries with the drafting engine; returns how many were sorted."""
-        with session_scope(self._sessions) as session:
+        with session_scope(self.sessions) as session:
             pending = list(
                 session.execute(
                     select(RetroEntryRow.id, RetroEntryRow.text).where(
@@ -94,13 +87,13 @@ class RetroClosing:
         sorted_count = 0
         for entry_id, text in pending:
             try:
-                section = self._synth.classify_retro_entry(text)
+                section = self.synthesiser.classify_retro_entry(text)
             except Exception:
                 log.exception("classifying entry %s failed; it stays unsorted", entry_id)
                 continue
             if section not in SECTIONS:
                 continue
-            with session_scope(self._sessions) as session:
+            with session_scope(self.sessions) as session:
                 session.execute(
                     update(RetroEntryRow)
                     .where(RetroEntryRow.id == entry_id, RetroEntryRow.section.is_(None))
@@ -111,7 +104,7 @@ class RetroClosing:
 
     def _complete_close(self, retro_id: int, info: RetroInfo, count: int) -> CloseResult:
         if count == 0:
-            with session_scope(self._sessions) as session:
+            with session_scope(self.sessions) as session:
                 if not store.finish_close(session=session, retro_id=retro_id):
                     return CloseResult(
                         retro=info, closed_now=False, entry_count=0, contributor_count=0
@@ -121,7 +114,7 @@ class RetroClosing:
             return result
 
         self.classify_unsorted(retro_id)
-        with session_scope(self._sessions) as session:
+        with session_scope(self.sessions) as session:
             rows = list(
                 session.scalars(
                     select(RetroEntryRow)
@@ -130,14 +123,14 @@ class RetroClosing:
                 )
             )
             entries = [
-                self._make_entry(section=r.section, text=r.text, author=r.author) for r in rows
+                self.make_entry(section=r.section, text=r.text, author=r.author) for r in rows
             ]
             raw_actions = [r.text for r in rows if r.section == "action_items"]
             contributor_count = len({r.author for r in rows if r.author})
         draft: Any = None
         error: str | None = None
         try:
-            draft = self._synth.draft_retro(info.workspace_id, info.title, entries)
+            draft = self.synthesiser.draft_retro(info.workspace_id, info.title, entries)
         except Exception as exc:
             log.exception("synthesising retro %s failed", retro_id)
             error = f"{type(exc).__name__}: {exc}"[:500]
@@ -146,7 +139,7 @@ class RetroClosing:
         else:
             # Without a synthesis, the team's own "!" entries still become tracked items.
             actions = [(text, None) for text in raw_actions]
-        with session_scope(self._sessions) as session:
+        with session_scope(self.sessions) as session:
             # Items and the final state commit together: a crash before here is resumed whole,
             # and of two processes finishing one close, only the first stores anything.
             if not store.finish_close(session=session, retro_id=retro_id):
@@ -187,7 +180,7 @@ class RetroClosing:
 
     def _notify_closed(self, result: CloseResult) -> None:
         try:
-            self._notifier.retro_closed(result)
+            self.notifier.retro_closed(result)
         except Exception:
             log.exception("posting the close of retro %s failed", result.retro.id)
 

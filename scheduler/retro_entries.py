@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -19,12 +20,12 @@ from scheduler.ports import EntryResult, EntrySource
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, kw_only=True)
 class RetroEntries:
     """Stores entries; every call commits before it returns, so acknowledging it is safe."""
 
-    def __init__(self, *, sessions: sessionmaker[Session], clock: Clock) -> None:
-        self._sessions = sessions
-        self._clock = clock
+    sessions: sessionmaker[Session]
+    clock: Clock
 
     def add_entry(
         self,
@@ -49,7 +50,7 @@ class RetroEntries:
         if section is not None and section not in SECTIONS:
             raise EntryRejected(f"Unknown section {section!r}.")
         stored_author = None if anonymous else author
-        with session_scope(self._sessions) as session:
+        with session_scope(self.sessions) as session:
             # Row lock on Postgres: a concurrent close waits for this entry, or we see it closed.
             retro = session.scalar(
                 select(Retro)
@@ -68,7 +69,7 @@ class RetroEntries:
                 "author": stored_author,
                 "source": source,
                 "source_ts": source_ts,
-                "created_at": as_utc(self._clock.now()),
+                "created_at": as_utc(self.clock.now()),
             }
             entry_id = self._insert_entry(session, values)
             created = entry_id is not None
@@ -107,7 +108,7 @@ class RetroEntries:
         message_ts: str,
     ) -> EntryResult | None:
         """A reply in a prompt's thread becomes an entry; None when the thread is no retro's."""
-        with session_scope(self._sessions) as session:
+        with session_scope(self.sessions) as session:
             retro_id = session.scalar(
                 select(Retro.id).where(
                     Retro.workspace_id == workspace_id,

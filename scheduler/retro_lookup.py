@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,14 +22,14 @@ def load_retro(session: Session, retro_id: int, workspace_id: str | None) -> Ret
     return row
 
 
+@dataclass(frozen=True, kw_only=True)
 class RetroLookup:
     """Read-only retro queries; each opens its own session."""
 
-    def __init__(self, *, sessions: sessionmaker[Session]) -> None:
-        self._sessions = sessions
+    sessions: sessionmaker[Session]
 
     def get_retro(self, retro_id: int, *, workspace_id: str | None = None) -> RetroInfo:
-        with session_scope(self._sessions) as session:
+        with session_scope(self.sessions) as session:
             row = load_retro(session, retro_id, workspace_id)
             carried = store.open_action_items(
                 session=session,
@@ -41,14 +43,14 @@ class RetroLookup:
     def list_open_retros(
         self, workspace_id: str, *, channel_id: str | None = None
     ) -> list[RetroInfo]:
-        with session_scope(self._sessions) as session:
+        with session_scope(self.sessions) as session:
             query = select(Retro).where(Retro.workspace_id == workspace_id, Retro.status == "open")
             if channel_id is not None:
                 query = query.where(Retro.channel_id == channel_id)
             return [store.retro_info(r) for r in session.scalars(query.order_by(Retro.id))]
 
     def list_entries(self, retro_id: int, *, workspace_id: str) -> list[RetroEntryData]:
-        with session_scope(self._sessions) as session:
+        with session_scope(self.sessions) as session:
             load_retro(session, retro_id, workspace_id)
             rows = session.scalars(
                 select(RetroEntryRow)

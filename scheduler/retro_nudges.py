@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
@@ -12,19 +14,17 @@ from scheduler.ports import RetroNotifier
 from scheduler.retro_lookup import load_retro
 
 
+@dataclass(frozen=True, kw_only=True)
 class RetroNudges:
     """Sends each retro's nudge at most once, whichever process runs it."""
 
-    def __init__(
-        self, *, sessions: sessionmaker[Session], clock: Clock, notifier: RetroNotifier
-    ) -> None:
-        self._sessions = sessions
-        self._clock = clock
-        self._notifier = notifier
+    sessions: sessionmaker[Session]
+    clock: Clock
+    notifier: RetroNotifier
 
     def nudge_targets(self, retro_id: int, members: list[str]) -> list[str]:
         """Members who have not contributed under their name (anonymous authors are unknowable)."""
-        with session_scope(self._sessions) as session:
+        with session_scope(self.sessions) as session:
             done = store.contributors(session=session, retro_id=retro_id)
             retro = session.get(Retro, retro_id)
             if retro is not None and retro.opened_by:
@@ -34,13 +34,13 @@ class RetroNudges:
 
     def send_nudge(self, retro_id: int) -> list[str]:
         """Send the pre-close reminder once (claimed in SQL); returns who was nudged."""
-        now = as_utc(self._clock.now())
-        with session_scope(self._sessions) as session:
+        now = as_utc(self.clock.now())
+        with session_scope(self.sessions) as session:
             if not store.claim_nudge(session=session, retro_id=retro_id, now=now):
                 return []
             retro = store.retro_info(load_retro(session, retro_id, None))
-        members = self._notifier.channel_members(retro.workspace_id, retro.channel_id)
+        members = self.notifier.channel_members(retro.workspace_id, retro.channel_id)
         targets = self.nudge_targets(retro_id, members)
         if targets:
-            self._notifier.send_nudge(retro, targets)
+            self.notifier.send_nudge(retro, targets)
         return targets

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,15 +22,13 @@ from scheduler.ports import RetroInfo, RetroNotifier
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, kw_only=True)
 class RetroOpening:
     """Opens retros and posts their prompts through the notifier."""
 
-    def __init__(
-        self, *, sessions: sessionmaker[Session], clock: Clock, notifier: RetroNotifier
-    ) -> None:
-        self._sessions = sessions
-        self._clock = clock
-        self._notifier = notifier
+    sessions: sessionmaker[Session]
+    clock: Clock
+    notifier: RetroNotifier
 
     def open_retro(
         self,
@@ -40,17 +39,17 @@ class RetroOpening:
         opened_by: str | None,
         window: timedelta,
         nudge: timedelta | None = None,
-        series_id: int | None = None,
-        occurrence_at: datetime | None = None,
     ) -> RetroInfo:
-        """Open a retro now and post its prompt. One-off retros refuse a second open one."""
-        with session_scope(self._sessions) as session:
-            if series_id is None:
-                existing = store.open_retro_in_channel(
-                    session=session, workspace_id=workspace_id, channel_id=channel_id
-                )
-                if existing is not None:
-                    raise RetroAlreadyOpen(existing.id, channel_id)
+        """Open a one-off retro now and post its prompt; refused while one is open there.
+
+        Scheduled retros open through `claim_occurrences` instead.
+        """
+        with session_scope(self.sessions) as session:
+            existing = store.open_retro_in_channel(
+                session=session, workspace_id=workspace_id, channel_id=channel_id
+            )
+            if existing is not None:
+                raise RetroAlreadyOpen(existing.id, channel_id)
             row = Retro(
                 **self._retro_values(
                     workspace_id=workspace_id,
@@ -59,8 +58,8 @@ class RetroOpening:
                     opened_by=opened_by,
                     window=window,
                     nudge=nudge,
-                    series_id=series_id,
-                    occurrence_at=occurrence_at,
+                    series_id=None,
+                    occurrence_at=None,
                 )
             )
             session.add(row)
@@ -93,7 +92,7 @@ class RetroOpening:
         keys = list(dict.fromkeys((sid, as_utc(at)) for sid, at in occurrences))
         if not keys:
             return []
-        with session_scope(self._sessions) as session:
+        with session_scope(self.sessions) as session:
             series = {
                 row.id: row
                 for row in session.scalars(
@@ -170,7 +169,7 @@ class RetroOpening:
         series_id: int | None,
         occurrence_at: datetime | None,
     ) -> dict[str, Any]:
-        now = as_utc(self._clock.now())
+        now = as_utc(self.clock.now())
         # A late (catch-up) retro still gets its full window, counted from when it opens.
         closes_at = now + window
         nudge_at = closes_at - nudge if nudge else None
@@ -197,7 +196,7 @@ class RetroOpening:
         With record=False the caller stores the ts itself (the engine batches those writes).
         """
         try:
-            ts = self._notifier.retro_opened(info)
+            ts = self.notifier.retro_opened(info)
         except Exception:
             # The retro exists and collects modal entries; only the prompt post failed.
             log.exception("posting the prompt for retro %s failed", info.id)
@@ -211,7 +210,7 @@ class RetroOpening:
     def record_prompt_ts_many(self, pairs: Sequence[tuple[int, str]]) -> None:
         if not pairs:
             return
-        with session_scope(self._sessions) as session:
+        with session_scope(self.sessions) as session:
             # ORM bulk UPDATE by primary key: one executemany for the whole batch.
             session.execute(update(Retro), [{"id": rid, "prompt_ts": ts} for rid, ts in pairs])
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,21 +16,21 @@ from scheduler.ports import ScheduleInfo
 from scheduler.schedule_request import ScheduleRequest, validate_timing
 
 
+@dataclass(frozen=True, kw_only=True)
 class RetroSchedules:
     """Schedules are rows; the leader's next sync adds or drops their jobs."""
 
-    def __init__(self, *, sessions: sessionmaker[Session], clock: Clock) -> None:
-        self._sessions = sessions
-        self._clock = clock
+    sessions: sessionmaker[Session]
+    clock: Clock
 
     def create_schedule(
         self, workspace_id: str, *, request: ScheduleRequest, created_by: str
     ) -> ScheduleInfo:
         """Store a validated schedule; the reply shows `next_occurrences` (three)."""
-        now = self._clock.now()
+        now = self.clock.now()
         validate_timing(request.spec, window=request.window, nudge=request.nudge, now=now)
         spec = request.spec
-        with session_scope(self._sessions) as session:
+        with session_scope(self.sessions) as session:
             row = RetroSeries(
                 workspace_id=workspace_id,
                 channel_id=request.channel_id,
@@ -50,8 +52,8 @@ class RetroSchedules:
     def list_schedules(
         self, workspace_id: str, *, channel_id: str | None = None, include_cancelled: bool = False
     ) -> list[ScheduleInfo]:
-        now = self._clock.now()
-        with session_scope(self._sessions) as session:
+        now = self.clock.now()
+        with session_scope(self.sessions) as session:
             query = select(RetroSeries).where(RetroSeries.workspace_id == workspace_id)
             if channel_id is not None:
                 query = query.where(RetroSeries.channel_id == channel_id)
@@ -74,8 +76,8 @@ class RetroSchedules:
     def _transition(
         self, workspace_id: str, schedule_id: int, status: str, *, allowed_from: tuple[str, ...]
     ) -> ScheduleInfo:
-        now = self._clock.now()
-        with session_scope(self._sessions) as session:
+        now = self.clock.now()
+        with session_scope(self.sessions) as session:
             row = session.scalar(
                 select(RetroSeries).where(
                     RetroSeries.id == schedule_id, RetroSeries.workspace_id == workspace_id
