@@ -13,12 +13,12 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, ValidationError
 
-from bot.settings import LLMSettings
+from drafting.settings import LLMSettings
 from core.retro_sections import SECTIONS as RETRO_SECTIONS
 from drafting.facts import normalised
 from drafting.grounding import check_item
 from drafting.labels import tidy_label
-from drafting.models import (
+from drafting.draft import (
     SECTION_TITLES,
     SWOT_KEYS,
     Draft,

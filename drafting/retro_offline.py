@@ -12,7 +12,7 @@ from core.retro_sections import parse_prefixed_entry
 from drafting.facts import as_sentence
 from drafting.grounding import check_draft
 from drafting.labels import label_for
-from drafting.models import (
+from drafting.draft import (
     OFFLINE_ENGINE,
     SECTION_TITLES,
     Draft,

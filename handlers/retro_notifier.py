@@ -8,7 +8,7 @@ from collections.abc import Callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from drafting.models import Draft
+from drafting.draft import Draft
 from drafting.render_blocks import build_draft_blocks
 from handlers.block_pages import NO_CUT, post_paged
 from handlers.retro_views import build_retro_prompt

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db import Base
+from core.db import Base
 
 # What a retro is called when nobody named it.
 DEFAULT_TITLE = "Team retro"

@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import session_scope
+from core.db import session_scope
 from core.retro_sections import SECTIONS
 from scheduler import store
-from scheduler.clock import Clock, as_utc
+from core.clock import Clock, as_utc
 from scheduler.models import MAX_ENTRY_CHARS, ActionItem, Retro, RetroEntryRow
 from scheduler.ports import (
     CloseResult,
@@ -37,7 +37,7 @@ class RetroClosing:
     clock: Clock
     synthesiser: RetroSynthesiser
     notifier: RetroNotifier
-    # drafting.models.RetroEntry in production, so the Drafter gets the type it declares.
+    # drafting.draft.RetroEntry in production, so the Drafter gets the type it declares.
     make_entry: Callable[..., Any] = RetroEntryData
 
     def close_retro(

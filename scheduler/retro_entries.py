@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import session_scope
-from bot.workspaces import insert_ignore
+from core.db import session_scope
+from core.db import insert_ignore
 from core.retro_sections import SECTIONS, Section, parse_prefixed_entry
-from scheduler.clock import Clock, as_utc
+from core.clock import Clock, as_utc
 from scheduler.errors import EntryRejected, RetroClosed, RetroNotFound
 from scheduler.models import MAX_ENTRY_CHARS, Retro, RetroEntryRow
 from scheduler.ports import EntryResult, EntrySource

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import session_scope
+from core.db import session_scope
 from scheduler import store
 from scheduler.errors import RetroNotFound
 from scheduler.models import Retro, RetroEntryRow

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import session_scope
+from core.db import session_scope
 from scheduler import store
-from scheduler.clock import Clock, as_utc
+from core.clock import Clock, as_utc
 from scheduler.models import Retro
 from scheduler.ports import RetroNotifier
 from scheduler.retro_lookup import load_retro

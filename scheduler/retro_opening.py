@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import session_scope
-from bot.workspaces import insert_ignore
+from core.db import session_scope
+from core.db import insert_ignore
 from scheduler import store
-from scheduler.clock import Clock, as_utc
+from core.clock import Clock, as_utc
 from scheduler.errors import RetroAlreadyOpen
 from scheduler.models import DEFAULT_TITLE, Retro, RetroSeries, ScheduleFire
 from scheduler.ports import RetroInfo, RetroNotifier

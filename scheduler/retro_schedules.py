@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import session_scope
+from core.db import session_scope
 from scheduler import store
-from scheduler.clock import Clock, as_utc
+from core.clock import Clock, as_utc
 from scheduler.errors import ScheduleNotFound, ScheduleStateError
 from scheduler.models import DEFAULT_TITLE, RetroSeries
 from scheduler.ports import ScheduleInfo

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.action_items import ActionItems
-from scheduler.clock import Clock
+from core.clock import Clock
 from scheduler.ports import RetroEntryData, RetroNotifier, RetroSynthesiser
 from scheduler.retro_closing import RetroClosing
 from scheduler.retro_entries import RetroEntries

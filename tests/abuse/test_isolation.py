@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 from bot.container import build_deps
 from bot.deps import Deps
 from bot.settings import Settings
-from bot.slack_client import make_web_client
+from handlers.slack_client import make_web_client
 from drafting.render_markdown import render_markdown
 from handlers.app_home import publish_home
 from handlers.draft_actions import export_markdown_reply

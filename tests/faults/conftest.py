@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, select
 
-from drafting.conversations import DraftRequest
+from drafting.models import DraftRequest
 from knowledge.models import KbDocument
 from tests.fakes.openai_api import FakeOpenAI
 from tests.fakes.slack_api import Call, FakeSlack

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler.clock import SystemClock, as_utc
+from core.clock import SystemClock, as_utc
 from scheduler.engine import EngineConfig, RetroEngine
 from scheduler.models import Retro
 from scheduler.retro_service import RetroService

@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.retro_sections import parse_prefixed_entry
-from scheduler.clock import ManualClock
+from core.clock import ManualClock
 from scheduler.errors import (
     ActionItemNotFound,
     EntryRejected,

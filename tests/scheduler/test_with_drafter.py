@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import LLMSettings
+from drafting.settings import LLMSettings
 from core.retro_sections import SECTIONS
-from drafting.models import RetroEntry
+from drafting.draft import RetroEntry
 from drafting.service import Drafter
 from knowledge.minilm import MiniLMEmbeddings
-from scheduler.clock import ManualClock
+from core.clock import ManualClock
 from scheduler.retro_service import RetroService
 from tests.drafting.memory_kb import MemoryRetriever
 from tests.scheduler.notifiers import LoggingNotifier

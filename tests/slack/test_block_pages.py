@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from slack_sdk import WebClient
 
-from drafting.models import Draft, Item, Section
+from drafting.draft import Draft, Item, Section
 from handlers.block_pages import block_pages
 from handlers.retro_notifier import SlackRetroNotifier
 from scheduler.ports import CloseResult, RetroInfo

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from drafting.models import SWOT_KEYS
+from drafting.draft import SWOT_KEYS
 from tests.conftest import app_env
 from tests.fakes.openai_api import FakeOpenAI
 from tests.fakes.slack_api import FakeSlack
