@@ -29,11 +29,12 @@ from sqlalchemy import create_engine, func, insert, select, text
 from bot import migrate
 from core.clock import SystemClock, as_utc
 from core.db import make_engine, make_session_factory
-from scheduler.engine import EngineConfig, RetroEngine
+from scheduler.engine import RetroEngine
 from scheduler.leader import LeaderLock
 from scheduler.models import Retro, RetroSeries
 from scheduler.ports import CloseResult, RetroInfo
 from scheduler.retro_service import RetroService
+from scheduler.settings import SchedulerSettings
 
 TOTAL = 10_000
 DUE = 1_000
@@ -194,7 +195,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--overlap", action="store_true", help="two schedulers both leading")
-    parser.add_argument("--threads", type=int, default=EngineConfig().post_threads)
+    parser.add_argument("--threads", type=int, default=SchedulerSettings().post_threads)
     parser.add_argument("--lead", type=int, default=45, help="seconds until the due instant")
     args = parser.parse_args()
 
@@ -202,13 +203,15 @@ def main() -> None:
     due_at = (datetime.now(UTC) + timedelta(seconds=args.lead)).replace(microsecond=0)
     reg_seconds, due_ids = register(url, due_at)
 
-    config = EngineConfig(post_threads=args.threads, sync_seconds=5.0, leader_retry_seconds=1.0)
+    config = SchedulerSettings(
+        post_threads=args.threads, sync_seconds=5.0, leader_retry_seconds=1.0
+    )
     db = make_engine(url)
     sessions = make_session_factory(db)
     with FakeSlackProcess() as slack:
         client = WebClient(token="xoxb-bench", base_url=slack.api_url)
         notifier = SlackPostingNotifier(client)
-        service = RetroService(
+        service = RetroService.build(
             sessions=sessions, clock=SystemClock(), synthesiser=NoSynthesis(), notifier=notifier
         )
         locks: list[LeaderLock | None] = (

@@ -39,9 +39,9 @@ from knowledge.catalog import DocumentCatalog
 from knowledge.chroma_client import make_chroma_client
 from knowledge.embedding_models import make_embeddings
 from knowledge.service import KnowledgeBase, build_knowledge_base
-from scheduler.engine import EngineConfig, RetroEngine
+from scheduler.engine import RetroEngine
 from scheduler.ports import RetroSynthesiser
-from scheduler.retro_service import RetroService
+from scheduler.retro_service import RetroRecords, RetroService
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def open_database(settings: Settings, *, upgrade: bool) -> Database:
 
 
 def retro_service(settings: Settings, db: Database, synthesis: RetroSynthesiser) -> RetroService:
-    return RetroService(
+    return RetroService.build(
         sessions=db.sessions,
         clock=SystemClock(),
         synthesiser=synthesis,
@@ -89,7 +89,7 @@ def build_serving(settings: Settings, db: Database, *, jobs: JobQueue) -> Servin
         jobs=jobs,
         desk=DraftDesk(sessions=db.sessions, group_commit=GroupCommit(db.sessions)),
         documents=DocumentCatalog(db.sessions),
-        retros=retro_service(settings, db, standalone_retro_synthesis(settings)),
+        retros=RetroRecords.build(sessions=db.sessions, clock=SystemClock()),
     )
 
 
@@ -139,5 +139,4 @@ def build_work_pool(settings: Settings, deps: WorkerDeps) -> WorkPool:
 
 
 def build_retro_engine(settings: Settings, db: Database, retros: RetroService) -> RetroEngine:
-    config = EngineConfig(**settings.scheduler.model_dump())
-    return RetroEngine(service=retros, db_engine=db.engine, config=config)
+    return RetroEngine(service=retros, db_engine=db.engine, config=settings.scheduler)

@@ -135,6 +135,7 @@ def child_main(
     run_scheduler: bool,
 ) -> None:
     """Runs in the child: builds its own services, then runs queued jobs on its threads."""
+
     configure_logging(settings.log_level, settings.secret_values())
     # Niceness is per process on Linux: every thread of the child, the model's included.
     os.nice(settings.server.worker_niceness)

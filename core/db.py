@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -63,10 +63,22 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
-def insert_ignore(session: Session, model: type[Base], values: dict, keys: list[str]) -> int:
-    """INSERT ... ON CONFLICT DO NOTHING on SQLite and Postgres; returns rows inserted (0 or 1)."""
+def insert_ignore(
+    session: Session,
+    model: type[Base],
+    values: dict[str, Any] | Sequence[dict[str, Any]],
+    keys: list[str],
+    *,
+    returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
+    """INSERT ... ON CONFLICT DO NOTHING on SQLite and Postgres, for one row or many.
+
+    Returns a row per row inserted (the `returning` columns, else the first key): the rows
+    that were there already are left out, so an empty list means nothing was new.
+    """
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
-    key_column = getattr(model, keys[0])
-    return len(session.execute(stmt.returning(key_column)).all())
+    rows = [values] if isinstance(values, dict) else list(values)
+    stmt = insert(model).values(rows).on_conflict_do_nothing(index_elements=keys)
+    columns = [getattr(model, name) for name in returning or keys[:1]]
+    return [tuple(row) for row in session.execute(stmt.returning(*columns))]

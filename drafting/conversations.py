@@ -58,13 +58,6 @@ def finish_request(
     request.result_ts = result_ts
 
 
-def pending_requests(*, session: Session, workspace_id: str | None = None) -> list[DraftRequest]:
-    stmt = select(DraftRequest).where(DraftRequest.status == "pending")
-    if workspace_id is not None:
-        stmt = stmt.where(DraftRequest.workspace_id == workspace_id)
-    return list(session.scalars(stmt.order_by(DraftRequest.id)))
-
-
 def claim_stale_requests(
     *, session: Session, older_than: datetime, reason: str
 ) -> list[DraftRequest]:
@@ -101,7 +94,7 @@ def add_thread_message(
     text: str,
 ) -> bool:
     """Stores one message of a thread; False when this ts was stored before (a redelivery)."""
-    return (
+    return bool(
         insert_ignore(
             session,
             ThreadMessage,
@@ -116,7 +109,6 @@ def add_thread_message(
             },
             ["workspace_id", "channel_id", "ts"],
         )
-        > 0
     )
 
 

@@ -7,10 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from core.retro_sections import TITLES as RETRO_TITLES
+
 DraftKind = Literal["swot", "okr", "retro"]
 
 SWOT_KEYS = ("strengths", "weaknesses", "opportunities", "threats", "priorities")
-RETRO_KEYS = ("went_well", "not_so_well", "learnings", "action_items")
 
 SECTION_TITLES: dict[str, str] = {
     "strengths": "Strengths",
@@ -18,10 +19,7 @@ SECTION_TITLES: dict[str, str] = {
     "opportunities": "Opportunities",
     "threats": "Threats",
     "priorities": "Key Priorities",
-    "went_well": "What Went Well",
-    "not_so_well": "Not So Well",
-    "learnings": "Learnings",
-    "action_items": "Action Items",
+    **RETRO_TITLES,
     "metrics": "Metrics",
     "values": "Values",
 }

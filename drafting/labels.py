@@ -352,12 +352,3 @@ OBJECTIVE_NAMES = {
 def objective_name(label: str) -> str:
     """A short, readable objective name for an area; named projects get "Deliver <Name>"."""
     return OBJECTIVE_NAMES.get(label) or f"Deliver {label.title()}"
-
-
-def area_phrase(label: str) -> str:
-    """How a label reads inside a sentence: "reliability", but "AI" and "Kestrel" keep case."""
-    if len(label) <= 3:
-        return label
-    if label.lower() in {area.lower() for area, _ in AREAS}:
-        return label.lower()
-    return label.title()

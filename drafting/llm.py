@@ -13,8 +13,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, ValidationError
 
+from core.retro_sections import SECTIONS as RETRO_SECTIONS
 from drafting.draft import (
-    RETRO_KEYS,
     SECTION_TITLES,
     SWOT_KEYS,
     Draft,
@@ -230,7 +230,7 @@ def expected_keys(kind: DraftKind, objectives: int = 4) -> list[str]:
     if kind == "swot":
         return list(SWOT_KEYS)
     if kind == "retro":
-        return list(RETRO_KEYS)
+        return list(RETRO_SECTIONS)
     return okr_keys(objectives)
 
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.retro_sections import SECTIONS as RETRO_SECTIONS
+from core.retro_sections import parse_prefixed_entry
 from drafting.draft import (
     OFFLINE_ENGINE,
-    RETRO_KEYS,
     SECTION_TITLES,
     Draft,
     Item,
@@ -93,7 +94,7 @@ def classify_entry(text: str, embedder: CachedEmbedder | None) -> str:
     best = max(scores.values())
     if best <= 0:
         return "learnings"  # no signal at all: an observation, the least presumptuous place
-    return next(key for key in RETRO_KEYS if scores[key] == best)
+    return next(key for key in RETRO_SECTIONS if scores[key] == best)
 
 
 @dataclass
@@ -171,12 +172,12 @@ def draft_retro_offline(
     embedder: CachedEmbedder | None, subject: str, entries: list[RetroEntry]
 ) -> Draft:
     book = SourceBook()
-    by_section: dict[str, list[tuple[int, RetroEntry, str]]] = {key: [] for key in RETRO_KEYS}
+    by_section: dict[str, list[tuple[int, RetroEntry, str]]] = {key: [] for key in RETRO_SECTIONS}
     for entry in entries:
         _owner, text = owner_and_text(entry.text)
         if not text:
             continue
-        key = entry.section if entry.section in RETRO_KEYS else classify_entry(text, embedder)
+        key = entry.section if entry.section in RETRO_SECTIONS else classify_entry(text, embedder)
         # Who wrote what stays out of the draft: it is shown in Slack and exported, and a count
         # of people is all the summary needs.
         source_id = book.add_input(entry.text, f"Retro entry ({SECTION_TITLES[key]})")
@@ -184,7 +185,7 @@ def draft_retro_offline(
         by_section[key].append((number, RetroEntry(key, entry.text, entry.author), text))
 
     sections = []
-    for key in RETRO_KEYS:
+    for key in RETRO_SECTIONS:
         items = []
         clusters = _merge(by_section[key], embedder)
         clusters.sort(key=lambda c: (-c.mentions, c.entries[0][0]))
@@ -217,15 +218,11 @@ def parse_retro_lines(text: str) -> list[RetroEntry]:
 
     A leading `[name]` or `name:` is not parsed as an author: people write colons in sentences.
     """
-    prefixes = {"+": "went_well", "-": "not_so_well", "*": "learnings", "!": "action_items"}
     entries = []
     for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
+        if raw.strip().startswith("#"):
             continue
-        section = prefixes.get(line[0])
-        if section:
-            line = line[1:].strip()
-        if line:
-            entries.append(RetroEntry(section, line, None))
+        section, body = parse_prefixed_entry(raw)
+        if body:
+            entries.append(RetroEntry(section, body, None))
     return entries

@@ -69,7 +69,7 @@ def publish_home(deps: WorkerDeps, client: WebClient, *, team: str, user: str) -
     ]
     schedules = [
         f"<#{s.channel_id}> · {s.title}: {s.schedule_text} ({s.status})"
-        for s in deps.retros.list_schedules(team)
+        for s in deps.retros.schedules.list_schedules(team)
     ]
     view = views.build_app_home(
         mission=mission,

@@ -70,7 +70,7 @@ def register(app: App, deps: ServingDeps) -> None:
             handle_chat(deps, client, team=team, event=event)
         # Retro entries are stored right here, before anything else can fail.
         elif is_reply and not take_thread_entry(deps, client, team, event):
-            deps.jobs.submit(thread_reply_reply, team, team, event)
+            deps.jobs.submit(revise_draft_in_thread, team, team, event)
 
     @app.event("file_shared")
     def handle_file_shared(ack: Ack) -> None:
@@ -179,7 +179,7 @@ def say_in_thread(
     )
 
 
-def thread_reply_reply(
+def revise_draft_in_thread(
     deps: WorkerDeps, client: WebClient, team: str, event: dict[str, Any]
 ) -> None:
     """A reply in a channel thread: revises the draft there, if that thread holds one."""

@@ -23,7 +23,7 @@ from handlers.settings import ServerSettings, SlackSettings
 from knowledge.catalog import DocumentCatalog
 from knowledge.service import KnowledgeBase
 from knowledge.settings import KnowledgeSettings
-from scheduler.retro_service import RetroService
+from scheduler.retro_service import RetroRecords, RetroService
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class ServingDeps:
     jobs: JobQueue
     desk: DraftDesk
     documents: DocumentCatalog
-    retros: RetroService
+    retros: RetroRecords
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from drafting.conversations import claim_stale_requests
 from drafting.draft import Draft
 from drafting.render_blocks import build_draft_blocks
 from handlers import views
+from handlers.block_pages import NO_CUT, block_pages, post_pages_in_thread
 from handlers.deps import WorkerDeps
 from handlers.replies import describe_failure, post_ephemeral
 from handlers.slack_client import make_client_for
@@ -41,9 +42,8 @@ def draft_message_blocks(
 
     Buttons act on the latest version of the thread they sit in, so they carry no draft id.
     """
-    blocks = build_draft_blocks(draft, draft_id=None, version=version, max_blocks=10_000)
-    head, rest = blocks[:BLOCKS_PER_MESSAGE], blocks[BLOCKS_PER_MESSAGE:]
-    overflow = [rest[i : i + BLOCKS_PER_MESSAGE] for i in range(0, len(rest), BLOCKS_PER_MESSAGE)]
+    blocks = build_draft_blocks(draft, draft_id=None, version=version, max_blocks=NO_CUT)
+    head, *overflow = block_pages(blocks, per_page=BLOCKS_PER_MESSAGE) or [[]]
     if overflow:
         note = f"{note + ' ' if note else ''}Continued in the thread ({len(overflow)} more)."
     message = views.build_draft_message(head, draft, draft_ref=draft.kind, final=final, note=note)
@@ -233,13 +233,13 @@ def post_overflow(
     draft: Draft,
     overflow: list[list[dict[str, Any]]],
 ) -> None:
-    for part in overflow:
-        client.chat_postMessage(
-            channel=channel,
-            thread_ts=thread_ts,
-            text=fallback_text(draft) + " (continued)",
-            blocks=part,
-        )
+    post_pages_in_thread(
+        client,
+        channel=channel,
+        thread_ts=thread_ts,
+        text=fallback_text(draft) + " (continued)",
+        pages=overflow,
+    )
 
 
 def report_failure(

@@ -44,12 +44,15 @@ def register(app: App, deps: ServingDeps) -> None:
 
 def stop_workspace(deps: ServingDeps, team: str, *, reason: str, oauth: bool) -> None:
     paused = 0
-    for schedule in deps.retros.list_schedules(team):
+    for schedule in deps.retros.schedules.list_schedules(team):
         if schedule.status == "active":
-            deps.retros.pause_schedule(team, schedule.id)
+            deps.retros.schedules.pause_schedule(team, schedule.id)
             paused += 1
     # Paused in the database, so the scheduler drops their jobs at its next sync; a workspace that
     # reinstalls resumes them with `/retro resume <id>`.
+    # Paused in the database: the leader drops their jobs at its next sync (seconds later), and
+    # a fire before then opens nothing, since only active schedules open retros. A workspace
+    # that reinstalls resumes them with `/retro resume <id>`.
     # In single-workspace token mode there is no installation row to delete: the log line is
     # the record, and the operator must replace SLACK__BOT_TOKEN before the bot works again.
     log.warning(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -16,12 +17,8 @@ from handlers.deps import ServingDeps, WorkerDeps
 from handlers.replies import command_text, describe_failure, post_ephemeral
 from handlers.retro_views import build_entry_modal, build_schedule_created, build_schedule_list
 from scheduler.errors import RetroError
-from scheduler.when import (
-    DEFAULT_WINDOW,
-    ScheduleParseError,
-    parse_duration,
-    parse_schedule_command,
-)
+from scheduler.schedule_request import DEFAULT_WINDOW, parse_duration, parse_schedule_command
+from scheduler.when import ScheduleParseError
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +50,7 @@ def register(app: App, deps: ServingDeps) -> None:
             ack(text="Checking that schedule…")
             deps.jobs.submit(schedule_reply, team, team, channel, user, rest)
         elif sub == "schedules" and not rest:
-            ack(text=build_schedule_list(deps.retros.list_schedules(team)))
+            ack(text=build_schedule_list(deps.retros.schedules.list_schedules(team)))
         elif sub in ("pause", "resume", "cancel"):
             manage_schedule(ack, deps, team, sub, rest)
         else:
@@ -91,7 +88,7 @@ def register(app: App, deps: ServingDeps) -> None:
         user = body["user"]["id"]
         try:
             # Stored before the ack, so an acknowledged entry is never lost.
-            deps.retros.add_entry(
+            deps.retros.entries.add_entry(
                 int(meta["r"]),
                 workspace_id=team,
                 section=meta["s"],
@@ -141,6 +138,25 @@ def split_window(text: str) -> tuple[str | None, Any]:
         return None, None
 
 
+_QUOTED = re.compile(r"[\"“][^\"”]*[\"”]")
+_CHANNEL_LINK = re.compile(r"(?:\bin\s+)?<#(?P<id>[CGD][A-Z0-9]+)(?:\|[^>]*)?>")
+_TYPED_CHANNEL = re.compile(r"(?:^|\s)#[\w-]+")
+
+
+def split_channel(text: str, *, default: str) -> tuple[str, str]:
+    """`weekly on friday at 15:00 in <#C0TEAM|team>` → ("C0TEAM", "weekly on friday at 15:00").
+
+    Slack sends a channel picked with # autocomplete as `<#id|name>`; a `#name` typed by hand
+    stays text with no id, so it is refused. A quoted title may say anything.
+    """
+    masked = _QUOTED.sub(lambda m: " " * len(m.group()), text)
+    if m := _CHANNEL_LINK.search(masked):
+        return m.group("id"), " ".join(f"{text[: m.start()]} {text[m.end() :]}".split())
+    if _TYPED_CHANNEL.search(masked):
+        raise ScheduleParseError("Pick the channel with Slack's # autocomplete, like `in #team`.")
+    return default, text
+
+
 def open_retro_reply(
     deps: WorkerDeps,
     client: WebClient,
@@ -151,7 +167,7 @@ def open_retro_reply(
     window: Any,
 ) -> None:
     try:
-        deps.retros.open_retro(team, channel, title, opened_by=user, window=window)
+        deps.retros.opening.open_retro(team, channel, title, opened_by=user, window=window)
     except RetroError as exc:
         post_ephemeral(client, channel=channel, user=user, text=str(exc))
     except SlackApiError as exc:
@@ -169,7 +185,7 @@ def open_retro_reply(
 def close_retro_reply(
     deps: WorkerDeps, client: WebClient, team: str, channel: str, user: str
 ) -> None:
-    open_ones = deps.retros.list_open_retros(team, channel_id=channel)
+    open_ones = deps.retros.lookup.list_open_retros(team, channel_id=channel)
     if not open_ones:
         post_ephemeral(
             client, channel=channel, user=user, text="There is no open retro in this channel."
@@ -182,7 +198,7 @@ def close_by_id_reply(
     deps: WorkerDeps, client: WebClient, team: str, channel: str, user: str, retro_id: int
 ) -> None:
     try:
-        result = deps.retros.close_retro(retro_id, reason="command", workspace_id=team)
+        result = deps.retros.closing.close_retro(retro_id, reason="command", workspace_id=team)
         if not result.closed_now:
             post_ephemeral(client, channel=channel, user=user, text="That retro is already closed.")
     except Exception as exc:
@@ -206,8 +222,9 @@ def schedule_reply(
 ) -> None:
     clock = deps.retros.clock
     try:
+        target, rest = split_channel(text, default=channel)
         request = parse_schedule_command(
-            text, default_channel=channel, default_tz=user_timezone(client, user), now=clock.now()
+            rest, channel_id=target, default_tz=user_timezone(client, user), now=clock.now()
         )
     except ScheduleParseError as exc:
         post_ephemeral(client, channel=channel, user=user, text=f"Nothing was scheduled. {exc}")
@@ -226,7 +243,7 @@ def schedule_reply(
             "Invite me there with `/invite @alignbot`, then try again.",
         )
         return
-    created = deps.retros.create_schedule(team, request=request, created_by=user)
+    created = deps.retros.schedules.create_schedule(team, request=request, created_by=user)
     post_ephemeral(client, channel=channel, user=user, text=build_schedule_created(created))
 
 
@@ -236,9 +253,9 @@ def manage_schedule(ack: Ack, deps: ServingDeps, team: str, verb: str, arg: str)
         ack(text=f"Usage: `/retro {verb} <id>`; `/retro schedules` lists the ids.")
         return
     action = {
-        "pause": deps.retros.pause_schedule,
-        "resume": deps.retros.resume_schedule,
-        "cancel": deps.retros.cancel_schedule,
+        "pause": deps.retros.schedules.pause_schedule,
+        "resume": deps.retros.schedules.resume_schedule,
+        "cancel": deps.retros.schedules.cancel_schedule,
     }[verb]
     try:
         info = action(team, int(schedule_id))
@@ -254,7 +271,7 @@ def set_action_status(
     team = body["user"]["team_id"]
     channel = body["channel"]["id"]
     try:
-        item = deps.retros.set_action_status(action_id, status, workspace_id=team)
+        item = deps.retros.actions.set_action_status(action_id, status, workspace_id=team)
         post_ephemeral(
             client,
             channel=channel,
@@ -270,7 +287,7 @@ def take_thread_entry(
 ) -> bool:
     """A reply under a retro prompt becomes an entry, confirmed with ✅. False if not a retro."""
     try:
-        result = deps.retros.add_thread_reply(
+        result = deps.retros.entries.add_thread_reply(
             team,
             event["channel"],
             event["thread_ts"],

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from drafting.draft import Draft
 from drafting.render_blocks import build_draft_blocks
+from handlers.block_pages import NO_CUT, post_paged
 from handlers.retro_views import build_retro_prompt
 from scheduler.ports import CloseResult, RetroInfo
 
@@ -25,12 +26,13 @@ class SlackRetroNotifier:
 
     def retro_opened(self, retro: RetroInfo) -> str | None:
         client = self._client_for(retro.workspace_id)
-        resp = client.chat_postMessage(
+        return post_paged(
+            client,
             channel=retro.channel_id,
+            thread_ts=None,
             text=f"Retro: {retro.title}",
             blocks=build_retro_prompt(retro),
         )
-        return str(resp["ts"])
 
     def retro_closed(self, result: CloseResult) -> None:
         retro = result.retro
@@ -49,12 +51,14 @@ class SlackRetroNotifier:
         # Normally in the prompt's thread; at the channel's top level if the prompt's ts was
         # never recorded (closed within moments of opening, or the post failed).
         if isinstance(result.draft, Draft):
-            blocks = build_draft_blocks(result.draft, draft_id=None, version=None)
-            client.chat_postMessage(
+            post_paged(
+                client,
                 channel=retro.channel_id,
                 thread_ts=retro.prompt_ts,
                 text=f"Retro synthesis: {retro.title}",
-                blocks=blocks[:50],
+                blocks=build_draft_blocks(
+                    result.draft, draft_id=None, version=None, max_blocks=NO_CUT
+                ),
             )
         else:
             client.chat_postMessage(channel=retro.channel_id, thread_ts=retro.prompt_ts, text=note)

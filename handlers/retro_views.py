@@ -7,16 +7,16 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from core.retro_sections import PREFIXES, SECTIONS, TITLES
 from handlers import ids
 from scheduler.ports import ActionItemInfo, RetroInfo, ScheduleInfo
-from scheduler.when import format_duration
+from scheduler.schedule_request import format_duration
 
 Block = dict[str, Any]
-SECTION_LABELS = {
-    "went_well": ("What went well", "+"),
-    "not_so_well": ("Not so well", "-"),
-    "learnings": ("Learnings", "*"),
-    "action_items": ("Action items", "!"),
+# Buttons and prompts speak in sentence case, as Slack's own interface does.
+_PREFIX_OF = {section: prefix for prefix, section in PREFIXES.items()}
+SECTION_LABELS: dict[str, tuple[str, str]] = {
+    section: (TITLES[section].capitalize(), _PREFIX_OF[section]) for section in SECTIONS
 }
 
 
@@ -79,9 +79,10 @@ def build_retro_prompt(retro: RetroInfo, *, closed_note: str | None = None) -> l
     if retro.carried_actions:
         blocks.append({"type": "divider"})
         blocks.append({"type": "section", "text": _mrkdwn("*Open action items from last time*")})
+        # The oldest fifteen: the prompt is for adding entries, not for reviewing a backlog.
         for item in retro.carried_actions[:15]:
             blocks.extend(build_action_item(item))
-    return blocks[:50]
+    return blocks
 
 
 def build_action_item(item: ActionItemInfo) -> list[Block]:

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from drafting.draft import Draft
+from drafting.render_blocks import MAX_BLOCKS
 from handlers import ids
 from knowledge.types import DocumentInfo, Hit
 
 Block = dict[str, Any]
-MAX_BLOCKS = 50
 MAX_TEXT = 3000
 
 

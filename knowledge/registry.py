@@ -172,16 +172,6 @@ def stale_pending(
     )
 
 
-def pending_documents(*, session: Session, workspace_id: str) -> list[KbDocument]:
-    return list(
-        session.scalars(
-            select(KbDocument).where(
-                KbDocument.workspace_id == workspace_id, KbDocument.status == PENDING
-            )
-        )
-    )
-
-
 @dataclass(frozen=True)
 class StoredChunk:
     chunk_id: str

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from scheduler.ports import RetroInfo
-from scheduler.retro_service import RetroService
+from scheduler.retro_opening import RetroOpening
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +31,8 @@ class _Fire:
 
 
 class FireDispatcher:
-    def __init__(self, service: RetroService, *, post_threads: int) -> None:
-        self._service = service
+    def __init__(self, opening: RetroOpening, *, post_threads: int) -> None:
+        self._opening = opening
         self._fires: queue.Queue[_Fire] = queue.Queue()
         self._prompt_ts: queue.Queue[tuple[int, str]] = queue.Queue()
         self._posts = ThreadPoolExecutor(post_threads, thread_name_prefix="retro-post")
@@ -79,7 +79,7 @@ class FireDispatcher:
 
     def _claim(self, batch: list[_Fire]) -> None:
         try:
-            opened = self._service.claim_occurrences(
+            opened = self._opening.claim_occurrences(
                 [(f.schedule_id, f.occurrence_at) for f in batch]
             )
         except Exception as exc:
@@ -96,7 +96,7 @@ class FireDispatcher:
                 self._posts.submit(self._announce, info)
 
     def _announce(self, info: RetroInfo) -> None:
-        announced = self._service.announce(info, record=False)
+        announced = self._opening.announce(info, record=False)
         if announced.prompt_ts:
             self._prompt_ts.put((announced.id, announced.prompt_ts))
 
@@ -109,6 +109,6 @@ class FireDispatcher:
                 break
         if pairs:
             try:
-                self._service.record_prompt_ts_many(pairs)
+                self._opening.record_prompt_ts_many(pairs)
             except Exception:
                 log.exception("recording %d prompt timestamps failed", len(pairs))

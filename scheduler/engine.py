@@ -29,6 +29,7 @@ from scheduler.jobstore import RetroJobStore
 from scheduler.leader import LeaderLock, make_leader_lock
 from scheduler.models import RetroSeries
 from scheduler.retro_service import RetroService
+from scheduler.settings import SchedulerSettings
 
 log = logging.getLogger(__name__)
 # A close still unfinished after this was cut off by a crash: longer than a synthesis can take,
@@ -41,20 +42,6 @@ LOCAL = "local"
 FIRE_EXECUTOR = "fire"
 WORK_EXECUTOR = "work"
 SYNC_EXECUTOR = "sync"
-
-
-@dataclass(frozen=True)
-class EngineConfig:
-    # Fire jobs only queue their occurrence and wait for the batched claim: cheap threads.
-    fire_threads: int = 256
-    # Threads posting prompts (the notifier's network calls).
-    post_threads: int = 16
-    # Closing runs the synthesis (an LLM call); kept apart so it never delays a fire.
-    work_threads: int = 4
-    # After downtime, an occurrence up to this late still opens (once, coalesced).
-    misfire_grace: timedelta = timedelta(hours=12)
-    sync_seconds: float = 5.0
-    leader_retry_seconds: float = 3.0
 
 
 # the runtime the job functions use -------------------------------------------------------------
@@ -103,22 +90,22 @@ def fire_schedule_job(schedule_id: int, scheduled_at: datetime | None = None) ->
     if runtime.dispatcher is not None:
         runtime.dispatcher.fire(schedule_id, occurrence)
     else:
-        runtime.service.fire_schedule(schedule_id, occurrence)
+        runtime.service.opening.fire_schedule(schedule_id, occurrence)
 
 
 def close_retro_job(retro_id: int) -> None:
     service = _service()
-    retro = service.get_retro(retro_id)
+    retro = service.lookup.get_retro(retro_id)
     if retro.status != "open":
         return
     if retro.closes_at > service.clock.now():
         # A sync re-adds this job at the right time if the deadline moved.
         return
-    service.close_retro(retro_id, reason="window_end")
+    service.closing.close_retro(retro_id, reason="window_end")
 
 
 def nudge_retro_job(retro_id: int) -> None:
-    _service().send_nudge(retro_id)
+    _service().nudges.send_nudge(retro_id)
 
 
 class OccurrenceExecutor(ThreadPoolExecutor):
@@ -145,11 +132,13 @@ class OccurrenceExecutor(ThreadPoolExecutor):
 class RetroScheduler:
     """One APScheduler BackgroundScheduler over our job table; started by the leader."""
 
-    def __init__(self, *, db_engine: Engine, service: RetroService, config: EngineConfig) -> None:
+    def __init__(
+        self, *, db_engine: Engine, service: RetroService, config: SchedulerSettings
+    ) -> None:
         self._db = db_engine
         self._service = service
         self._config = config
-        self._dispatcher = FireDispatcher(service, post_threads=config.post_threads)
+        self._dispatcher = FireDispatcher(service.opening, post_threads=config.post_threads)
         self._executors = {
             FIRE_EXECUTOR: OccurrenceExecutor(config.fire_threads),
             WORK_EXECUTOR: ThreadPoolExecutor(config.work_threads),
@@ -207,7 +196,7 @@ class RetroScheduler:
     def sync(self) -> None:
         """Make the job store match our tables: series jobs, close and nudge jobs."""
         now = datetime.now(UTC)
-        self._service.resume_interrupted_closes(older_than=STUCK_CLOSE_AFTER)
+        self._service.closing.resume_interrupted_closes(older_than=STUCK_CLOSE_AFTER)
         table = self._jobstore.jobs_t
         with self._db.connect() as conn:
             job_ids: set[str] = set(conn.scalars(select(table.c.id)))
@@ -320,21 +309,17 @@ class RetroEngine:
         *,
         service: RetroService,
         db_engine: Engine,
-        config: EngineConfig | None = None,
+        config: SchedulerSettings | None = None,
         lock: LeaderLock | None = None,
     ) -> None:
         self._service = service
         self._db = db_engine
-        self._config = config or EngineConfig()
+        self._config = config or SchedulerSettings()
         self._lock = lock or make_leader_lock(db_engine)
         self._scheduler: RetroScheduler | None = None
         self._stop = threading.Event()
         self._became_leader = threading.Event()
         self._thread: threading.Thread | None = None
-
-    @property
-    def is_leader(self) -> bool:
-        return self._scheduler is not None
 
     @property
     def scheduler(self) -> RetroScheduler | None:

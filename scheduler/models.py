@@ -9,8 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base
 
-# Section keys shared with drafting's retro template.
-SECTIONS = ("went_well", "not_so_well", "learnings", "action_items")
+# What a retro is called when nobody named it.
+DEFAULT_TITLE = "Team retro"
+# Slack's text inputs stop here; a longer thread reply is cut to it rather than refused.
+MAX_ENTRY_CHARS = 3000
 
 
 class RetroSeries(Base):

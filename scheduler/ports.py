@@ -13,7 +13,8 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-Section = Literal["went_well", "not_so_well", "learnings", "action_items"]
+from core.retro_sections import Section
+
 EntrySource = Literal["modal", "thread"]
 CloseReason = Literal["window_end", "command", "button"]
 # Lateness below this is scheduler jitter, not something worth telling the channel about.

@@ -23,7 +23,7 @@ from handlers.deps import WorkerDeps
 from handlers.draft_actions import export_markdown_reply
 from handlers.slack_client import make_web_client
 from scheduler.errors import RetroNotFound
-from scheduler.when import parse_schedule_command
+from scheduler.schedule_request import parse_schedule_command
 from tests.conftest import BOT_TOKEN
 from tests.fakes.slack_api import FakeSlack
 from tests.slack_requests import SIGNING_SECRET
@@ -92,11 +92,11 @@ def load_workspace(world: World, team: str, texts: list[str], entries: list[str]
         created_by="U0LEAD001",
         request_id=request,
     )
-    retro = deps.retros.open_retro(
+    retro = deps.retros.opening.open_retro(
         team, CHANNEL, f"{mark} retro", opened_by="U0LEAD001", window=timedelta(hours=1)
     )
     for n, word in enumerate(entries):
-        deps.retros.add_entry(
+        deps.retros.entries.add_entry(
             retro.id,
             workspace_id=team,
             section="went_well",
@@ -108,9 +108,9 @@ def load_workspace(world: World, team: str, texts: list[str], entries: list[str]
         )
     request_text = f'weekly on friday at 15:00 title "{mark} weekly"'
     schedule = parse_schedule_command(
-        request_text, default_channel=CHANNEL, default_tz="UTC", now=datetime.now(UTC)
+        request_text, channel_id=CHANNEL, default_tz="UTC", now=datetime.now(UTC)
     )
-    deps.retros.create_schedule(team, request=schedule, created_by="U0LEAD001")
+    deps.retros.schedules.create_schedule(team, request=schedule, created_by="U0LEAD001")
 
 
 def seen_by(world: World, team: str, others: list[str]) -> str:
@@ -123,10 +123,10 @@ def seen_by(world: World, team: str, others: list[str]) -> str:
     current = deps.desk.current(workspace_id=team, channel_id=CHANNEL, thread_ts=THREAD)
     assert current is not None
     out.append(render_markdown(current.draft))
-    out += [r.title for r in deps.retros.list_open_retros(team, channel_id=CHANNEL)]
-    for retro in deps.retros.list_open_retros(team):
-        out += [e.text for e in deps.retros.list_entries(retro.id, workspace_id=team)]
-    out += [s.title for s in deps.retros.list_schedules(team)]
+    out += [r.title for r in deps.retros.lookup.list_open_retros(team, channel_id=CHANNEL)]
+    for retro in deps.retros.lookup.list_open_retros(team):
+        out += [e.text for e in deps.retros.lookup.list_entries(retro.id, workspace_id=team)]
+    out += [s.title for s in deps.retros.schedules.list_schedules(team)]
 
     world.slack.reset()
     publish_home(deps, world.client, team=team, user="U0LEAD001")
@@ -162,10 +162,10 @@ def test_no_read_path_crosses_a_team_id(
         assert marker(team) in seen  # the paths do return this workspace's own data
         for other in others:
             assert marker(other) not in seen, f"{other}'s data reached {team}"
-        other_retros = [r.id for o in others for r in world.deps.retros.list_open_retros(o)]
+        other_retros = [r.id for o in others for r in world.deps.retros.lookup.list_open_retros(o)]
         for retro_id in other_retros:
             with pytest.raises(RetroNotFound):
-                world.deps.retros.list_entries(retro_id, workspace_id=team)
+                world.deps.retros.lookup.list_entries(retro_id, workspace_id=team)
 
 
 def test_property_test_detects_a_leak(world: World) -> None:

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from drafting.draft import RETRO_KEYS, SWOT_KEYS, Draft, RetroEntry
+from core.retro_sections import SECTIONS
+from drafting.draft import SWOT_KEYS, Draft, RetroEntry
 from drafting.grounding import extract_figures, figure_keys
 from drafting.retro_offline import parse_retro_lines
 from drafting.service import Drafter
@@ -148,7 +149,7 @@ def test_retro_merges_similar_entries_counts_people_and_keeps_owners(
         RetroEntry(None, "Write down planning decisions in the channel @U0OWNER2", "U2"),
     ]
     draft = offline_drafter.retro.draft_retro(WORKSPACE, "sprint 42", entries)
-    assert [s.key for s in draft.sections] == list(RETRO_KEYS)
+    assert [s.key for s in draft.sections] == list(SECTIONS)
     not_well = draft.section("not_so_well")
     assert not_well is not None and len(not_well.items) == 2
     assert not_well.items[0].mentions == 3 and len(not_well.items[0].sources) == 3
@@ -167,7 +168,7 @@ def test_sample_retro_file_parses_every_prefix() -> None:
     from bot.demo import RETRO_ENTRIES
 
     entries = parse_retro_lines(RETRO_ENTRIES.read_text(encoding="utf-8"))
-    assert {e.section for e in entries} == set(RETRO_KEYS)
+    assert {e.section for e in entries} == set(SECTIONS)
     assert all(e.text and e.text[0] not in "+-*!#" for e in entries)
 
 

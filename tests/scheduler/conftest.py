@@ -36,4 +36,6 @@ def service(
     notifier: LoggingNotifier,
     synthesiser: FakeSynthesiser,
 ) -> RetroService:
-    return RetroService(sessions=sessions, clock=clock, synthesiser=synthesiser, notifier=notifier)
+    return RetroService.build(
+        sessions=sessions, clock=clock, synthesiser=synthesiser, notifier=notifier
+    )

@@ -17,7 +17,7 @@ from tests.scheduler.notifiers import FakeSynthesiser, LoggingNotifier
 def main() -> None:
     retro_id = int(sys.argv[1])
     engine = make_engine(Settings().resolved_database_url)
-    service = RetroService(
+    service = RetroService.build(
         sessions=make_session_factory(engine),
         clock=SystemClock(),
         synthesiser=FakeSynthesiser(),
@@ -25,7 +25,7 @@ def main() -> None:
     )
     n = 0
     while True:
-        service.add_entry(
+        service.entries.add_entry(
             retro_id,
             workspace_id="T0ALIGN",
             section="went_well",

@@ -17,9 +17,11 @@ WS, CH = "T0ALIGN", "C0TEAM"
 
 
 def half_closed_retro(service: RetroService, sessions: sessionmaker[Session]) -> int:
-    info = service.open_retro(WS, CH, "Sprint 9", opened_by="U0LEAD", window=timedelta(hours=2))
+    info = service.opening.open_retro(
+        WS, CH, "Sprint 9", opened_by="U0LEAD", window=timedelta(hours=2)
+    )
     for section, text in (("went_well", "Calm deploys"), ("action_items", "Fix the flaky test")):
-        service.add_entry(
+        service.entries.add_entry(
             info.id,
             workspace_id=WS,
             section=section,
@@ -45,11 +47,13 @@ def test_interrupted_close_is_finished_once(
     clock: ManualClock,
 ) -> None:
     retro_id = half_closed_retro(service, sessions)
-    assert service.list_open_retros(WS) == []  # no new entries while it closes
-    assert service.resume_interrupted_closes(older_than=timedelta(minutes=15)) == []  # too young
+    assert service.lookup.list_open_retros(WS) == []  # no new entries while it closes
+    assert (
+        service.closing.resume_interrupted_closes(older_than=timedelta(minutes=15)) == []
+    )  # too young
 
     clock.advance(timedelta(minutes=16))
-    assert service.resume_interrupted_closes(older_than=timedelta(minutes=15)) == [retro_id]
+    assert service.closing.resume_interrupted_closes(older_than=timedelta(minutes=15)) == [retro_id]
     assert [r.retro.id for r in notifier.closed] == [retro_id]
     assert notifier.closed[0].draft is not None
     with session_scope(sessions) as session:
@@ -58,13 +62,15 @@ def test_interrupted_close_is_finished_once(
         assert list(items) == ["Fix the flaky test"]
 
     clock.advance(timedelta(minutes=16))
-    assert service.resume_interrupted_closes(older_than=timedelta(minutes=15)) == []
+    assert service.closing.resume_interrupted_closes(older_than=timedelta(minutes=15)) == []
     assert len(notifier.closed) == 1
 
 
 def test_a_normal_close_ends_closed(service: RetroService, sessions: sessionmaker[Session]) -> None:
-    info = service.open_retro(WS, CH, "Sprint 10", opened_by="U0LEAD", window=timedelta(hours=2))
-    service.add_entry(
+    info = service.opening.open_retro(
+        WS, CH, "Sprint 10", opened_by="U0LEAD", window=timedelta(hours=2)
+    )
+    service.entries.add_entry(
         info.id,
         workspace_id=WS,
         section="learnings",
@@ -73,8 +79,8 @@ def test_a_normal_close_ends_closed(service: RetroService, sessions: sessionmake
         anonymous=True,
         source="modal",
     )
-    result = service.close_retro(info.id, reason="command", workspace_id=WS)
+    result = service.closing.close_retro(info.id, reason="command", workspace_id=WS)
     assert result.closed_now and result.retro.status == "closed"
     with session_scope(sessions) as session:
         assert session.scalar(select(Retro.status).where(Retro.id == info.id)) == "closed"
-    assert not service.close_retro(info.id, reason="command", workspace_id=WS).closed_now
+    assert not service.closing.close_retro(info.id, reason="command", workspace_id=WS).closed_now

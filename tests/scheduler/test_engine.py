@@ -9,17 +9,18 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import SystemClock, as_utc
-from scheduler.engine import EngineConfig, RetroEngine
+from scheduler.engine import RetroEngine
 from scheduler.models import Retro
 from scheduler.retro_service import RetroService
+from scheduler.settings import SchedulerSettings
 from tests.scheduler.helpers import add_fast_series, wait_for
 from tests.scheduler.notifiers import FakeSynthesiser, LoggingNotifier
 
-FAST = EngineConfig(sync_seconds=0.3, leader_retry_seconds=0.2, fire_threads=4, work_threads=2)
+FAST = SchedulerSettings(sync_seconds=0.3, leader_retry_seconds=0.2, fire_threads=4, work_threads=2)
 
 
 def make_service(sessions: sessionmaker[Session], notifier: LoggingNotifier) -> RetroService:
-    return RetroService(
+    return RetroService.build(
         sessions=sessions, clock=SystemClock(), synthesiser=FakeSynthesiser(), notifier=notifier
     )
 
@@ -111,7 +112,7 @@ def test_pausing_a_schedule_stops_its_fires(
     try:
         assert retro_engine.wait_until_leader(10)
         wait_for(lambda: retros(sessions, series_id), timeout=10, what="a first fire")
-        service.pause_schedule("T0ALIGN", series_id)
+        service.schedules.pause_schedule("T0ALIGN", series_id)
         time.sleep(1.0)  # one sync pass removes the job
         count = len(retros(sessions, series_id))
         time.sleep(2.5)
@@ -134,7 +135,7 @@ def test_nudges_before_closing_only_those_who_have_not_written(
     try:
         assert retro_engine.wait_until_leader(10)
         opened = wait_for(lambda: retros(sessions, series_id), timeout=15, what="a scheduled retro")
-        service.add_entry(
+        service.entries.add_entry(
             opened[0].id,
             workspace_id="T0ALIGN",
             section="went_well",

@@ -142,13 +142,13 @@ def test_killing_the_process_between_entries_loses_no_acknowledged_entry(
     engine = make_engine(url)
     migrate.upgrade(engine)
     sessions: sessionmaker[Session] = make_session_factory(engine)
-    service = RetroService(
+    service = RetroService.build(
         sessions=sessions,
         clock=SystemClock(),
         synthesiser=FakeSynthesiser(),
         notifier=LoggingNotifier(),
     )
-    retro = service.open_retro(
+    retro = service.opening.open_retro(
         "T0ALIGN", "C0TEAM", "Kill test", opened_by="U0LEAD", window=timedelta(hours=1)
     )
 

@@ -1,4 +1,4 @@
-"""A retro's life through RetroService: entries, anonymity, redelivery, close, carry-over."""
+"""A retro's life through the RetroService parts: entries, anonymity, redelivery, close, carry-over."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import ManualClock
+from core.retro_sections import parse_prefixed_entry
 from scheduler.errors import (
     ActionItemNotFound,
+    EntryRejected,
     RetroAlreadyOpen,
     RetroClosed,
     RetroNotFound,
@@ -18,8 +20,8 @@ from scheduler.errors import (
     ScheduleStateError,
 )
 from scheduler.models import RetroEntryRow
-from scheduler.retro_service import RetroService, parse_prefixed_entry
-from scheduler.when import parse_schedule_command
+from scheduler.retro_service import RetroService
+from scheduler.schedule_request import parse_schedule_command
 from tests.scheduler.notifiers import FakeSynthesiser, LoggingNotifier
 
 WS = "T0ALIGN"
@@ -27,7 +29,7 @@ CH = "C0TEAM"
 
 
 def open_now(service: RetroService, **kw: object) -> int:
-    info = service.open_retro(
+    info = service.opening.open_retro(
         WS, CH, "Sprint 42", opened_by="U0LEAD", window=timedelta(hours=2), **kw
     )  # type: ignore[arg-type]
     return info.id
@@ -42,11 +44,25 @@ def open_now(service: RetroService, **kw: object) -> int:
         ("! <@U0BEN> fix the CI cache", "action_items", "<@U0BEN> fix the CI cache"),
         ("*bold* statement about reviews", None, "*bold* statement about reviews"),
         ("reviews took long", None, "reviews took long"),
-        ("+", None, "+"),
+        ("+", "went_well", ""),
     ],
 )
 def test_prefixes(raw: str, section: str | None, body: str) -> None:
     assert parse_prefixed_entry(raw) == (section, body)
+
+
+def test_a_bare_prefix_in_the_thread_is_refused_not_stored(
+    service: RetroService, sessions: sessionmaker[Session]
+) -> None:
+    info = service.opening.open_retro(
+        WS, CH, "Sprint 42", opened_by="U0LEAD", window=timedelta(hours=2)
+    )
+    assert info.prompt_ts
+    with pytest.raises(EntryRejected):
+        service.entries.add_thread_reply(
+            WS, CH, info.prompt_ts, text=" + ", author="U0ANA", message_ts="1700000100.000900"
+        )
+    assert service.lookup.list_entries(info.id, workspace_id=WS) == []
 
 
 def test_whole_retro_lifecycle(
@@ -56,12 +72,14 @@ def test_whole_retro_lifecycle(
     sessions: sessionmaker[Session],
     clock: ManualClock,
 ) -> None:
-    info = service.open_retro(WS, CH, "Sprint 42", opened_by="U0LEAD", window=timedelta(hours=2))
+    info = service.opening.open_retro(
+        WS, CH, "Sprint 42", opened_by="U0LEAD", window=timedelta(hours=2)
+    )
     assert notifier.opened[0].id == info.id
     assert info.prompt_ts and info.closes_at == clock.now() + timedelta(hours=2)
     assert not info.is_late
 
-    service.add_entry(
+    service.entries.add_entry(
         info.id,
         workspace_id=WS,
         section="went_well",
@@ -70,7 +88,7 @@ def test_whole_retro_lifecycle(
         anonymous=False,
         source="modal",
     )
-    secret = service.add_entry(
+    secret = service.entries.add_entry(
         info.id,
         workspace_id=WS,
         section="not_so_well",
@@ -79,7 +97,7 @@ def test_whole_retro_lifecycle(
         anonymous=True,
         source="modal",
     )
-    first = service.add_thread_reply(
+    first = service.entries.add_thread_reply(
         WS,
         CH,
         info.prompt_ts,
@@ -87,7 +105,7 @@ def test_whole_retro_lifecycle(
         author="U0ANA",
         message_ts="1700000100.000200",
     )
-    again = service.add_thread_reply(
+    again = service.entries.add_thread_reply(
         WS,
         CH,
         info.prompt_ts,
@@ -95,7 +113,7 @@ def test_whole_retro_lifecycle(
         author="U0ANA",
         message_ts="1700000100.000200",
     )
-    unsorted = service.add_thread_reply(
+    unsorted = service.entries.add_thread_reply(
         WS,
         CH,
         info.prompt_ts,
@@ -107,7 +125,9 @@ def test_whole_retro_lifecycle(
     assert first.created and not again.created and again.entry_id == first.entry_id
     assert unsorted.section is None
     assert (
-        service.add_thread_reply(WS, CH, "999.000", text="+ x", author="U0ANA", message_ts="1.1")
+        service.entries.add_thread_reply(
+            WS, CH, "999.000", text="+ x", author="U0ANA", message_ts="1.1"
+        )
         is None
     )
 
@@ -123,7 +143,7 @@ def test_whole_retro_lifecycle(
         assert "U0BEN" not in [str(v) for v in raw]
 
     clock.advance(timedelta(hours=2))
-    result = service.close_retro(info.id, reason="window_end")
+    result = service.closing.close_retro(info.id, reason="window_end")
     assert result.closed_now and result.entry_count == 4 and not result.no_entries
     assert result.contributor_count == 1  # U0ANA; the anonymous author is not counted
     assert synthesiser.classified == ["we learned that pairing helps"]
@@ -137,10 +157,10 @@ def test_whole_retro_lifecycle(
     assert notifier.closed[-1].retro.id == info.id
 
     # A second close (button after the window job) changes nothing and posts nothing.
-    again_closed = service.close_retro(info.id, reason="button")
+    again_closed = service.closing.close_retro(info.id, reason="button")
     assert not again_closed.closed_now and len(notifier.closed) == 1
     with pytest.raises(RetroClosed):
-        service.add_entry(
+        service.entries.add_entry(
             info.id,
             workspace_id=WS,
             section=None,
@@ -156,16 +176,16 @@ def test_action_items_carry_into_the_next_retro_of_the_series(
 ) -> None:
     request = parse_schedule_command(
         "weekly on friday at 15:00 window 2h",
-        default_channel=CH,
+        channel_id=CH,
         default_tz="Europe/Berlin",
         now=clock.now(),
     )
-    schedule = service.create_schedule(WS, request=request, created_by="U0LEAD")
+    schedule = service.schedules.create_schedule(WS, request=request, created_by="U0LEAD")
     occurrence = schedule.next_occurrences[0]
     clock.set(occurrence)
-    first = service.fire_schedule(schedule.id, occurrence)
+    first = service.opening.fire_schedule(schedule.id, occurrence)
     assert first is not None and first.carried_actions == []
-    service.add_entry(
+    service.entries.add_entry(
         first.id,
         workspace_id=WS,
         section="action_items",
@@ -174,7 +194,7 @@ def test_action_items_carry_into_the_next_retro_of_the_series(
         anonymous=False,
         source="modal",
     )
-    service.add_entry(
+    service.entries.add_entry(
         first.id,
         workspace_id=WS,
         section="action_items",
@@ -184,31 +204,33 @@ def test_action_items_carry_into_the_next_retro_of_the_series(
         source="modal",
     )
     clock.advance(timedelta(hours=2))
-    closed = service.close_retro(first.id, reason="window_end")
+    closed = service.closing.close_retro(first.id, reason="window_end")
     runbook, alerts = closed.action_items
-    service.set_action_status(alerts.id, "done", workspace_id=WS)
+    service.actions.set_action_status(alerts.id, "done", workspace_id=WS)
 
     # A one-off retro in another channel does not see the series' items.
-    other = service.open_retro(WS, "C0OTHER", None, opened_by="U0LEAD", window=timedelta(hours=1))
+    other = service.opening.open_retro(
+        WS, "C0OTHER", None, opened_by="U0LEAD", window=timedelta(hours=1)
+    )
     assert other.carried_actions == []
 
     nxt = schedule.next_occurrences[1]
     clock.set(nxt)
-    second = service.fire_schedule(schedule.id, nxt)
+    second = service.opening.fire_schedule(schedule.id, nxt)
     assert second is not None
     assert [(a.id, a.text, a.owner) for a in second.carried_actions] == [
         (runbook.id, "<@U0BEN> write the runbook", "U0BEN")
     ]
-    assert service.get_retro(second.id).carried_actions[0].id == runbook.id
+    assert service.lookup.get_retro(second.id).carried_actions[0].id == runbook.id
     with pytest.raises(ActionItemNotFound):
-        service.set_action_status(runbook.id, "done", workspace_id="T0OTHER")
+        service.actions.set_action_status(runbook.id, "done", workspace_id="T0OTHER")
 
 
 def test_one_off_retros_carry_items_within_the_channel(
     service: RetroService, clock: ManualClock
 ) -> None:
     rid = open_now(service)
-    service.add_entry(
+    service.entries.add_entry(
         rid,
         workspace_id=WS,
         section="action_items",
@@ -217,9 +239,9 @@ def test_one_off_retros_carry_items_within_the_channel(
         anonymous=False,
         source="modal",
     )
-    service.close_retro(rid, reason="command")
+    service.closing.close_retro(rid, reason="command")
     clock.advance(timedelta(days=7))
-    nxt = service.open_retro(WS, CH, None, opened_by="U0LEAD", window=timedelta(hours=1))
+    nxt = service.opening.open_retro(WS, CH, None, opened_by="U0LEAD", window=timedelta(hours=1))
     assert [a.text for a in nxt.carried_actions] == ["book the offsite"]
     assert nxt.title == "Team retro"
 
@@ -228,7 +250,7 @@ def test_empty_retro_closes_with_no_entries_and_no_synthesis(
     service: RetroService, synthesiser: FakeSynthesiser, notifier: LoggingNotifier
 ) -> None:
     rid = open_now(service)
-    result = service.close_retro(rid, reason="command")
+    result = service.closing.close_retro(rid, reason="command")
     assert result.closed_now and result.no_entries and result.draft is None
     assert synthesiser.drafted == []
     assert notifier.closed[0].no_entries
@@ -237,11 +259,11 @@ def test_empty_retro_closes_with_no_entries_and_no_synthesis(
 def test_synthesis_failure_still_closes_and_keeps_action_entries(
     sessions: sessionmaker[Session], clock: ManualClock, notifier: LoggingNotifier
 ) -> None:
-    service = RetroService(
+    service = RetroService.build(
         sessions=sessions, clock=clock, synthesiser=FakeSynthesiser(fail=True), notifier=notifier
     )
     rid = open_now(service)
-    service.add_entry(
+    service.entries.add_entry(
         rid,
         workspace_id=WS,
         section="action_items",
@@ -250,7 +272,7 @@ def test_synthesis_failure_still_closes_and_keeps_action_entries(
         anonymous=True,
         source="modal",
     )
-    result = service.close_retro(rid, reason="button")
+    result = service.closing.close_retro(rid, reason="button")
     assert result.closed_now and result.draft is None and result.error
     assert [a.text for a in result.action_items] == ["rotate the on-call"]
 
@@ -265,7 +287,7 @@ def test_one_off_retro_refuses_a_second_open_one_in_the_channel(service: RetroSe
 def test_entries_are_scoped_to_the_workspace(service: RetroService) -> None:
     rid = open_now(service)
     with pytest.raises(RetroNotFound):
-        service.add_entry(
+        service.entries.add_entry(
             rid,
             workspace_id="T0INTRUDER",
             section=None,
@@ -275,15 +297,15 @@ def test_entries_are_scoped_to_the_workspace(service: RetroService) -> None:
             source="modal",
         )
     with pytest.raises(RetroNotFound):
-        service.close_retro(rid, reason="command", workspace_id="T0INTRUDER")
-    assert service.get_retro(rid).status == "open"
+        service.closing.close_retro(rid, reason="command", workspace_id="T0INTRUDER")
+    assert service.lookup.get_retro(rid).status == "open"
 
 
 def test_nudge_targets_skip_contributors_and_are_sent_once(
     service: RetroService, notifier: LoggingNotifier
 ) -> None:
     rid = open_now(service, nudge=timedelta(minutes=30))
-    service.add_entry(
+    service.entries.add_entry(
         rid,
         workspace_id=WS,
         section="went_well",
@@ -292,23 +314,28 @@ def test_nudge_targets_skip_contributors_and_are_sent_once(
         anonymous=False,
         source="modal",
     )
-    assert service.nudge_targets(rid, ["U0LEAD", "U0ANA", "U0BEN", "U0CAT"]) == ["U0BEN", "U0CAT"]
-    assert service.send_nudge(rid) == ["U0BEN", "U0CAT"]
-    assert service.send_nudge(rid) == []
+    assert service.nudges.nudge_targets(rid, ["U0LEAD", "U0ANA", "U0BEN", "U0CAT"]) == [
+        "U0BEN",
+        "U0CAT",
+    ]
+    assert service.nudges.send_nudge(rid) == ["U0BEN", "U0CAT"]
+    assert service.nudges.send_nudge(rid) == []
     assert notifier.nudged == [(rid, ["U0BEN", "U0CAT"])]
 
 
 def test_scheduled_retro_records_lateness(service: RetroService, clock: ManualClock) -> None:
     request = parse_schedule_command(
-        "daily at 09:00", default_channel=CH, default_tz="UTC", now=clock.now()
+        "daily at 09:00", channel_id=CH, default_tz="UTC", now=clock.now()
     )
-    schedule = service.create_schedule(WS, request=request, created_by="U0LEAD")
+    schedule = service.schedules.create_schedule(WS, request=request, created_by="U0LEAD")
     occurrence = schedule.next_occurrences[0]
     clock.set(occurrence + timedelta(minutes=50))
-    info = service.fire_schedule(schedule.id, occurrence)
+    info = service.opening.fire_schedule(schedule.id, occurrence)
     assert info is not None and info.late_by_seconds == 3000 and info.is_late
     assert info.closes_at == clock.now() + timedelta(hours=2)  # the full window from opening
-    assert service.fire_schedule(schedule.id, occurrence) is None  # the same occurrence again
+    assert (
+        service.opening.fire_schedule(schedule.id, occurrence) is None
+    )  # the same occurrence again
 
 
 def test_schedules_list_pause_resume_cancel_within_a_workspace(
@@ -316,40 +343,44 @@ def test_schedules_list_pause_resume_cancel_within_a_workspace(
 ) -> None:
     request = parse_schedule_command(
         "every 2 weeks on monday 10:00 nudge 30m",
-        default_channel=CH,
+        channel_id=CH,
         default_tz="Europe/Berlin",
         now=clock.now(),
     )
-    created = service.create_schedule(WS, request=request, created_by="U0LEAD")
+    created = service.schedules.create_schedule(WS, request=request, created_by="U0LEAD")
     assert len(created.next_occurrences) == 3 and created.nudge == timedelta(minutes=30)
     assert "every 2 weeks on Monday at 10:00" in created.description
-    assert [s.id for s in service.list_schedules(WS)] == [created.id]
-    assert service.list_schedules("T0OTHER") == []
+    assert [s.id for s in service.schedules.list_schedules(WS)] == [created.id]
+    assert service.schedules.list_schedules("T0OTHER") == []
     with pytest.raises(ScheduleNotFound):
-        service.pause_schedule("T0OTHER", created.id)
+        service.schedules.pause_schedule("T0OTHER", created.id)
 
-    paused = service.pause_schedule(WS, created.id)
+    paused = service.schedules.pause_schedule(WS, created.id)
     assert paused.status == "paused" and paused.next_occurrences == []
-    assert service.fire_schedule(created.id, created.next_occurrences[0]) is None
-    assert service.resume_schedule(WS, created.id).status == "active"
-    assert service.cancel_schedule(WS, created.id).status == "cancelled"
+    assert service.opening.fire_schedule(created.id, created.next_occurrences[0]) is None
+    assert service.schedules.resume_schedule(WS, created.id).status == "active"
+    assert service.schedules.cancel_schedule(WS, created.id).status == "cancelled"
     with pytest.raises(ScheduleStateError):
-        service.resume_schedule(WS, created.id)
-    assert service.list_schedules(WS) == []
-    assert [s.status for s in service.list_schedules(WS, include_cancelled=True)] == ["cancelled"]
+        service.schedules.resume_schedule(WS, created.id)
+    assert service.schedules.list_schedules(WS) == []
+    assert [s.status for s in service.schedules.list_schedules(WS, include_cancelled=True)] == [
+        "cancelled"
+    ]
 
 
 def test_a_batch_of_claims_opens_each_occurrence_once(
     service: RetroService, clock: ManualClock
 ) -> None:
     request = parse_schedule_command(
-        "daily at 09:00", default_channel=CH, default_tz="UTC", now=clock.now()
+        "daily at 09:00", channel_id=CH, default_tz="UTC", now=clock.now()
     )
-    a = service.create_schedule(WS, request=request, created_by="U0LEAD")
-    b = service.create_schedule(WS, request=request, created_by="U0LEAD")
+    a = service.schedules.create_schedule(WS, request=request, created_by="U0LEAD")
+    b = service.schedules.create_schedule(WS, request=request, created_by="U0LEAD")
     at = a.next_occurrences[0]
     clock.set(at)
-    assert service.fire_schedule(a.id, at) is not None  # e.g. another replica got there first
-    opened = service.claim_occurrences([(a.id, at), (b.id, at), (b.id, at), (999, at)])
+    assert (
+        service.opening.fire_schedule(a.id, at) is not None
+    )  # e.g. another replica got there first
+    opened = service.opening.claim_occurrences([(a.id, at), (b.id, at), (b.id, at), (999, at)])
     assert [(info.series_id, info.occurrence_at) for info in opened] == [(b.id, at)]
-    assert service.claim_occurrences([(b.id, at)]) == []
+    assert service.opening.claim_occurrences([(b.id, at)]) == []

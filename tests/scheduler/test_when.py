@@ -7,12 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scheduler.when import (
-    ScheduleParseError,
-    parse_duration,
-    parse_schedule_command,
-    parse_when,
-)
+from scheduler.schedule_request import parse_duration, parse_schedule_command
+from scheduler.when import ScheduleParseError, parse_when
 
 NOW = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)  # a Tuesday
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -165,10 +161,10 @@ def test_durations(text: str, seconds: int) -> None:
     assert parse_duration(text).total_seconds() == seconds
 
 
-def test_command_tail_with_channel_window_nudge_and_title() -> None:
+def test_command_tail_with_window_nudge_and_title() -> None:
     request = parse_schedule_command(
-        'every 2 weeks on monday 10:00 in <#C0TEAM001|team-alpha> window 90m nudge 30m title "Sprint retro"',
-        default_channel="C0HERE",
+        'every 2 weeks on monday 10:00 window 90m nudge 30m title "Sprint retro"',
+        channel_id="C0TEAM001",
         default_tz="Europe/Berlin",
         now=NOW,
     )
@@ -180,22 +176,14 @@ def test_command_tail_with_channel_window_nudge_and_title() -> None:
     assert request.spec.timezone == "Europe/Berlin"
 
 
-def test_command_tail_defaults_to_the_current_channel_and_accepts_a_timezone() -> None:
+def test_command_tail_accepts_a_timezone() -> None:
     request = parse_schedule_command(
-        "weekly on friday at 15:00 in <#C0TEAM002> in Asia/Tokyo",
-        default_channel="C0HERE",
+        "weekly on friday at 15:00 in Asia/Tokyo",
+        channel_id="C0TEAM002",
         default_tz="Europe/Berlin",
         now=NOW,
     )
-    assert (request.channel_id, request.spec.timezone, request.nudge) == (
-        "C0TEAM002",
-        "Asia/Tokyo",
-        None,
-    )
-    plain = parse_schedule_command(
-        "weekly on friday at 15:00", default_channel="C0HERE", default_tz="UTC", now=NOW
-    )
-    assert plain.channel_id == "C0HERE"
+    assert (request.spec.timezone, request.nudge) == ("Asia/Tokyo", None)
 
 
 @pytest.mark.parametrize(
@@ -204,11 +192,10 @@ def test_command_tail_defaults_to_the_current_channel_and_accepts_a_timezone() -
         ("weekly on friday at 15:00 window 8d", "longer than"),
         ("weekly on friday at 15:00 window 2h nudge 3h", "nudge"),
         ("weekly on friday at 15:00 window 1m", "between 5 minutes"),
-        ("weekly on friday at 15:00 in #team", "autocomplete"),
         ("weekly on friday at 15:00 window soon", "could not read"),
     ],
 )
 def test_command_tail_rejections(tail: str, fragment: str) -> None:
     with pytest.raises(ScheduleParseError) as err:
-        parse_schedule_command(tail, default_channel="C0HERE", default_tz="UTC", now=NOW)
+        parse_schedule_command(tail, channel_id="C0HERE", default_tz="UTC", now=NOW)
     assert fragment in str(err.value)

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import ManualClock
+from core.retro_sections import SECTIONS
 from drafting.draft import RetroEntry
 from drafting.service import Drafter
 from drafting.settings import LLMSettings
 from knowledge.minilm import MiniLMEmbeddings
-from scheduler.models import SECTIONS
 from scheduler.retro_service import RetroService
 from tests.drafting.memory_kb import MemoryRetriever
 from tests.scheduler.notifiers import LoggingNotifier
@@ -30,14 +30,14 @@ def test_close_synthesises_with_the_real_drafter(
     sessions: sessionmaker[Session], clock: ManualClock, drafter: Drafter
 ) -> None:
     notifier = LoggingNotifier()
-    service = RetroService(
+    service = RetroService.build(
         sessions=sessions,
         clock=clock,
         synthesiser=drafter.retro,
         notifier=notifier,
         make_entry=RetroEntry,
     )
-    retro = service.open_retro(
+    retro = service.opening.open_retro(
         WS, "C0TEAM", "Sprint 7", opened_by="U0LEAD", window=timedelta(hours=1)
     )
     assert retro.prompt_ts
@@ -49,10 +49,10 @@ def test_close_synthesises_with_the_real_drafter(
         ("pairing on the migration taught us a lot about the schema", "U0CAT"),
     ]
     for i, (text, author) in enumerate(entries):
-        service.add_thread_reply(
+        service.entries.add_thread_reply(
             WS, "C0TEAM", retro.prompt_ts, text=text, author=author, message_ts=f"1700000{i}.000100"
         )
-    service.add_entry(
+    service.entries.add_entry(
         retro.id,
         workspace_id=WS,
         section="not_so_well",
@@ -63,9 +63,9 @@ def test_close_synthesises_with_the_real_drafter(
     )
 
     clock.advance(timedelta(hours=1))
-    result = service.close_retro(retro.id, reason="window_end")
+    result = service.closing.close_retro(retro.id, reason="window_end")
     assert result.closed_now and result.error is None and result.entry_count == 6
-    stored = service.list_entries(retro.id, workspace_id=WS)
+    stored = service.lookup.list_entries(retro.id, workspace_id=WS)
     assert all(e.section in SECTIONS for e in stored), "unsorted entries were classified"
     keys = [s.key for s in result.draft.sections]
     assert {"went_well", "not_so_well", "action_items"} <= set(keys)
