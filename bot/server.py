@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 import anyio
@@ -12,6 +12,7 @@ import uvicorn
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -38,12 +39,12 @@ async def read_limited(request: Request, limit: int) -> bytes | None:
     return bytes(body)
 
 
-def is_utf8(body: bytes) -> bool:
+def is_signed(verifier: SignatureVerifier, body: bytes, headers: Mapping[str, str]) -> bool:
+    """Slack's signature over the raw body; a malformed timestamp is simply not signed."""
     try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
+        return verifier.is_valid_request(body, dict(headers))
+    except (ValueError, OverflowError):
         return False
-    return True
 
 
 def build_asgi(app: App, process: ServingProcess, *, slack_routes: bool = True) -> Starlette:
@@ -51,15 +52,24 @@ def build_asgi(app: App, process: ServingProcess, *, slack_routes: bool = True) 
 
     In Socket Mode only /healthz is served: Slack's requests arrive over the WebSocket.
     """
+    secret = process.settings.slack.signing_secret
+    verifier = SignatureVerifier(secret.get_secret_value()) if secret is not None else None
 
     async def slack_events(request: Request) -> Response:
         body = await read_limited(request, MAX_BODY_BYTES)
         if body is None:
             return PlainTextResponse("Request body too large.", status_code=413)
-        if not is_utf8(body):
-            # Bolt would raise on decoding it, before the signature check: a 500 for anyone.
-            return PlainTextResponse("Request body is not valid UTF-8.", status_code=400)
-        bolt_resp = await anyio.to_thread.run_sync(app.dispatch, to_bolt_request(request, body))
+        # Signature first: Bolt parses the body before it checks the signature, so an unsigned
+        # malformed body would otherwise reach its parser and answer 500 to anyone.
+        if verifier is None or not is_signed(verifier, body, request.headers):
+            return PlainTextResponse("Invalid request signature.", status_code=401)
+        try:
+            bolt_request = to_bolt_request(request, body)
+        # Not UTF-8, not JSON, or JSON that is not an object: Bolt's parser raises these.
+        except (ValueError, AttributeError, TypeError):
+            log.info("signed request with a malformed body refused")
+            return PlainTextResponse("Malformed request body.", status_code=400)
+        bolt_resp = await anyio.to_thread.run_sync(app.dispatch, bolt_request)
         return to_starlette_response(bolt_resp)
 
     async def oauth(request: Request) -> Response:
