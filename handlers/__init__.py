@@ -12,6 +12,7 @@ from slack_bolt import App
 from handlers import (
     align_command,
     app_home,
+    authorization,
     conversation,
     dedupe,
     draft_actions,
@@ -25,6 +26,7 @@ from handlers.deps import ServingDeps
 
 def register_listeners(app: App, deps: ServingDeps) -> None:
     dedupe.register(app, deps)
+    authorization.register(app)
     align_command.register(app, deps)
     draft_commands.register(app, deps)
     draft_actions.register(app, deps)
