@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 from bot import migrate
 from bot.recovery import recover_interrupted
 from bot.settings import Settings
-from bot.work import WorkPool
+from bot.work import StartupTask, WorkPool
 from core.clock import SystemClock
 from core.db import make_engine, make_session_factory
 from core.group_commit import GroupCommit
@@ -128,13 +128,18 @@ def build_worker(settings: Settings, db: Database, *, engine: EngineChoice = "au
     )
 
 
+# Run once when a work pool starts, as any starting replica does: clean interrupted ingests,
+# and tell the people whose draft requests a crash cut off.
+WORKER_STARTUP: tuple[StartupTask, ...] = (recover_interrupted, report_interrupted_requests)
+
+
 def build_work_pool(settings: Settings, deps: WorkerDeps) -> WorkPool:
     """Jobs on threads of this process; on start, it recovers what a killed process left."""
     return WorkPool(
         deps,
         make_client_for(settings.slack, deps.engine),
         threads=settings.server.work_threads,
-        startup=(recover_interrupted, report_interrupted_requests),
+        startup=WORKER_STARTUP,
     )
 
 
