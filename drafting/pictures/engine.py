@@ -7,6 +7,9 @@ rasterised, so the picture in Slack and the printed page never disagree.
 from __future__ import annotations
 
 import io
+import logging
+import os
+import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import date
@@ -35,6 +38,12 @@ PNG_SIZE = (round(PAPERS["slide"][0] * PNG_SCALE), round(PAPERS["slide"][1] * PN
 # Type sizes (pt) tried from the largest that the text's length allows, down to the smallest
 # still legible when printed; below it the page flows onto a second one rather than vanish.
 MAX_PT, MIN_PT, STEP_PT = 11.0, 5.5, 0.5
+# The weights page.css.j2 uses; each is a static font made once (see _inter_faces).
+FACES = [("normal", 400), ("normal", 600), ("normal", 700), ("italic", 400)]
+_INTER_VERSION = "4.1"
+# WeasyPrint and fontTools narrate every step at INFO; a render is not news.
+for _name in ("weasyprint", "weasyprint.progress", "fontTools"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 # WeasyPrint's layout is not documented as thread-safe; drafts render one at a time.
 _LOCK = threading.Lock()
 
@@ -70,23 +79,43 @@ def _fonts() -> tuple[FontConfiguration, weasyprint.CSS]:
     scripts fall back to the system's fonts through fontconfig (fonts-noto-cjk in the image)."""
     config = FontConfiguration()
     faces = [
-        f"@font-face {{ font-family: 'Inter'; src: url('{uri}'); font-weight: 100 900;"
-        f" font-style: {style}; }}"
-        for uri, style in _inter_files()
+        f"@font-face {{ font-family: 'Inter'; src: url('{path.as_uri()}'); "
+        f"font-weight: {weight}; font-style: {style}; }}"
+        for path, weight, style in _inter_faces()
     ]
     return config, weasyprint.CSS(string="\n".join(faces), font_config=config)
 
 
-def _inter_files() -> list[tuple[str, str]]:
+def _inter_faces() -> list[tuple[Path, int, str]]:
+    """Static instances of the variable Inter, made once per machine (about 5 s each; the
+    Docker image makes them at build time): WeasyPrint would otherwise instantiate the variable
+    font for every weight of every PDF, about 60 ms each time."""
     try:
         import fontpkg_inter
     except ImportError:  # the page still renders, in the system's sans-serif
         return []
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib.instancer import instantiateVariableFont
+
     files = Path(fontpkg_inter.ROOT) / "files"
-    return [
-        (path.as_uri(), "italic" if "Italic" in path.name else "normal")
-        for path in sorted(files.glob("*.ttf"))
-    ]
+    cache_dir = Path(tempfile.gettempdir()) / f"alignbot-fonts-{_INTER_VERSION}"
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    faces = []
+    for style, weight in FACES:
+        source = files / ("Inter-Italic[opsz,wght].ttf" if style == "italic" else "Inter[opsz,wght].ttf")
+        target = cache_dir / f"Inter-{style}-{weight}.ttf"
+        if not target.exists():
+            font = instantiateVariableFont(TTFont(source), {"wght": weight, "opsz": 14})
+            partial = target.with_suffix(f".{os.getpid()}.tmp")
+            font.save(partial)
+            partial.replace(target)  # atomic: two workers may race to make the same face
+        faces.append((target, weight, style))
+    return faces
+
+
+def warm() -> None:
+    """Make the fonts and lay out one page, so the first draft of a process is not the slow one."""
+    _fonts()
 
 
 def starting_size(page: Page, paper: Paper) -> float:

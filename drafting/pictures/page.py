@@ -27,8 +27,7 @@ _FROM_TO = re.compile(
 )
 _ARROW = re.compile(r"(?P<base>[^:→]*?\d[^:→]*?)\s*→\s*(?P<target>[^,;]+?)" + _END)
 _WHEN = re.compile(r"\s(?:by|before)\s+(?P<when>[^,;]+?)[.;]?\s*$", re.IGNORECASE)
-_BASELINE_ONLY = re.compile(r"^Baseline:\s*", re.IGNORECASE)
-_NO_TARGET = re.compile(r";?\s*target to be set\.?$", re.IGNORECASE)
+PENDING = "target to be set"
 
 
 @dataclass(frozen=True)
@@ -104,8 +103,8 @@ def key_result_range(text: str) -> tuple[str, str]:
     base, target = match["base"].strip(), match["target"].strip().rstrip(".")
     if len(base) > 28 or len(target) > 28:  # prose, not a figure: the text says it better
         return "", ""
-    if target.lower() == "target to be set":
-        target = "target to be set"
+    if target.lower() == PENDING:
+        target = PENDING
     elif when := _WHEN.search(text):
         target = f"{target} · {when['when']}"
     return base, target
@@ -119,10 +118,6 @@ def _item_view(item: Item, numbers: dict[str, int], *, key_result: bool = False)
     text = item.text
     if key_result:
         base, target = key_result_range(text)
-        if not base and _BASELINE_ONLY.match(text):
-            # "Baseline: churn was 6.8% …; target to be set." reads better as a pending target.
-            text = _NO_TARGET.sub("", _BASELINE_ONLY.sub("", text)).rstrip(" .;") + "."
-            target = "target to be set"
     return ItemView(
         label=item.label,
         text=text,
@@ -166,7 +161,8 @@ def build_page(draft: Draft, meta: PageMeta) -> Page:
     A SWOT's four quadrants are `sections` and its priorities go to `extra["priorities"]`; a
     plan's objectives are `sections` with metrics and values in `extra`.
     """
-    numbers = source_numbers(draft)
+    # A retro's sources are its own entries, already on the page: no footnotes to point at them.
+    numbers = source_numbers(draft) if draft.kind != "retro" else {}
     views = [_section_view(s, draft.kind, numbers) for s in draft.sections]
     extra: dict[str, list[SectionView]] = {}
     if draft.kind == "swot":
