@@ -120,7 +120,11 @@ def write_picture(
         err_console.print(f"[red]Error:[/red] --format {output.value} needs --out FILE.")
         raise typer.Exit(2)
     meta = PageMeta(workspace=workspace, on=date.today(), version=version)
-    data = render_png(draft, meta) if output is Format.png else render_pdf(draft, meta, paper=paper.value)
+    data = (
+        render_png(draft, meta)
+        if output is Format.png
+        else render_pdf(draft, meta, paper=paper.value)
+    )
     out.write_bytes(data)
     err_console.print(f"wrote {out} ({len(data) // 1024} KB)", style="dim")
 

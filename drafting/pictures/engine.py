@@ -102,7 +102,9 @@ def _inter_faces() -> list[tuple[Path, int, str]]:
     cache_dir.mkdir(parents=True, exist_ok=True)
     faces = []
     for style, weight in FACES:
-        source = files / ("Inter-Italic[opsz,wght].ttf" if style == "italic" else "Inter[opsz,wght].ttf")
+        source = files / (
+            "Inter-Italic[opsz,wght].ttf" if style == "italic" else "Inter[opsz,wght].ttf"
+        )
         target = cache_dir / f"Inter-{style}-{weight}.ttf"
         if not target.exists():
             font = instantiateVariableFont(TTFont(source), {"wght": weight, "opsz": 14})
@@ -187,10 +189,10 @@ def _grow_rows(root: Any) -> list[float]:
     while stack:
         box = stack.pop()
         element = getattr(box, "element", None)
-        if element is not None and box.element_tag == "tr":
-            if "grow" in (element.get("class") or "").split():
-                found.append(float(box.border_height()))
-                continue
+        classes = (element.get("class") or "").split() if element is not None else []
+        if box.element_tag == "tr" and "grow" in classes:
+            found.append(float(box.border_height()))
+            continue
         stack.extend(reversed(getattr(box, "children", [])))
     return found
 

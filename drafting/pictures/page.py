@@ -145,7 +145,9 @@ def _tone(section: Section, kind: str) -> str:
 
 
 def _section_view(section: Section, kind: str, numbers: dict[str, int]) -> SectionView:
-    key_results = kind == "okr" and (section.key.startswith("objective") or section.key == "metrics")
+    key_results = kind == "okr" and (
+        section.key.startswith("objective") or section.key == "metrics"
+    )
     return SectionView(
         key=section.key,
         title=section.title,
@@ -168,7 +170,8 @@ def build_page(draft: Draft, meta: PageMeta) -> Page:
     if draft.kind == "swot":
         by_key = {v.key: v for v in views}
         quadrants = [
-            by_key.get(k) or SectionView(k, k.title(), None, [], _tone(Section(key=k, title=k), "swot"))
+            by_key.get(k)
+            or SectionView(k, k.title(), None, [], _tone(Section(key=k, title=k), "swot"))
             for k in SWOT_QUADRANTS
         ]
         extra["priorities"] = [v for v in views if v.key not in SWOT_QUADRANTS]

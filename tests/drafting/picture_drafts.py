@@ -27,20 +27,30 @@ def long_draft() -> Draft:
                 Item(
                     label=f"{key[:4].upper()} THEME {i + 1}",
                     text=LONG.format(n=f"{key}-{i + 1}")
-                    + (" https://wiki.example.com/a/very/long/path/without/any/break" if i == 4 else ""),
+                    + (
+                        " https://wiki.example.com/a/very/long/path/without/any/break"
+                        if i == 4
+                        else ""
+                    ),
                     sources=[sid],
                     unsupported_figures=["3%"] if i == 2 else [],
                 )
             )
         sections.append(Section(key=key, title=key.title(), items=items))
     priorities = [
-        Item(label=f"PRIORITY {i + 1}", text=LONG.format(n=f"priority-{i + 1}"), sources=["doc00#0"])
+        Item(
+            label=f"PRIORITY {i + 1}", text=LONG.format(n=f"priority-{i + 1}"), sources=["doc00#0"]
+        )
         for i in range(4)
     ]
     sections.append(Section(key="priorities", title="Key Priorities", items=priorities))
     return Draft(
-        kind="swot", subject="Larkspur Freight — Nordics", engine="offline", sections=sections,
-        sources=sources, lens="security",
+        kind="swot",
+        subject="Larkspur Freight — Nordics",
+        engine="offline",
+        sections=sections,
+        sources=sources,
+        lens="security",
     )
 
 
@@ -62,4 +72,10 @@ def scripts_draft() -> Draft:
         for key, text in SCRIPTS.items()
     ]
     sources = {f"{key}#0": SourceRef(title=f"Notes: {key} (東京)", excerpt="…") for key in SCRIPTS}
-    return Draft(kind="swot", subject="Søren's team in 東京", engine="offline", sections=sections, sources=sources)
+    return Draft(
+        kind="swot",
+        subject="Søren's team in 東京",
+        engine="offline",
+        sections=sections,
+        sources=sources,
+    )

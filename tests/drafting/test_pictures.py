@@ -118,7 +118,7 @@ def test_five_long_items_per_quadrant_still_fit_one_page() -> None:
     for paper in ("slide", "a4", "letter"):
         rendered = render_pdf_page(build_page(draft, META), paper=paper)  # type: ignore[arg-type]
         assert rendered.pages == 1, paper
-        pages, text = pdf_text(rendered.data)
+        _, text = pdf_text(rendered.data)
         assert_holds_every_item_and_source(draft, text)
     assert "unverified:3%" in text
     image = Image.open(io.BytesIO(render_png(draft, META)))
@@ -134,9 +134,10 @@ def test_accents_and_other_scripts_come_out_as_text() -> None:
 
 
 @pytest.mark.skipif(
-    not (shutil.which("fc-list") and subprocess.run(
-        ["fc-list", ":lang=ja"], capture_output=True, text=True
-    ).stdout.strip()),
+    not (
+        shutil.which("fc-list")
+        and subprocess.run(["fc-list", ":lang=ja"], capture_output=True, text=True).stdout.strip()
+    ),
     reason="no CJK font installed (apt-get install fonts-noto-cjk; the Docker image has it)",
 )
 def test_japanese_is_drawn_with_a_cjk_font() -> None:

@@ -269,7 +269,11 @@ class FakeSlack:
                 "length": int(length),
                 "alt_txt": p.get("alt_txt"),
             }
-            return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+            return {
+                "ok": True,
+                "upload_url": f"{self.base_url}/upload/{file_id}",
+                "file_id": file_id,
+            }
         if method == "files.completeUploadExternal":
             files = p.get("files")
             files = json.loads(files) if isinstance(files, str) else files

@@ -22,7 +22,9 @@ def upgrade() -> None:
         sa.Column("thread_ts", sa.String(32), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("file_id", sa.String(32), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
     )
     op.create_index("ix_draft_pictures_workspace_id", "draft_pictures", ["workspace_id"])
     op.create_index(
