@@ -6,6 +6,7 @@ from core import workspaces  # noqa: F401
 from core.db import Base
 from drafting import conversations  # noqa: F401
 from drafting import models as drafting_models  # noqa: F401
+from handlers import models as handlers_models  # noqa: F401
 from knowledge import models as knowledge_models  # noqa: F401
 from scheduler import models as scheduler_models  # noqa: F401
 

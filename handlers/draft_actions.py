@@ -16,6 +16,7 @@ from drafting.render_markdown import render_markdown
 from handlers import ids
 from handlers.deps import ServingDeps, WorkerDeps
 from handlers.draft_jobs import draft_message_blocks, fallback_text, post_draft_reply, post_overflow
+from handlers.draft_pictures import attach_picture, upload_pdf
 from handlers.replies import describe_failure, post_ephemeral
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,11 @@ def register(app: App, deps: ServingDeps) -> None:
     def handle_export(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
         deps.jobs.submit(export_markdown_reply, where(body)[0], body)
+
+    @app.action(ids.DOWNLOAD_PDF)
+    def handle_download_pdf(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        deps.jobs.submit(download_pdf_reply, where(body)[0], body)
 
     @app.action(ids.FEEDBACK_UP)
     def handle_feedback_up(ack: Ack, body: dict, client: WebClient) -> None:
@@ -128,6 +134,15 @@ def post_new_version(
     deps.desk.attach_message(version_id=posted.version_id, message_ts=resp["ts"])
     post_overflow(client, channel=channel, thread_ts=root, draft=draft, overflow=overflow)
     update_board(deps, client, team=team, channel=channel, root=root, posted=posted, note=note)
+    attach_picture(
+        deps.sessions,
+        client,
+        team=team,
+        channel=channel,
+        thread_ts=root,
+        draft=draft,
+        version=posted.version,
+    )
     return posted
 
 
@@ -259,6 +274,32 @@ def export_markdown_reply(deps: WorkerDeps, client: WebClient, body: dict) -> No
             user=user,
             thread_ts=root,
             text=f"Couldn't upload the export. {describe_failure(exc)}",
+        )
+
+
+def download_pdf_reply(deps: WorkerDeps, client: WebClient, body: dict) -> None:
+    team, channel, root, user = where(body)
+    current = current_or_say(deps, client, body)
+    if current is None:
+        return
+    try:
+        upload_pdf(
+            deps.sessions,
+            client,
+            team=team,
+            channel=channel,
+            thread_ts=root,
+            user=user,
+            draft=current.draft,
+            version=current.version,
+        )
+    except Exception as exc:
+        post_ephemeral(
+            client,
+            channel=channel,
+            user=user,
+            thread_ts=root,
+            text=f"Couldn't make the PDF. {describe_failure(exc)}",
         )
 
 

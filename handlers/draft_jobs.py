@@ -21,6 +21,7 @@ from handlers import views
 from handlers.block_pages import NO_CUT, block_pages, post_pages_in_thread
 from handlers.deps import WorkerDeps
 from handlers.draft_blocks import build_draft_blocks
+from handlers.draft_pictures import attach_picture
 from handlers.replies import describe_failure, post_ephemeral
 from handlers.slack_client import make_client_for
 
@@ -222,6 +223,9 @@ def publish_draft(
         request_id=request_id,
     )
     post_overflow(client, channel=channel, thread_ts=root, draft=draft, overflow=overflow)
+    attach_picture(
+        deps.sessions, client, team=team, channel=channel, thread_ts=root, draft=draft, version=1
+    )
     return message_ts
 
 

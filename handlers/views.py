@@ -52,6 +52,7 @@ def build_draft_actions(draft: Draft, *, draft_ref: str, final: bool) -> list[Bl
     elements += [
         _button("Publish as canvas", ids.PUBLISH_CANVAS, draft_ref),
         _button("Export Markdown", ids.EXPORT_MARKDOWN, draft_ref),
+        _button("Download PDF", ids.DOWNLOAD_PDF, draft_ref),
         _button("👍", ids.FEEDBACK_UP, draft_ref),
         _button("👎", ids.FEEDBACK_DOWN, draft_ref),
     ]

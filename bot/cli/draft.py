@@ -31,6 +31,13 @@ class Format(StrEnum):
     text = "text"
     markdown = "markdown"
     json = "json"
+    png = "png"
+    pdf = "pdf"
+
+
+class PaperSize(StrEnum):
+    a4 = "a4"
+    letter = "letter"
 
 
 WORKSPACE = typer.Option(..., "--workspace", "-w", help="Slack team id, e.g. T0123456.")
@@ -38,7 +45,14 @@ SUBJECT = typer.Option("the team", "--subject", "-s", help="A team, product or c
 ENGINE = typer.Option(
     Engine.auto, "--engine", help="auto = the LLM when LLM__MODEL is set, else offline."
 )
-FORMAT = typer.Option(Format.text, "--format", "-f", help="text (terminal), markdown or json.")
+FORMAT = typer.Option(
+    Format.text,
+    "--format",
+    "-f",
+    help="text (terminal), markdown, json, png (the 1920×1080 picture) or pdf (one page).",
+)
+OUT = typer.Option(None, "--out", "-o", dir_okay=False, help="Write to this file (png and pdf).")
+PAPER = typer.Option(PaperSize.a4, "--paper", help="PDF paper size: a4 or letter (landscape).")
 SAVE = typer.Option(
     True, "--save/--no-save", help="Store the draft as a version (a saved SWOT feeds `draft okr`)."
 )
@@ -61,7 +75,18 @@ def drafting(engine: Engine) -> Iterator[tuple[WorkerDeps, Drafter]]:
         db.close()
 
 
-def emit(draft: Draft, output: Format) -> None:
+def emit(
+    draft: Draft,
+    output: Format,
+    *,
+    out: Path | None = None,
+    paper: PaperSize = PaperSize.a4,
+    workspace: str = "",
+    version: int | None = None,
+) -> None:
+    if output in (Format.png, Format.pdf):
+        write_picture(draft, output, out=out, paper=paper, workspace=workspace, version=version)
+        return
     if draft.notice and output is not Format.text:
         # JSON and Markdown carry no notice field; the terminal view shows it in its header.
         err_console.print(f"[yellow]Note:[/yellow] {draft.notice}", highlight=False)
@@ -77,7 +102,34 @@ def emit(draft: Draft, output: Format) -> None:
         render_terminal(draft, console)
 
 
-def save(deps: WorkerDeps, workspace: str, draft: Draft) -> None:
+def write_picture(
+    draft: Draft,
+    output: Format,
+    *,
+    out: Path | None,
+    paper: PaperSize,
+    workspace: str,
+    version: int | None,
+) -> None:
+    """The page as PNG or PDF, into --out (a binary file never goes to a terminal)."""
+    from datetime import date
+
+    from drafting.pictures import PageMeta, render_pdf, render_png
+
+    if out is None:
+        err_console.print(f"[red]Error:[/red] --format {output.value} needs --out FILE.")
+        raise typer.Exit(2)
+    meta = PageMeta(workspace=workspace, on=date.today(), version=version)
+    data = (
+        render_png(draft, meta)
+        if output is Format.png
+        else render_pdf(draft, meta, paper=paper.value)
+    )
+    out.write_bytes(data)
+    err_console.print(f"wrote {out} ({len(data) // 1024} KB)", style="dim")
+
+
+def save(deps: WorkerDeps, workspace: str, draft: Draft) -> int:
     from core.db import session_scope
     from drafting.store import save_version
 
@@ -86,6 +138,7 @@ def save(deps: WorkerDeps, workspace: str, draft: Draft) -> None:
             session=session, workspace_id=workspace, draft=draft, created_by="cli"
         )
         err_console.print(f"saved as draft {record.draft_id} version {record.version}", style="dim")
+        return record.version
 
 
 @draft_cli.command("swot")
@@ -97,14 +150,15 @@ def draft_swot(
     ),
     engine: Engine = ENGINE,
     output: Format = FORMAT,
+    out: Path | None = OUT,
+    paper: PaperSize = PAPER,
     keep: bool = SAVE,
 ) -> None:
     """A SWOT analysis: strengths, weaknesses, opportunities, threats, then priorities."""
     with drafting(engine) as (deps, drafter):
         draft = drafter.draft_swot(workspace, subject, lens)
-        if keep:
-            save(deps, workspace, draft)
-    emit(draft, output)
+        version = save(deps, workspace, draft) if keep else None
+    emit(draft, output, out=out, paper=paper, workspace=workspace, version=version)
 
 
 @draft_cli.command("okr")
@@ -114,14 +168,15 @@ def draft_okr(
     mission: str | None = typer.Option(None, "--mission", help="Use this mission line."),
     engine: Engine = ENGINE,
     output: Format = FORMAT,
+    out: Path | None = OUT,
+    paper: PaperSize = PAPER,
     keep: bool = SAVE,
 ) -> None:
     """A strategic plan in OKR form, built from the saved SWOT for the subject when there is one."""
     with drafting(engine) as (deps, drafter):
         draft = drafter.draft_okr(workspace, subject, mission=mission)
-        if keep:
-            save(deps, workspace, draft)
-    emit(draft, output)
+        version = save(deps, workspace, draft) if keep else None
+    emit(draft, output, out=out, paper=paper, workspace=workspace, version=version)
 
 
 @draft_cli.command("retro")
@@ -133,6 +188,8 @@ def draft_retro(
     ),
     engine: Engine = ENGINE,
     output: Format = FORMAT,
+    out: Path | None = OUT,
+    paper: PaperSize = PAPER,
     keep: bool = SAVE,
 ) -> None:
     """A retro summary from entries: `+` went well, `-` not so well, `*` learning, `!` action."""
@@ -151,6 +208,5 @@ def draft_retro(
         raise typer.Exit(2)
     with drafting(engine) as (deps, drafter):
         draft = drafter.retro.draft_retro(workspace, subject, entries)
-        if keep:
-            save(deps, workspace, draft)
-    emit(draft, output)
+        version = save(deps, workspace, draft) if keep else None
+    emit(draft, output, out=out, paper=paper, workspace=workspace, version=version)
