@@ -26,10 +26,14 @@ def payload(name: str, **overrides: Any) -> dict[str, Any]:
 class SlackSender:
     """Sends what Slack would send to the app's Request URL, signed with `secret`."""
 
-    def __init__(self, base_url: str, secret: str = SIGNING_SECRET) -> None:
+    def __init__(
+        self, base_url: str, secret: str = SIGNING_SECRET, *, http: httpx.Client | None = None
+    ) -> None:
+        """`http` carries the requests (an in-process app's ASGI client); it stays open."""
         self.url = base_url.rstrip("/") + "/slack/events"
         self.secret = secret
-        self.http = httpx.Client(timeout=30)
+        self._owns_http = http is None
+        self.http = http if http is not None else httpx.Client(timeout=30)
         self.db: Path | None = None  # the app's SQLite file, when a test needs to wait on it
 
     def headers(
@@ -71,4 +75,5 @@ class SlackSender:
         )
 
     def close(self) -> None:
-        self.http.close()
+        if self._owns_http:
+            self.http.close()

@@ -1,0 +1,200 @@
+"""The app inside the test process: built by the composition root, driven over ASGI.
+
+Every place a test builds the app is here (and in the fixtures of tests/conftest.py that call
+it), so a change to how the app is composed is a change to this module only.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from slack_sdk import WebClient
+from starlette.testclient import TestClient
+
+from bot.app import create_app
+from bot.cli_kb import expand
+from bot.container import build_deps
+from bot.deps import Deps
+from bot.logs import SecretScrubber
+from bot.server import build_asgi
+from bot.settings import Settings
+from bot.work import WorkPool
+from tests.slack_requests import SIGNING_SECRET, SlackSender
+
+_environ_lock = threading.Lock()
+
+
+@contextmanager
+def _environ(env: dict[str, str]) -> Iterator[None]:
+    with _environ_lock:
+        saved = dict(os.environ)
+        os.environ.update(env)
+        try:
+            yield
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+
+def settings_from_env(env: dict[str, str]) -> Settings:
+    """Settings read the way `alignbot serve` reads them: from its environment (no .env file)."""
+    with _environ(env):
+        return Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+class TrackedWorkPool(WorkPool):
+    """The production thread pool, counting the jobs in flight so a test can wait for them."""
+
+    def __init__(self, threads: int) -> None:
+        super().__init__(threads, name="test-work")
+        self._busy = 0
+        self._idle = threading.Condition()
+
+    def _start(self, fn: Callable[..., Any], *args: Any) -> None:
+        with self._idle:
+            self._busy += 1
+
+        def tracked(*a: Any) -> Any:
+            try:
+                return fn(*a)
+            finally:
+                self._done()
+
+        try:
+            super()._start(tracked, *args)
+        except BaseException:
+            self._done()
+            raise
+
+    def _done(self) -> None:
+        with self._idle:
+            self._busy -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout: float = 90.0) -> None:
+        """Until every job (and every job those jobs queued) has finished."""
+        with self._idle:
+            if not self._idle.wait_for(lambda: self._busy == 0, timeout):
+                raise AssertionError(f"{self._busy} background job(s) still running")
+
+
+class LogCapture(logging.Handler):
+    """What the app logs, scrubbed by the same filter `configure_logging` installs."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        self.addFilter(SecretScrubber(settings.secret_values()))
+        self.buffer = io.StringIO()
+        self._level = settings.log_level.upper()
+        self._saved_level = logging.NOTSET
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.buffer.write(self.format(record) + "\n")
+
+    def attach(self) -> None:
+        root = logging.getLogger()
+        self._saved_level = root.level
+        root.setLevel(self._level)
+        root.addHandler(self)
+
+    def detach(self) -> None:
+        root = logging.getLogger()
+        root.removeHandler(self)
+        root.setLevel(self._saved_level)
+
+
+class InProcessApp:
+    """`alignbot serve` with threads for its background work, answering through Starlette's
+    TestClient: the same ASGI app, routes, signature checks and Bolt listeners, no subprocess.
+    """
+
+    base_url = "http://testserver"
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        workdir: Path,
+        *,
+        scheduler: bool = False,
+        client: WebClient | None = None,
+    ) -> None:
+        self.env = env
+        self.workdir = workdir
+        self.settings = settings_from_env(env)
+        self.work = TrackedWorkPool(self.settings.server.work_threads)
+        self._scheduler = scheduler
+        self._client = client
+        self._log = LogCapture(self.settings)
+        self.deps: Deps | None = None
+        self.http: TestClient | None = None
+
+    def start(self) -> InProcessApp:
+        self._log.attach()
+        try:
+            self.deps = build_deps(self.settings, work=self.work)
+            app = create_app(self.settings, self.deps, client=self._client)
+            self.http = TestClient(build_asgi(app, self.deps), base_url=self.base_url)
+            self.http.__enter__()  # runs the lifespan: start-up recovery, as `serve` does
+            if self._scheduler:
+                self.deps.retro_engine.start()
+        except BaseException:
+            self._log.detach()
+            raise
+        return self
+
+    def stop(self) -> None:
+        try:
+            if self.http is not None:
+                self.work.wait_idle()
+                self.http.__exit__(None, None, None)  # the lifespan's end closes the deps
+        finally:
+            self.http = None
+            self._log.detach()
+
+    def __enter__(self) -> InProcessApp:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # driving it --------------------------------------------------------------------------------
+    def sender(self, secret: str = SIGNING_SECRET) -> SlackSender:
+        assert self.http is not None, "start() first"
+        sender = SlackSender(self.base_url, secret=secret, http=self.http)
+        sender.db = self.db_path
+        return sender
+
+    def wait_idle(self, timeout: float = 90.0) -> None:
+        self.work.wait_idle(timeout)
+
+    # looking at it -----------------------------------------------------------------------------
+    @property
+    def db_path(self) -> Path:
+        return self.settings.data_dir / "alignbot.db"
+
+    def logs(self) -> str:
+        return self._log.buffer.getvalue()
+
+
+def seed_knowledge(env: dict[str, str], team: str, *paths: Path) -> None:
+    """What `alignbot kb add --workspace <team> <paths>` does, on the app's settings."""
+    deps = build_deps(settings_from_env(env))
+    try:
+        for target in expand([str(p) for p in paths]):
+            deps.kb.add_path(team, target, added_by="cli")
+    finally:
+        deps.close()
+
+
+def copy_data_dir(template: Path, data_dir: Path) -> None:
+    """A private copy of a seeded data directory (SQLite and embedded Chroma files)."""
+    shutil.copytree(template, data_dir)
