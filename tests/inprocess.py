@@ -176,6 +176,11 @@ class InProcessApp:
     def wait_idle(self, timeout: float = 90.0) -> None:
         self.work.wait_idle(timeout)
 
+    def seed(self, team: str, *paths: Path) -> None:
+        """`alignbot kb add` while the app runs, on its own services (one Chroma owner)."""
+        assert self.deps is not None, "start() first"
+        add_knowledge(self.deps, team, *paths)
+
     # looking at it -----------------------------------------------------------------------------
     @property
     def db_path(self) -> Path:
@@ -185,12 +190,17 @@ class InProcessApp:
         return self._log.buffer.getvalue()
 
 
+def add_knowledge(deps: Deps, team: str, *paths: Path) -> None:
+    """What `alignbot kb add --workspace <team> <paths>` does (folders become their files)."""
+    for target in expand([str(p) for p in paths]):
+        deps.kb.add_path(team, target, added_by="cli")
+
+
 def seed_knowledge(env: dict[str, str], team: str, *paths: Path) -> None:
-    """What `alignbot kb add --workspace <team> <paths>` does, on the app's settings."""
+    """`alignbot kb add` on the settings in `env`, with no app running on them."""
     deps = build_deps(settings_from_env(env))
     try:
-        for target in expand([str(p) for p in paths]):
-            deps.kb.add_path(team, target, added_by="cli")
+        add_knowledge(deps, team, *paths)
     finally:
         deps.close()
 
