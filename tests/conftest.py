@@ -16,26 +16,19 @@ from bot.settings import get_settings
 from tests.fakes.openai_api import FakeOpenAI
 from tests.fakes.slack_api import FakeSlack
 from tests.inprocess import InProcessApp, copy_data_dir, seed_knowledge
+from tests.servers import CHROMA_CLI, PG_ADMIN_URL, PG_AVAILABLE, ChromaServer, Servers
 from tests.slack_requests import SIGNING_SECRET, SlackSender
 
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BOT_TOKEN = "xoxb-fixture-bot-token-000000"
 SAMPLE = Path(__file__).parents[1] / "bot" / "sample_data"
 TEAM = "T0ALIGN01"
 
 
-def postgres_available() -> bool:
-    try:
-        engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 2})
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
-
-
-PG_AVAILABLE = postgres_available()
+def require_servers() -> None:
+    if not PG_AVAILABLE:
+        pytest.skip("PostgreSQL on 127.0.0.1:5432 is not reachable")
+    if not CHROMA_CLI.exists():
+        pytest.skip("the chroma CLI is not installed in this environment")
 
 
 @pytest.fixture(autouse=True)
@@ -78,6 +71,18 @@ def engine(db_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def sessions(engine: Engine) -> sessionmaker[Session]:
     return make_session_factory(engine)
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    """One Chroma server, fake Slack and fake LLM for the whole run; call `fresh()` before use."""
+    require_servers()
+    chroma = ChromaServer(tmp_path_factory.mktemp("chroma-server") / "chroma").start()
+    try:
+        with FakeSlack() as slack, FakeOpenAI() as llm:
+            yield Servers(chroma, slack, llm)
+    finally:
+        chroma.stop()
 
 
 @pytest.fixture
@@ -129,15 +134,15 @@ def start_inprocess(
 
 
 @pytest.fixture
-def start_app(
-    tmp_path: Path, fake_slack: FakeSlack, seeded_data: Path
-) -> Iterator[StartApp]:
+def start_app(tmp_path: Path, fake_slack: FakeSlack, seeded_data: Path) -> Iterator[StartApp]:
     """Starts in-process apps on this test's fake Slack, stopped when the test ends.
 
     `start_app(seeded=True, SETTING="value", ...)`; a setting given as None is left unset."""
     apps: list[InProcessApp] = []
 
-    def start(*, seeded: bool = False, scheduler: bool = False, **settings: str | None) -> InProcessApp:
+    def start(
+        *, seeded: bool = False, scheduler: bool = False, **settings: str | None
+    ) -> InProcessApp:
         env = app_env(tmp_path, fake_slack)
         for key, value in settings.items():
             if value is None:

@@ -173,6 +173,10 @@ class InProcessApp:
         sender.db = self.db_path
         return sender
 
+    def get(self, path: str) -> Any:
+        assert self.http is not None, "start() first"
+        return self.http.get(path)
+
     def wait_idle(self, timeout: float = 90.0) -> None:
         self.work.wait_idle(timeout)
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.slack_requests import SIGNING_SECRET, SlackSender
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -30,6 +32,12 @@ class ServedApp:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def sender(self, secret: str = SIGNING_SECRET) -> SlackSender:
+        return SlackSender(self.base_url, secret=secret)
+
+    def get(self, path: str) -> httpx.Response:
+        return httpx.get(self.base_url + path, timeout=10)
 
     def start(self, timeout: float = 90.0) -> ServedApp:
         log = self.log_path.open("ab")

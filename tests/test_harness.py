@@ -85,7 +85,9 @@ def test_app_talks_only_to_the_configured_slack_api(
     app.wait_idle()
     assert other_hosts == []
     # Start-up (auth.test) and the work after the ack both went to the fake, with the bot token.
-    assert {"auth.test", "chat.postMessage", "views.publish"} <= {c.method for c in fake_slack.calls}
+    assert {"auth.test", "chat.postMessage", "views.publish"} <= {
+        c.method for c in fake_slack.calls
+    }
     assert all(c.token and c.token.startswith("xoxb-") for c in fake_slack.calls)
 
 

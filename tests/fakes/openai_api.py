@@ -49,6 +49,13 @@ class FakeOpenAI:
         with self._lock:
             self._replies.append(Reply(content, status, delay, raw))
 
+    def clear(self) -> None:
+        """Back to a fresh fake on the same port: no requests seen, no replies queued."""
+        with self._lock:
+            self.requests.clear()
+            self._replies.clear()
+            self._last = Reply(content="{}")
+
     def _next(self) -> Reply:
         with self._lock:
             if self._replies:

@@ -1,5 +1,6 @@
 """`alignbot serve` drafts in a worker process: lower CPU priority, replaced when it dies, and
-never left running when the serving process is killed."""
+never left running when the serving process is killed. The first test is also the HTTP
+transport's `serve` smoke test: signed requests over a real socket, /healthz, a draft."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import app_env
 from tests.fakes.slack_api import Call, FakeSlack
@@ -64,6 +66,9 @@ def wait_until(check: Callable[[], object], timeout: float, what: str) -> None:
     while not check():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.2)
+
+
+pytestmark = pytest.mark.slow
 
 
 def swot_posted(channel: str) -> Callable[[Call], bool]:

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import app_env
 from tests.fakes.slack_api import FakeSlack
@@ -24,6 +25,7 @@ def health(base: str) -> httpx.Response | None:
         return None
 
 
+@pytest.mark.slow
 def test_replica_reports_unhealthy_until_chroma_is_up(
     tmp_path: Path, fake_slack: FakeSlack
 ) -> None:

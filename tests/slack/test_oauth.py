@@ -57,9 +57,7 @@ def test_uninstalled_team_is_told_to_install_and_not_served(
 ) -> None:
     # Bolt answers through the command's response_url, so it points at the fake too.
     hook = f"{fake_slack.base_url}/commands/T0NOTHERE1/1/hook"
-    resp = oauth_app.sender().command(
-        "/align", "help", team_id="T0NOTHERE1", response_url=hook
-    )
+    resp = oauth_app.sender().command("/align", "help", team_id="T0NOTHERE1", response_url=hook)
     assert resp.status_code == 200
     assert "/swot" not in resp.text
     [told] = [c for c in fake_slack.calls if c.method == "commands/T0NOTHERE1/1/hook"]
