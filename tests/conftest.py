@@ -24,11 +24,9 @@ SAMPLE = Path(__file__).parents[1] / "bot" / "sample_data"
 TEAM = "T0ALIGN01"
 
 
-def require_servers() -> None:
+def require_postgres() -> None:
     if not PG_AVAILABLE:
         pytest.skip("PostgreSQL on 127.0.0.1:5432 is not reachable")
-    if not CHROMA_CLI.exists():
-        pytest.skip("the chroma CLI is not installed in this environment")
 
 
 @pytest.fixture(autouse=True)
@@ -41,8 +39,7 @@ def _fresh_settings_cache() -> Iterator[None]:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A throwaway database on the local PostgreSQL server, dropped afterwards."""
-    if not PG_AVAILABLE:
-        pytest.skip("PostgreSQL on 127.0.0.1:5432 is not reachable")
+    require_postgres()
     name = f"alignbot_t_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -76,7 +73,8 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     """One Chroma server, fake Slack and fake LLM for the whole run; call `fresh()` before use."""
-    require_servers()
+    if not CHROMA_CLI.exists():
+        pytest.skip("the chroma CLI is not installed in this environment")
     chroma = ChromaServer(tmp_path_factory.mktemp("chroma-server") / "chroma").start()
     try:
         with FakeSlack() as slack, FakeOpenAI() as llm:

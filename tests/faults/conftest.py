@@ -15,7 +15,7 @@ from sqlalchemy import Engine, create_engine, select
 
 from drafting.conversations import DraftRequest
 from knowledge.models import KbDocument
-from tests.conftest import SAMPLE, TEAM, start_inprocess
+from tests.conftest import SAMPLE, TEAM, require_postgres, start_inprocess
 from tests.fakes.openai_api import FakeOpenAI
 from tests.fakes.slack_api import Call, FakeSlack
 from tests.inprocess import InProcessApp, seed_knowledge
@@ -135,6 +135,7 @@ def rig_env() -> dict[str, str]:
 def rig(
     tmp_path_factory: pytest.TempPathFactory, servers: Servers, rig_env: dict[str, str]
 ) -> Iterator[Rig]:
+    require_postgres()
     workdir = tmp_path_factory.mktemp("faults")
     servers.fresh()
     with throwaway_database() as url:

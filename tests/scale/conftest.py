@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE, TEAM
+from tests.conftest import SAMPLE, TEAM, require_postgres
 from tests.fakes.slack_api import FakeSlack
 from tests.inprocess import seed_knowledge
 from tests.scale.cluster import ChromaServer, cluster_env, start_replicas
@@ -37,6 +37,7 @@ class Cluster:
 
 @pytest.fixture(scope="package")
 def cluster(tmp_path_factory: pytest.TempPathFactory, servers: Servers) -> Iterator[Cluster]:
+    require_postgres()
     workdir = tmp_path_factory.mktemp("cluster")
     servers.fresh()
     with throwaway_database() as url:
