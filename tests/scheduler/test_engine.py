@@ -12,12 +12,12 @@ from typing import Any
 
 import apscheduler.schedulers.base
 import pytest
-from apscheduler.events import EVENT_JOB_EXECUTED, JobExecutionEvent
+from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.clock import Clock, ManualClock, SystemClock, as_utc
-from scheduler.engine import EngineConfig, RetroEngine, RetroScheduler
+from scheduler.engine import LOCAL, SYNC_EXECUTOR, EngineConfig, RetroEngine, RetroScheduler
 from scheduler.models import Retro
 from scheduler.retro_service import RetroService
 from tests.scheduler.helpers import add_fast_series, wait_for
@@ -55,25 +55,29 @@ def manual(monkeypatch: pytest.MonkeyPatch) -> Iterator[ManualClock]:
     yield clock
 
 
+# On the manual clock the periodic sync never comes due: each test calls sync() itself, so a
+# sync never runs in the same pass as the jobs it adds or removes.
+MANUAL = EngineConfig(sync_seconds=3600, leader_retry_seconds=0.2, fire_threads=4, work_threads=2)
+
+
 class Pass:
-    """Moves the manual clock and waits for the scheduler's pass at the new time: the sync job
-    (due every FAST.sync_seconds) runs in that pass, so once it ran the pass was made."""
+    """Moves the manual clock and waits for the scheduler's pass at the new time (a marker job
+    due at that time has run, so every job due by then was handed to its executor)."""
 
     def __init__(self, engine: RetroEngine, clock: ManualClock) -> None:
         self.clock = clock
         self.scheduler = leader(engine)
-        self._synced = threading.Event()
-        self.scheduler.apscheduler.add_listener(self._on_run, EVENT_JOB_EXECUTED)
 
-    def _on_run(self, event: JobExecutionEvent) -> None:
-        if event.job_id == "sync":
-            self._synced.set()
+    def sync(self) -> None:
+        self.scheduler.sync()
 
     def advance(self, seconds: float) -> datetime:
-        self._synced.clear()
         now = self.clock.advance(timedelta(seconds=seconds))
-        self.scheduler.apscheduler.wakeup()
-        assert self._synced.wait(10), "the scheduler made no pass at the new time"
+        passed = threading.Event()
+        self.scheduler.apscheduler.add_job(
+            passed.set, DateTrigger(now), jobstore=LOCAL, executor=SYNC_EXECUTOR
+        )
+        assert passed.wait(10), "the scheduler made no pass at the new time"
         return now
 
 
@@ -124,7 +128,7 @@ def test_schedules_survive_a_restart_with_one_catch_up_fire(
     series_id = add_fast_series(sessions, every_seconds=2)
     if manual.now().second % 2:
         manual.advance(timedelta(seconds=1))  # on an occurrence: the restart below falls between
-    first = RetroEngine(service=service, db_engine=engine, config=FAST)
+    first = RetroEngine(service=service, db_engine=engine, config=MANUAL)
     first.start()
     try:
         clock = Pass(first, manual)
@@ -141,7 +145,7 @@ def test_schedules_survive_a_restart_with_one_catch_up_fire(
     # Nothing runs for 5 s: at least two occurrences (every 2 s) are missed. An odd number of
     # seconds, so the restart falls between two occurrences and the catch-up is late.
     restarted_at = manual.advance(timedelta(seconds=5))
-    second = RetroEngine(service=service, db_engine=engine, config=FAST)
+    second = RetroEngine(service=service, db_engine=engine, config=MANUAL)
     second.start()
     try:
         clock = Pass(second, manual)
@@ -180,14 +184,14 @@ def test_pausing_a_schedule_stops_its_fires(
     notifier = LoggingNotifier()
     service = make_service(sessions, notifier, manual)
     series_id = add_fast_series(sessions, every_seconds=1)
-    retro_engine = RetroEngine(service=service, db_engine=engine, config=FAST)
+    retro_engine = RetroEngine(service=service, db_engine=engine, config=MANUAL)
     retro_engine.start()
     try:
         clock = Pass(retro_engine, manual)
         clock.advance(1)
         wait_for(lambda: retros(sessions, series_id), timeout=10, what="a first fire")
         service.pause_schedule("T0ALIGN", series_id)
-        clock.advance(FAST.sync_seconds)  # one sync pass removes the job
+        clock.sync()  # as the next periodic sync would: the job leaves the store
         assert clock.scheduler.apscheduler.get_job(f"series:{series_id}") is None
         count = len(retros(sessions, series_id))
         for _ in range(3):
@@ -206,12 +210,13 @@ def test_nudges_before_closing_only_those_who_have_not_written(
     series_id = add_fast_series(
         sessions, fields={"second": str(soon)}, window_seconds=4, nudge_seconds=2
     )
-    retro_engine = RetroEngine(service=service, db_engine=engine, config=FAST)
+    retro_engine = RetroEngine(service=service, db_engine=engine, config=MANUAL)
     retro_engine.start()
     try:
         clock = Pass(retro_engine, manual)
         clock.advance(2)
         opened = wait_for(lambda: retros(sessions, series_id), timeout=10, what="a scheduled retro")
+        clock.sync()  # adds the retro's nudge and close jobs
         service.add_entry(
             opened[0].id,
             workspace_id="T0ALIGN",
