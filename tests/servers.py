@@ -4,10 +4,8 @@ Slack and the LLM."""
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,13 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import chromadb
-import httpx
 from chromadb.config import Settings as ChromaConfig
 from sqlalchemy import create_engine, text
 
 from tests.fakes.openai_api import FakeOpenAI
 from tests.fakes.slack_api import FakeSlack
-from tests.served_app import free_port
+from tests.served_app import free_port, kill_process, stop_process, wait_ok
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -65,33 +62,18 @@ class ChromaServer:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                break
-            try:
-                if httpx.get(f"{self.url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
+        if wait_ok(self.proc, f"{self.url}/api/v2/heartbeat", timeout):
+            return self
         self.stop()
         raise RuntimeError(
             "chroma run did not start:\n" + self.log_path.read_text(errors="replace")
         )
 
     def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
+        kill_process(self.proc)
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop_process(self.proc, 10)
 
     def env(self) -> dict[str, str]:
         return {"CHROMA__HOST": "127.0.0.1", "CHROMA__PORT": str(self.port)}

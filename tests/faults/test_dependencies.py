@@ -17,7 +17,7 @@ from tests.faults.conftest import (
     posts,
     wait_until,
 )
-from tests.scale.cluster import terminate_backends
+from tests.servers import terminate_backends
 from tests.slack_requests import SIGNING_SECRET
 
 pytestmark = [pytest.mark.postgres]

@@ -11,9 +11,9 @@ import pytest
 from tests.conftest import SAMPLE, TEAM, require_postgres
 from tests.fakes.slack_api import FakeSlack
 from tests.inprocess import seed_knowledge
-from tests.scale.cluster import ChromaServer, cluster_env, start_replicas
+from tests.scale.cluster import cluster_env, start_replicas
 from tests.served_app import ServedApp
-from tests.servers import Servers, throwaway_database
+from tests.servers import ChromaServer, Servers, throwaway_database
 from tests.slack_requests import SlackSender
 
 __all__ = ["SAMPLE", "TEAM"]

@@ -13,8 +13,8 @@ import pytest
 
 from tests.conftest import app_env
 from tests.fakes.slack_api import FakeSlack
-from tests.scale.cluster import ChromaServer
 from tests.served_app import free_port
+from tests.servers import ChromaServer
 from tests.slack_requests import SlackSender
 
 
