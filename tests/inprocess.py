@@ -104,7 +104,9 @@ class LogCapture(logging.Handler):
         root = logging.getLogger()
         self._saved_level = root.level
         root.setLevel(self._level)
-        root.addHandler(self)
+        # First, as the app's own handler is its only one: pytest's capture handlers format
+        # a record's traceback (and cache it) before a later handler's scrubber sees it.
+        root.handlers.insert(0, self)
 
     def detach(self) -> None:
         root = logging.getLogger()
