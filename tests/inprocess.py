@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from slack_bolt import App
 from slack_sdk import WebClient
 from starlette.testclient import TestClient
 
@@ -48,6 +49,17 @@ def settings_from_env(env: dict[str, str]) -> Settings:
     """Settings read the way `alignbot serve` reads them: from its environment (no .env file)."""
     with _environ(env):
         return Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def build_services(settings: Settings, *, work: WorkPool | None = None) -> Deps:
+    """The composition root's services, as `serve` builds them (threads for background work
+    unless `work` is given); the caller closes them."""
+    return build_deps(settings, work=work)
+
+
+def build_slack_app(settings: Settings, deps: Deps, *, client: WebClient | None = None) -> App:
+    """The Bolt app on those services, for tests that call `app.dispatch` directly."""
+    return create_app(settings, deps, client=client)
 
 
 class TrackedWorkPool(WorkPool):
@@ -142,8 +154,8 @@ class InProcessApp:
     def start(self) -> InProcessApp:
         self._log.attach()
         try:
-            self.deps = build_deps(self.settings, work=self.work)
-            app = create_app(self.settings, self.deps, client=self._client)
+            self.deps = build_services(self.settings, work=self.work)
+            app = build_slack_app(self.settings, self.deps, client=self._client)
             self.http = TestClient(build_asgi(app, self.deps), base_url=self.base_url)
             self.http.__enter__()  # runs the lifespan: start-up recovery, as `serve` does
             if self._scheduler:
@@ -204,7 +216,7 @@ def add_knowledge(deps: Deps, team: str, *paths: Path) -> None:
 
 def seed_knowledge(env: dict[str, str], team: str, *paths: Path) -> None:
     """`alignbot kb add` on the settings in `env`, with no app running on them."""
-    deps = build_deps(settings_from_env(env))
+    deps = build_services(settings_from_env(env))
     try:
         add_knowledge(deps, team, *paths)
     finally:

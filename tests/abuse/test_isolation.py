@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slack_sdk import WebClient
 
-from bot.container import build_deps
 from bot.deps import Deps
 from bot.settings import Settings
 from bot.slack_client import make_web_client
@@ -26,6 +25,7 @@ from scheduler.errors import RetroNotFound
 from scheduler.when import parse_schedule_command
 from tests.conftest import BOT_TOKEN
 from tests.fakes.slack_api import FakeSlack
+from tests.inprocess import build_services
 from tests.slack_requests import SIGNING_SECRET
 
 CHANNEL = "C0SHARED1"  # every workspace uses the same channel and thread ids on purpose
@@ -54,7 +54,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                 "api_base_url": slack.api_url,
             },
         )
-        deps = build_deps(config)
+        deps = build_services(config)
         try:
             yield World(deps, slack, make_web_client(config))
         finally:

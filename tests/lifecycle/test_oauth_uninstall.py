@@ -11,12 +11,11 @@ from slack_bolt import App, BoltRequest
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
-from bot.app import create_app
-from bot.container import build_deps
 from bot.deps import Deps
 from bot.settings import Settings
 from tests.fakes.slack_api import FakeSlack
 from tests.faults.conftest import wait_until
+from tests.inprocess import build_services, build_slack_app
 from tests.slack_requests import SIGNING_SECRET, SlackSender, payload
 
 CLIENT_ID = "111.222"
@@ -35,9 +34,9 @@ def oauth_app(tmp_path: Path) -> Iterator[tuple[App, Deps]]:
                 "api_base_url": slack.api_url,
             },
         )
-        deps = build_deps(settings)
+        deps = build_services(settings)
         try:
-            yield create_app(settings, deps), deps
+            yield build_slack_app(settings, deps), deps
         finally:
             deps.close()
 
