@@ -37,7 +37,7 @@ def serve_bare(port: int) -> None:
     from bot.cli import load_settings
     from bot.container import build_deps
     from bot.server import serve_http
-    from bot.slack_client import make_web_client
+    from handlers.slack_client import make_web_client
 
     settings = load_settings()
     deps = build_deps(settings)

@@ -17,11 +17,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot import migrate
-from bot.db import make_engine, make_session_factory
+from core.db import make_engine, make_session_factory
 from bot.demo import sample_documents
-from bot.settings import KnowledgeSettings, LLMSettings
+from drafting.settings import LLMSettings
+from knowledge.settings import KnowledgeSettings
 from drafting.grounding import extract_figures, figure_keys
-from drafting.models import Draft
+from drafting.draft import Draft
 from drafting.service import Drafter
 from knowledge.chroma_client import make_chroma_client
 from knowledge.minilm import BUILTIN_MODEL_ID, MiniLMEmbeddings

@@ -17,8 +17,8 @@ from kb_synthetic import (
 )
 
 from bot import migrate
-from bot.db import make_engine, make_session_factory
-from bot.settings import EmbeddingSettings, KnowledgeSettings
+from core.db import make_engine, make_session_factory
+from knowledge.settings import EmbeddingSettings, KnowledgeSettings
 from knowledge.chroma_client import make_chroma_client
 from knowledge.chunking import split
 from knowledge.extract import extract

@@ -15,8 +15,8 @@ from pathlib import Path
 from kb_synthetic import markdown_document  # sibling module: bench/ is on sys.path
 
 from bot import migrate
-from bot.db import make_engine, make_session_factory
-from bot.settings import KnowledgeSettings
+from core.db import make_engine, make_session_factory
+from knowledge.settings import KnowledgeSettings
 from knowledge.chroma_client import make_chroma_client
 from knowledge.minilm import BUILTIN_MODEL_ID, MiniLMEmbeddings
 from knowledge.service import KnowledgeBase, SearchMode

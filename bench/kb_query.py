@@ -25,8 +25,8 @@ from chromadb.api.models.Collection import Collection
 from sqlalchemy import insert, text
 
 from bot import migrate
-from bot.db import make_engine, make_session_factory
-from bot.settings import KnowledgeSettings
+from core.db import make_engine, make_session_factory
+from knowledge.settings import KnowledgeSettings
 from knowledge.chroma_client import make_chroma_client
 from knowledge.keyword_index import TermCounts
 from knowledge.minilm import BUILTIN_MODEL_ID, DIMENSIONS, MiniLMEmbeddings

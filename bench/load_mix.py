@@ -26,7 +26,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, func, select
 
 from bench.http_load import Client, Tally, log_errors, pct, rss_mb, wait_for
-from drafting.conversations import DraftRequest
+from drafting.models import DraftRequest
 from scheduler.models import Retro
 from tests.conftest import PG_AVAILABLE
 from tests.fakes.slack_api import BOT_USER, FakeSlack

@@ -27,8 +27,8 @@ from slack_sdk import WebClient
 from sqlalchemy import create_engine, func, insert, select, text
 
 from bot import migrate
-from bot.db import make_engine, make_session_factory
-from scheduler.clock import SystemClock, as_utc
+from core.db import make_engine, make_session_factory
+from core.clock import SystemClock, as_utc
 from scheduler.engine import EngineConfig, RetroEngine
 from scheduler.leader import LeaderLock
 from scheduler.models import Retro, RetroSeries

@@ -14,7 +14,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot.deps import Deps
 from bot.settings import Settings
-from bot.slack_client import make_web_client
+from handlers.slack_client import make_web_client
 from handlers import dedupe, register_listeners
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ console = Console()
 
 
 def load_settings() -> Settings:
-    from bot.logs import configure_logging
+    from core.logs import configure_logging
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.secret_values())
@@ -101,7 +101,7 @@ def demo() -> None:
 def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Apply Alembic migrations to DATABASE_URL (SQLite under the data dir by default)."""
     from bot import migrate
-    from bot.db import make_engine
+    from core.db import make_engine
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -114,7 +114,7 @@ def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) 
 def db_current() -> None:
     """Show the database's current migration revision and the newest one available."""
     from bot import migrate
-    from bot.db import make_engine
+    from core.db import make_engine
 
     settings = load_settings()
     engine = make_engine(settings.resolved_database_url)

@@ -14,7 +14,7 @@ from rich.console import Console
 
 if TYPE_CHECKING:  # drafting pulls in LangChain and chromadb; `alignbot --help` should not
     from bot.deps import Deps
-    from drafting.models import Draft
+    from drafting.draft import Draft
     from drafting.service import Drafter
 
 draft_cli = typer.Typer(help="Draft a SWOT, an OKR plan or a retro summary.", no_args_is_help=True)
@@ -81,7 +81,7 @@ def emit(draft: Draft, output: Format) -> None:
 
 
 def save(deps: Deps, workspace: str, draft: Draft) -> None:
-    from bot.db import session_scope
+    from core.db import session_scope
     from drafting.store import save_version
 
     with session_scope(deps.sessions) as session:

@@ -38,7 +38,7 @@ def open_knowledge_base() -> KnowledgeBase:
     """The same data directory, database and embedding settings the bot uses."""
     from bot import migrate
     from bot.cli import load_settings
-    from bot.db import make_engine, make_session_factory
+    from core.db import make_engine, make_session_factory
     from knowledge.chroma_client import make_chroma_client
     from knowledge.service import build_knowledge_base
 

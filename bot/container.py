@@ -5,22 +5,22 @@ from __future__ import annotations
 from sqlalchemy.orm import configure_mappers
 
 from bot import migrate
-from bot.db import make_engine, make_session_factory
+from core.db import make_engine, make_session_factory
 from bot.deps import Deps
-from bot.group_commit import GroupCommit
+from core.group_commit import GroupCommit
 from bot.settings import Settings
-from bot.slack_client import make_client_for
+from handlers.slack_client import make_client_for
 from bot.work import Background, WorkPool
 from bot.worker_process import WorkerProcess
 from drafting.desk import DraftDesk
 from drafting.intent import KeywordRouter
 from drafting.intent_llm import LLMIntentRouter
-from drafting.models import RetroEntry
+from drafting.draft import RetroEntry
 from drafting.service import Drafter
 from handlers.retro_notifier import SlackRetroNotifier
 from knowledge.chroma_client import make_chroma_client
 from knowledge.service import build_knowledge_base
-from scheduler.clock import SystemClock
+from core.clock import SystemClock
 from scheduler.engine import RetroEngine
 from scheduler.retro_service import RetroService
 

@@ -13,8 +13,8 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Engine, Executable, MetaData, Table, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import session_scope
-from bot.workspaces import Workspace
+from core.db import session_scope
+from core.workspaces import Workspace
 from knowledge.service import KnowledgeBase
 
 log = logging.getLogger(__name__)

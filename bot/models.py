@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot import workspaces  # noqa: F401
-from bot.db import Base
+from core import workspaces  # noqa: F401
+from core.db import Base
 from drafting import conversations  # noqa: F401
-from drafting import records as drafting_records  # noqa: F401
+from drafting import models as drafting_models  # noqa: F401
 from knowledge import models as knowledge_models  # noqa: F401
 from scheduler import models as scheduler_models  # noqa: F401
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from bot.db import session_scope
+from core.db import session_scope
 from bot.deps import Deps
-from drafting.conversations import DraftRequest
+from drafting.models import DraftRequest
 from knowledge.models import PENDING, KbDocument
 
 log = logging.getLogger(__name__)

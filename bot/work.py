@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from slack_sdk import WebClient
 
-from bot.slack_client import make_client_for
+from handlers.slack_client import make_client_for
 
 if TYPE_CHECKING:
     from bot.deps import Deps

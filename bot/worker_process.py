@@ -131,7 +131,7 @@ def child_main(
 ) -> None:
     """Runs in the child: builds its own services, then runs queued jobs on its threads."""
     from bot.container import build_deps
-    from bot.logs import configure_logging
+    from core.logs import configure_logging
 
     configure_logging(settings.log_level, settings.secret_values())
     # Niceness is per process on Linux: every thread of the child, the model's included.

@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy import Integer, String, Text, UniqueConstraint, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from bot.db import Base
-from bot.workspaces import insert_ignore
+from core.db import Base
+from core.db import insert_ignore
 
 
 class DraftRequest(Base):

@@ -14,12 +14,12 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import session_scope
-from bot.group_commit import GroupCommit
-from bot.workspaces import ensure_workspace
+from core.db import session_scope
+from core.group_commit import GroupCommit
+from core.workspaces import ensure_workspace
 from drafting import conversations, store
-from drafting.models import Draft, RevisionResult
-from drafting.records import DraftVersion
+from drafting.draft import Draft, RevisionResult
+from drafting.models import DraftVersion
 from drafting.service import Drafter
 
 TokenCallback = Callable[[str], None]

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from drafting.models import Draft, Item
+from drafting.draft import Draft, Item
 
 _MONTHS = {
     name: index

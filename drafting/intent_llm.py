@@ -9,7 +9,7 @@ import re
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from bot.settings import LLMSettings
+from drafting.settings import LLMSettings
 from drafting.intent import CLARIFYING_QUESTION, MAX_SUBJECT_CHARS, Intent, route
 from drafting.llm import ChatRunner, make_chat_model
 from drafting.redaction import redact, redaction_enabled

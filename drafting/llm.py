@@ -13,11 +13,11 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, ValidationError
 
-from bot.settings import LLMSettings
+from drafting.settings import LLMSettings
 from drafting.facts import normalised
 from drafting.grounding import check_item
 from drafting.labels import tidy_label
-from drafting.models import (
+from drafting.draft import (
     RETRO_KEYS,
     SECTION_TITLES,
     SWOT_KEYS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langchain_core.language_models import BaseChatModel
 
-from bot.settings import LLMSettings
+from drafting.settings import LLMSettings
 from drafting.gather import search_all
 from drafting.llm import (
     ChatRunner,
@@ -16,7 +16,7 @@ from drafting.llm import (
     expected_keys,
     make_chat_model,
 )
-from drafting.models import Draft, RetroEntry
+from drafting.draft import Draft, RetroEntry
 from drafting.prompts import (
     NumberedSource,
     okr_task,

@@ -9,7 +9,7 @@ from drafting.facts import Fact, as_sentence, normalised
 from drafting.gather import Found, facts_of, search_all
 from drafting.grounding import check_draft, extract_figures
 from drafting.labels import label_for, objective_name, project_names, tidy_label
-from drafting.models import OFFLINE_ENGINE, SECTION_TITLES, Draft, Item, Section
+from drafting.draft import OFFLINE_ENGINE, SECTION_TITLES, Draft, Item, Section
 from drafting.retriever import Retriever
 from drafting.sourcebook import SourceBook
 from drafting.vectors import CachedEmbedder, cosine

@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from drafting.models import Draft
+from drafting.draft import Draft
 
 # A marker only the system prompt contains: if a reply repeats it, the reply leaked the prompt.
 PROMPT_CANARY = "ALIGNBOT-SYSTEM-7F3A"

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Index, Integer, String, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db import Base
-from drafting.models import Draft
+from core.db import Base
+from drafting.draft import Draft
 
 
 class DraftVersion(Base):

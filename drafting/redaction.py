@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlparse
 
-from bot.settings import LLMSettings
+from drafting.settings import LLMSettings
 
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 # Candidate digit runs; what counts as a card or a phone is decided by the digits, not the regex,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drafting.models import Draft, Item, Section
+from drafting.draft import Draft, Item, Section
 from drafting.render_common import (
     citation_marks,
     clip,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drafting.models import Draft, Item
+from drafting.draft import Draft, Item
 
 KIND_TITLES = {"swot": "SWOT analysis", "okr": "Strategic plan (OKRs)", "retro": "Retrospective"}
 OFFLINE_NOTE = "Drafted by the offline engine (no language model): facts quoted from your sources."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drafting.models import Draft, Item
+from drafting.draft import Draft, Item
 from drafting.render_common import (
     citation_marks,
     draft_title,

@@ -7,7 +7,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
 
-from drafting.models import Draft, Item
+from drafting.draft import Draft, Item
 from drafting.render_common import (
     citation_marks,
     draft_title,

@@ -10,7 +10,7 @@ import numpy as np
 from drafting.facts import as_sentence
 from drafting.grounding import check_draft
 from drafting.labels import label_for
-from drafting.models import (
+from drafting.draft import (
     OFFLINE_ENGINE,
     RETRO_KEYS,
     SECTION_TITLES,

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from drafting.add_offline import AddRequest, parse_add
-from drafting.models import Draft, Section
+from drafting.draft import Draft, Section
 
 _ORDINALS = {
     "first": 1,

@@ -9,14 +9,14 @@ from typing import Literal
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import session_scope
-from bot.settings import LLMSettings
+from core.db import session_scope
+from drafting.settings import LLMSettings
 from drafting.add_offline import AddRequest, add_from_knowledge
 from drafting.facts import normalised
 from drafting.grounding import check_draft
 from drafting.llm import LLMError
 from drafting.llm_engine import LLMEngine
-from drafting.models import OFFLINE_ENGINE, Draft, RetroEntry, RevisionResult, Section
+from drafting.draft import OFFLINE_ENGINE, Draft, RetroEntry, RevisionResult, Section
 from drafting.okr_offline import draft_okr_offline
 from drafting.retriever import Retriever
 from drafting.retro_offline import classify_entry, draft_retro_offline
@@ -263,7 +263,7 @@ class Drafter:
     def _saved_mission(self, workspace_id: str) -> str | None:
         if self.sessions is None:
             return None
-        from bot.workspaces import get_mission
+        from core.workspaces import get_mission
 
         with session_scope(self.sessions) as session:
             return get_mission(session=session, workspace_id=workspace_id)

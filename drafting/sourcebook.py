@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from drafting.models import SourceRef
+from drafting.draft import SourceRef
 from knowledge.types import Hit
 
 # Long enough to hold a whole chunk, so figures can be re-checked after a revision.

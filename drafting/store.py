@@ -7,8 +7,8 @@ import uuid
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from drafting.models import Draft
-from drafting.records import DraftVersion
+from drafting.draft import Draft
+from drafting.models import DraftVersion
 
 
 def subject_key(subject: str) -> str:

@@ -12,7 +12,7 @@ from drafting.gather import facts_of, search_all
 from drafting.grounding import check_draft, extract_figures
 from drafting.labels import label_for, project_names
 from drafting.lens import lens_query, mentions_lens
-from drafting.models import OFFLINE_ENGINE, SECTION_TITLES, Draft, Item, Section
+from drafting.draft import OFFLINE_ENGINE, SECTION_TITLES, Draft, Item, Section
 from drafting.retriever import Retriever
 from drafting.sections import SWOT_SPECS, count_cues, polarity_shift
 from drafting.sourcebook import SourceBook

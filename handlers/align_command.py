@@ -7,9 +7,9 @@ import logging
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.db import session_scope
+from core.db import session_scope
 from bot.deps import Deps
-from bot.workspaces import set_mission
+from core.workspaces import set_mission
 from handlers import forget, views
 from handlers.replies import command_text, describe_failure, post_ephemeral
 from handlers.usage import ALIGN_USAGE, KB_USAGE, MISSION_USAGE

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.db import session_scope
+from core.db import session_scope
 from bot.deps import Deps
-from bot.workspaces import get_mission, set_mission
+from core.workspaces import get_mission, set_mission
 from handlers import ids, views
 
 log = logging.getLogger(__name__)

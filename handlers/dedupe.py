@@ -12,9 +12,9 @@ from datetime import timedelta
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from bot.db import session_scope
+from core.db import session_scope
 from bot.deps import Deps
-from bot.workspaces import claim_event, finish_event
+from core.workspaces import claim_event, finish_event
 
 log = logging.getLogger(__name__)
 CLAIMED_EVENT = "alignbot_claimed_event_id"

@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from drafting.desk import PostedVersion
-from drafting.models import Draft
+from drafting.draft import Draft
 from drafting.render_markdown import render_markdown
 from handlers import ids
 from handlers.draft_jobs import draft_message_blocks, fallback_text, post_draft_reply, post_overflow

@@ -14,12 +14,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.chat_stream import ChatStream
 
-from bot.db import session_scope
+from core.db import session_scope
 from bot.deps import Deps
-from bot.slack_client import make_client_for
+from handlers.slack_client import make_client_for
 from drafting.conversations import claim_stale_requests
-from drafting.models import Draft
-from drafting.render_blocks import build_draft_blocks
+from drafting.draft import Draft
+from handlers.draft_blocks import build_draft_blocks
 from handlers import views
 from handlers.replies import describe_failure, post_ephemeral
 

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from drafting.models import Draft
-from drafting.render_blocks import build_draft_blocks
+from drafting.draft import Draft
+from handlers.draft_blocks import build_draft_blocks
 from handlers.retro_views import build_retro_prompt
 from scheduler.ports import CloseResult, RetroInfo
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from drafting.models import Draft
+from drafting.draft import Draft
 from handlers import ids
 from knowledge.types import DocumentInfo, Hit
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from bot.settings import EmbeddingSettings
+from knowledge.settings import EmbeddingSettings
 from knowledge.minilm import BUILTIN_MODEL_ID, MiniLMEmbeddings
 
 BUILTIN_NAMES = {"builtin", "", BUILTIN_MODEL_ID}

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db import Base
+from core.db import Base
 
 PENDING = "pending"
 READY = "ready"

@@ -16,8 +16,8 @@ from chromadb.api import ClientAPI
 from langchain_core.embeddings import Embeddings
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import session_scope
-from bot.settings import EmbeddingSettings, KnowledgeSettings
+from core.db import session_scope
+from knowledge.settings import EmbeddingSettings, KnowledgeSettings
 from knowledge import registry
 from knowledge.chroma_embedding import LangChainEmbeddingFunction
 from knowledge.chunking import split

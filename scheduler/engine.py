@@ -22,7 +22,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import Engine, select
 
-from bot.db import session_scope
+from core.db import session_scope
 from scheduler import store
 from scheduler.dispatch import FireDispatcher
 from scheduler.jobstore import RetroJobStore

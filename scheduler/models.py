@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db import Base
+from core.db import Base
 
 # Section keys shared with drafting's retro template.
 SECTIONS = ("went_well", "not_so_well", "learnings", "action_items")

@@ -22,7 +22,7 @@ LATE_AFTER_SECONDS = 60
 
 @dataclass(frozen=True)
 class RetroEntryData:
-    """What the synthesiser receives per entry; `drafting.models.RetroEntry` has the same shape."""
+    """What the synthesiser receives per entry; `drafting.draft.RetroEntry` has the same shape."""
 
     section: str | None
     text: str
@@ -84,7 +84,7 @@ class CloseResult(_Model):
     closed_now: bool
     entry_count: int
     contributor_count: int
-    # The synthesiser's Draft (drafting.models.Draft in production); None when empty or failed.
+    # The synthesiser's Draft (drafting.draft.Draft in production); None when empty or failed.
     draft: Any = None
     action_items: list[ActionItemInfo] = []
     error: str | None = None

@@ -13,9 +13,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import session_scope
+from core.db import session_scope
 from scheduler import store
-from scheduler.clock import Clock, as_utc
+from core.clock import Clock, as_utc
 from scheduler.errors import (
     ActionItemNotFound,
     EntryRejected,
@@ -82,7 +82,7 @@ class RetroService:
         self._clock = clock
         self._synth = synthesiser
         self._notifier = notifier
-        # drafting.models.RetroEntry in production, so the Drafter gets the type it declares.
+        # drafting.draft.RetroEntry in production, so the Drafter gets the type it declares.
         self._make_entry = make_entry
         self._listeners: list[Callable[[], None]] = []
 

@@ -8,9 +8,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from bot.db import make_engine, make_session_factory
+from core.db import make_engine, make_session_factory
 from bot.settings import Settings
-from scheduler.clock import SystemClock
+from core.clock import SystemClock
 from scheduler.engine import EngineConfig, RetroEngine
 from scheduler.ports import RetroEntryData, RetroNotifier, RetroSynthesiser
 from scheduler.retro_service import RetroService

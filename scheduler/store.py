@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from scheduler.clock import as_utc
+from core.clock import as_utc
 from scheduler.models import ActionItem, Retro, RetroEntryRow, RetroSeries
 from scheduler.ports import ActionItemInfo, RetroInfo, ScheduleInfo
 from scheduler.when import ScheduleSpec

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import migrate
-from bot.db import make_engine, make_session_factory
+from core.db import make_engine, make_session_factory
 from bot.settings import get_settings
 from tests.fakes.openai_api import FakeOpenAI
 from tests.fakes.slack_api import FakeSlack

@@ -24,7 +24,7 @@ from bot.app import create_app
 from bot.cli_kb import expand
 from bot.container import build_deps
 from bot.deps import Deps
-from bot.logs import SecretScrubber
+from core.logs import SecretScrubber
 from bot.server import build_asgi
 from bot.settings import Settings
 from bot.work import WorkPool

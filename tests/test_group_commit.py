@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.group_commit import GroupCommit
-from bot.workspaces import Workspace, ensure_workspace
+from core.group_commit import GroupCommit
+from core.workspaces import Workspace, ensure_workspace
 
 
 def test_concurrent_writes_are_all_stored_and_each_caller_gets_its_result(

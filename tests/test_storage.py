@@ -11,9 +11,9 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import migrate
-from bot.db import session_scope
+from core.db import session_scope
 from bot.models import metadata
-from bot.workspaces import claim_event, ensure_workspace, finish_event, get_mission, set_mission
+from core.workspaces import claim_event, ensure_workspace, finish_event, get_mission, set_mission
 
 
 def test_migrations_reach_head_and_create_tables(engine: Engine) -> None:

@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.settings import Settings
-from bot.slack_client import make_web_client
+from handlers.slack_client import make_web_client
 from drafting.render_markdown import render_markdown
 from handlers.app_home import publish_home
 from handlers.draft_actions import export_markdown_reply

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from drafting.models import SWOT_KEYS
+from drafting.draft import SWOT_KEYS
 from drafting.prompts import PROMPT_CANARY, SOURCES_CLOSE, SOURCES_OPEN, SYSTEM_PROMPT
 from tests.conftest import BOT_TOKEN
 from tests.faults.conftest import LLM_KEY, Rig, block_text, ephemerals, posts, wait_until

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import migrate
-from bot.db import make_engine, make_session_factory
+from core.db import make_engine, make_session_factory
 from bot.demo import sample_documents
-from bot.settings import KnowledgeSettings, LLMSettings
+from drafting.settings import LLMSettings
+from knowledge.settings import KnowledgeSettings
 from drafting.service import Drafter
 from knowledge.chroma_client import make_chroma_client
 from knowledge.minilm import BUILTIN_MODEL_ID, MiniLMEmbeddings

@@ -8,7 +8,7 @@ import sys
 MODULES = [
     "drafting.service",
     "drafting.store",
-    "drafting.render_blocks",
+    "handlers.draft_blocks",
     "drafting.render_markdown",
     "drafting.render_terminal",
     "bot.cli_draft",

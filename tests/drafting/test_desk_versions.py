@@ -8,7 +8,7 @@ from typing import cast
 from sqlalchemy.orm import Session, sessionmaker
 
 from drafting.desk import DraftDesk
-from drafting.models import Draft, Item, Section
+from drafting.draft import Draft, Item, Section
 from drafting.service import Drafter
 
 

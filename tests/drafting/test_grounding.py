@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from drafting.grounding import check_draft, extract_figures, figure_keys, unsupported_figures
-from drafting.models import Draft, Item, Section, SourceRef
+from drafting.draft import Draft, Item, Section, SourceRef
 
 
 @pytest.mark.parametrize(

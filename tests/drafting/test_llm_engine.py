@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot.settings import LLMSettings
-from drafting.models import SWOT_KEYS, RetroEntry
+from drafting.settings import LLMSettings
+from drafting.draft import SWOT_KEYS, RetroEntry
 from drafting.prompts import PROMPT_CANARY, SOURCES_CLOSE, SOURCES_OPEN
 from drafting.render_markdown import render_markdown
 from drafting.service import Drafter

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from drafting.grounding import extract_figures, figure_keys
-from drafting.models import RETRO_KEYS, SWOT_KEYS, Draft, RetroEntry
+from drafting.draft import RETRO_KEYS, SWOT_KEYS, Draft, RetroEntry
 from drafting.retro_offline import parse_retro_lines
 from drafting.service import Drafter
 from tests.drafting.conftest import OTHER_SECRET, SUBJECT, WORKSPACE, SampleKB
@@ -224,7 +224,7 @@ def test_offline_regenerate_replaces_one_section_with_fresh_grounded_items(
 def test_plan_builds_on_the_saved_swot_for_the_subject(
     offline_drafter: Drafter, swot: Draft, sample_kb: SampleKB
 ) -> None:
-    from bot.db import session_scope
+    from core.db import session_scope
     from drafting.store import mark_final, save_version
 
     trimmed = offline_drafter.revise(swot, "drop the first priority", []).draft

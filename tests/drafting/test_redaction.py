@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from bot.settings import LLMSettings
+from drafting.settings import LLMSettings
 from drafting.redaction import redact, redaction_enabled
 
 

@@ -7,10 +7,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import session_scope
+from core.db import session_scope
 from bot.models import metadata
 from drafting import store
-from drafting.models import Draft, Item, Section
+from drafting.draft import Draft, Item, Section
 
 
 def swot(subject: str, label: str = "REVENUE") -> Draft:

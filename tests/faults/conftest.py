@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, select
 
-from drafting.conversations import DraftRequest
+from drafting.models import DraftRequest
 from knowledge.models import KbDocument
 from tests.conftest import SAMPLE, TEAM, require_postgres, start_inprocess
 from tests.fakes.openai_api import FakeOpenAI

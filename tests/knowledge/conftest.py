@@ -11,7 +11,7 @@ from chromadb.api import ClientAPI
 from langchain_core.embeddings import Embeddings
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import KnowledgeSettings
+from knowledge.settings import KnowledgeSettings
 from knowledge.chroma_client import make_chroma_client
 from knowledge.minilm import BUILTIN_MODEL_ID, MiniLMEmbeddings
 from knowledge.service import KnowledgeBase

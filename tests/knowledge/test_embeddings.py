@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.settings import EmbeddingSettings
+from knowledge.settings import EmbeddingSettings
 from knowledge.chroma_embedding import LangChainEmbeddingFunction
 from knowledge.embedding_models import embedding_model_id, make_embeddings
 from knowledge.minilm import BUILTIN_MODEL_ID, MiniLMEmbeddings, ModelFileError

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from drafting.conversations import DraftRequest
+from drafting.models import DraftRequest
 from tests.fakes.slack_api import Call, FakeSlack
 from tests.scale.conftest import Cluster
 from tests.slack_requests import SlackSender, payload

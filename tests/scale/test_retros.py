@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, select, update
 
-from bot.db import make_session_factory
+from core.db import make_session_factory
 from handlers import ids
 from scheduler.models import Retro, RetroEntryRow, RetroSeries, ScheduleFire
 from tests.fakes.slack_api import BOT_USER

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler.clock import ManualClock
+from core.clock import ManualClock
 from scheduler.retro_service import RetroService
 from tests.scheduler.notifiers import FakeSynthesiser, LoggingNotifier
 

@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 
-from bot.db import make_engine
+from core.db import make_engine
 from bot.settings import Settings
 from scheduler.engine import EngineConfig
 from scheduler.runner import run_scheduler

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import sys
 
-from bot.db import make_engine, make_session_factory
+from core.db import make_engine, make_session_factory
 from bot.settings import Settings
-from scheduler.clock import SystemClock
+from core.clock import SystemClock
 from scheduler.retro_service import RetroService
 from tests.scheduler.notifiers import FakeSynthesiser, LoggingNotifier
 

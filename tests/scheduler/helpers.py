@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import session_scope
+from core.db import session_scope
 from scheduler.models import RetroSeries
 
 T = TypeVar("T")
@@ -58,6 +58,6 @@ def wait_for(probe: Callable[[], T | None], *, timeout: float, what: str) -> T:
 
 
 def utc(value: datetime) -> datetime:
-    from scheduler.clock import as_utc
+    from core.clock import as_utc
 
     return as_utc(value)

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import session_scope
-from scheduler.clock import ManualClock
+from core.db import session_scope
+from core.clock import ManualClock
 from scheduler.models import ActionItem, Retro
 from scheduler.retro_service import RetroService
 from tests.scheduler.notifiers import LoggingNotifier

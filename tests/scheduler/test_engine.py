@@ -16,7 +16,7 @@ from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler.clock import Clock, ManualClock, SystemClock, as_utc
+from core.clock import Clock, ManualClock, SystemClock, as_utc
 from scheduler.engine import LOCAL, SYNC_EXECUTOR, EngineConfig, RetroEngine, RetroScheduler
 from scheduler.models import Retro
 from scheduler.retro_service import RetroService

@@ -17,8 +17,8 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import migrate
-from bot.db import make_engine, make_session_factory
-from scheduler.clock import SystemClock
+from core.db import make_engine, make_session_factory
+from core.clock import SystemClock
 from scheduler.models import RetroEntryRow, ScheduleFire
 from scheduler.retro_service import RetroService
 from tests.scheduler.helpers import add_fast_series, wait_for

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from scheduler.clock import ManualClock
+from core.clock import ManualClock
 from scheduler.errors import (
     ActionItemNotFound,
     RetroAlreadyOpen,

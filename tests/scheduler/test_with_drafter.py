@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import LLMSettings
-from drafting.models import RetroEntry
+from drafting.settings import LLMSettings
+from drafting.draft import RetroEntry
 from drafting.service import Drafter
 from knowledge.minilm import MiniLMEmbeddings
-from scheduler.clock import ManualClock
+from core.clock import ManualClock
 from scheduler.models import SECTIONS
 from scheduler.retro_service import RetroService
 from tests.drafting.memory_kb import MemoryRetriever

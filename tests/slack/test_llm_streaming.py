@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from drafting.models import SWOT_KEYS
+from drafting.draft import SWOT_KEYS
 from tests.conftest import SAMPLE, TEAM, StartApp
 from tests.fakes.openai_api import FakeOpenAI
 from tests.fakes.slack_api import FakeSlack

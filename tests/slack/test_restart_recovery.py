@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from bot import migrate
-from bot.db import make_engine
+from core.db import make_engine
 from tests.conftest import app_env
 from tests.fakes.slack_api import FakeSlack
 from tests.inprocess import InProcessApp
