@@ -12,6 +12,37 @@ from pathlib import Path
 
 import httpx
 
+from tests.slack_requests import SIGNING_SECRET, SlackSender
+
+
+def wait_ok(proc: subprocess.Popen[bytes], url: str, timeout: float) -> bool:
+    """Until GET `url` answers 200 (True), or the process exits or time runs out (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def kill_process(proc: subprocess.Popen[bytes] | None) -> None:
+    if proc and proc.poll() is None:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+
+
+def stop_process(proc: subprocess.Popen[bytes] | None, grace: float) -> None:
+    """SIGTERM, and SIGKILL if it has not exited after `grace` seconds."""
+    if proc and proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            kill_process(proc)
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -31,6 +62,12 @@ class ServedApp:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def sender(self, secret: str = SIGNING_SECRET) -> SlackSender:
+        return SlackSender(self.base_url, secret=secret)
+
+    def get(self, path: str) -> httpx.Response:
+        return httpx.get(self.base_url + path, timeout=10)
+
     def start(self, timeout: float = 90.0) -> ServedApp:
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
@@ -40,16 +77,10 @@ class ServedApp:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"alignbot serve exited early:\n{self.logs()}")
-            try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
+        if wait_ok(self.proc, f"{self.base_url}/healthz", timeout):
+            return self
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"alignbot serve exited early:\n{self.logs()}")
         self.stop()
         raise RuntimeError(f"alignbot serve did not become healthy:\n{self.logs()}")
 
@@ -57,14 +88,7 @@ class ServedApp:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
+        kill_process(self.proc)
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop_process(self.proc, 15)

@@ -1,15 +1,19 @@
-"""The served app answers Slack's handshake, rejects forged or stale requests, and acks /align help."""
+"""The app answers Slack's handshake, acks /align help, reports health, and talks to no host but
+the ones it is configured with. (Forged and stale requests: tests/abuse/test_inputs.py.)"""
 
 from __future__ import annotations
 
+import ipaddress
 import json
-import time
-from urllib.parse import urlencode
+import socket
+from collections.abc import Iterator
+from typing import Any
 
-import httpx
+import pytest
 
+from tests.conftest import StartApp
 from tests.fakes.slack_api import FakeSlack
-from tests.served_app import ServedApp
+from tests.inprocess import InProcessApp
 from tests.slack_requests import SlackSender, payload
 
 
@@ -18,36 +22,6 @@ def test_url_verification_is_answered(slack: SlackSender) -> None:
     resp = slack.event(body)
     assert resp.status_code == 200
     assert body["challenge"] in resp.text
-
-
-def test_bad_signature_gets_401_and_runs_nothing(
-    served_app: ServedApp, fake_slack: FakeSlack
-) -> None:
-    forger = SlackSender(served_app.base_url, secret="not-the-signing-secret")
-    fake_slack.reset()
-    resp = forger.command("/align", "help")
-    assert resp.status_code == 401
-    assert "alignbot" not in resp.text
-    time.sleep(0.3)
-    assert [c.method for c in fake_slack.calls] == []
-
-
-def test_missing_signature_header_gets_401(served_app: ServedApp) -> None:
-    body = urlencode(payload("slash_command", command="/align", text="help"))
-    resp = httpx.post(
-        f"{served_app.base_url}/slack/events",
-        content=body,
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
-    assert resp.status_code == 401
-
-
-def test_stale_timestamp_gets_401(slack: SlackSender) -> None:
-    body = urlencode(payload("slash_command", command="/align", text="help"))
-    resp = slack.post(
-        body, "application/x-www-form-urlencoded", timestamp=int(time.time()) - 6 * 60
-    )
-    assert resp.status_code == 401
 
 
 def test_align_help_is_acked_with_usage(slack: SlackSender) -> None:
@@ -67,23 +41,70 @@ def test_unknown_align_subcommand_gets_usage(slack: SlackSender) -> None:
     assert "frobnicate" in resp.text and "/swot" in resp.text
 
 
+def _loopback(host: object) -> bool:
+    if host in ("localhost", "testserver"):
+        return True
+    try:
+        return ipaddress.ip_address(str(host)).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture
+def other_hosts(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every host the process tries to resolve or connect to besides loopback; each try fails."""
+    tried: list[str] = []
+    real_getaddrinfo, real_connect = socket.getaddrinfo, socket.socket.connect
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _loopback(host):
+            tried.append(str(host))
+            raise socket.gaierror(f"test: no network to {host}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    def connect(sock: socket.socket, address: Any) -> Any:
+        if isinstance(address, tuple) and not _loopback(address[0]):
+            tried.append(str(address[0]))
+            raise ConnectionRefusedError(f"test: no network to {address[0]}")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    yield tried
+
+
 def test_app_talks_only_to_the_configured_slack_api(
-    served_app: ServedApp, fake_slack: FakeSlack
+    other_hosts: list[str], start_app: StartApp, fake_slack: FakeSlack
 ) -> None:
-    # auth.test at startup proves every WebClient got SLACK__API_BASE_URL.
-    calls = fake_slack.calls_to("auth.test")
-    assert calls and calls[0].token and calls[0].token.startswith("xoxb-")
+    app = start_app(seeded=True)
+    sender = app.sender()
+    assert sender.command("/swot", "Larkspur", channel_id="C0ONLY001").status_code == 200
+    assert sender.event(payload("event_app_home_opened", event_id="Ev0ONLY001")).status_code == 200
+    fake_slack.wait_for("chat.postMessage", lambda c: c.params.get("channel") == "C0ONLY001")
+    fake_slack.wait_for("views.publish")
+    app.wait_idle()
+    assert other_hosts == []
+    # Start-up (auth.test) and the work after the ack both went to the fake, with the bot token.
+    assert {"auth.test", "chat.postMessage", "views.publish"} <= {
+        c.method for c in fake_slack.calls
+    }
+    # Every Web API call carries the bot token; a file's bytes go to the pre-authorised URL
+    # files.getUploadURLExternal returned, which takes none.
+    api_calls = [c for c in fake_slack.calls if c.method != "files.upload"]
+    assert all(c.token and c.token.startswith("xoxb-") for c in api_calls)
 
 
-def test_healthz_reports_database_and_vector_store(served_app: ServedApp) -> None:
-    resp = httpx.get(f"{served_app.base_url}/healthz")
+def test_healthz_reports_database_and_vector_store(inproc_app: InProcessApp) -> None:
+    assert inproc_app.http is not None
+    resp = inproc_app.http.get("/healthz")
     assert resp.status_code == 200
-    assert resp.json() == {"ok": True, "database": "ok", "vector_store": "ok", "worker": "ok"}
+    # With work on threads there is no worker process to report (see tests/lifecycle).
+    assert resp.json() == {"ok": True, "database": "ok", "vector_store": "ok"}
 
 
-def test_same_event_id_is_processed_once(slack: SlackSender, served_app: ServedApp) -> None:
+def test_same_event_id_is_processed_once(slack: SlackSender, inproc_app: InProcessApp) -> None:
     body = payload("event_app_mention")
     slack.event(body)
     again = slack.event(json.loads(json.dumps(body)), retry_num=1)
     assert again.status_code == 200
-    assert "skipping redelivered event Ev0ALGN0001" in served_app.logs()
+    assert "skipping redelivered event Ev0ALGN0001" in inproc_app.logs()

@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slack_sdk import WebClient
 
-from bot.composition import build_worker, open_database
 from bot.settings import Settings
 from drafting.render_markdown import render_markdown
 from handlers.app_home import publish_home
@@ -26,6 +25,7 @@ from scheduler.errors import RetroNotFound
 from scheduler.schedule_request import parse_schedule_command
 from tests.conftest import BOT_TOKEN
 from tests.fakes.slack_api import FakeSlack
+from tests.inprocess import build_services, worker_deps
 from tests.slack_requests import SIGNING_SECRET
 
 CHANNEL = "C0SHARED1"  # every workspace uses the same channel and thread ids on purpose
@@ -54,11 +54,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                 "api_base_url": slack.api_url,
             },
         )
-        db = open_database(config, upgrade=True)
+        process = build_services(config)
         try:
-            yield World(build_worker(config, db), slack, make_web_client(config.slack))
+            yield World(worker_deps(process), slack, make_web_client(config.slack))
         finally:
-            db.close()
+            process.close()
 
 
 def marker(team: str) -> str:

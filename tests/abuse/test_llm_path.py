@@ -14,7 +14,7 @@ from tests.conftest import BOT_TOKEN
 from tests.faults.conftest import LLM_KEY, Rig, block_text, ephemerals, posts, wait_until
 from tests.slack_requests import SIGNING_SECRET, payload
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+pytestmark = [pytest.mark.postgres]
 OTHER = "T0OTHERWS"
 OTHER_MARKER = "Zanzibar-ledger-8841"
 INJECTION = (

@@ -18,6 +18,11 @@ class Reply:
     raw: str | None = None  # sent as the body verbatim (garbage, malformed JSON envelope)
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that gave up on a delayed reply (a timeout test, a stopped app)
+
+
 class FakeOpenAI:
     """Queue replies with `reply(...)`; when the queue is empty the last reply repeats."""
 
@@ -26,7 +31,7 @@ class FakeOpenAI:
         self._replies: list[Reply] = []
         self._last = Reply(content="{}")
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -48,6 +53,13 @@ class FakeOpenAI:
     ) -> None:
         with self._lock:
             self._replies.append(Reply(content, status, delay, raw))
+
+    def clear(self) -> None:
+        """Back to a fresh fake on the same port: no requests seen, no replies queued."""
+        with self._lock:
+            self.requests.clear()
+            self._replies.clear()
+            self._last = Reply(content="{}")
 
     def _next(self) -> Reply:
         with self._lock:

@@ -131,6 +131,18 @@ class FakeSlack:
         with self._lock:
             self.calls.clear()
 
+    def clear(self) -> None:
+        """Back to a fresh fake on the same port: no calls, scripts, files or settings."""
+        with self._lock:
+            self.calls.clear()
+            self._failures.clear()
+            self._overrides.clear()
+            self.uploads.clear()
+            self.files.clear()
+            self.channel_members = {"C0PLAN001": [BOT_USER, "U0LEAD001"]}
+            self.user_tz.clear()
+            self.ws_url = None
+
     # answering ---------------------------------------------------------------------------------
     def _take_failure(self, method: str) -> Failure | None:
         with self._lock:

@@ -1,4 +1,6 @@
-"""A served app on Postgres and a Chroma server with an OpenAI-compatible LLM, for fault tests."""
+"""An app on Postgres and the run's Chroma server with an OpenAI-compatible LLM, for fault tests.
+
+The app runs in process; a test that must kill it asks for `rig.serve()`, a real process."""
 
 from __future__ import annotations
 
@@ -13,11 +15,13 @@ from sqlalchemy import Engine, create_engine, select
 
 from drafting.models import DraftRequest
 from knowledge.models import KbDocument
+from tests.conftest import SAMPLE, TEAM, require_postgres, start_inprocess
 from tests.fakes.openai_api import FakeOpenAI
 from tests.fakes.slack_api import Call, FakeSlack
-from tests.scale.cluster import ChromaServer, cluster_env, run_cli, throwaway_database
-from tests.scale.conftest import SAMPLE, TEAM, require_servers
+from tests.inprocess import InProcessApp, seed_knowledge
+from tests.scale.cluster import cluster_env
 from tests.served_app import ServedApp
+from tests.servers import ChromaServer, Servers, throwaway_database
 from tests.slack_requests import SlackSender
 
 LLM_KEY = "sk-fault-test-llm-key-5f2a9c"
@@ -31,15 +35,25 @@ class Rig:
     chroma: ChromaServer
     database_url: str
     env: dict[str, str]
-    app: ServedApp
+    app: InProcessApp | ServedApp
     db: Engine
-    extra_apps: list[ServedApp] = field(default_factory=list)
+    extra_apps: list[InProcessApp | ServedApp] = field(default_factory=list)
 
     def sender(self) -> SlackSender:
-        return SlackSender(self.app.base_url)
+        return self.app.sender()
+
+    def serve(self) -> ServedApp:
+        """From here on the app is `alignbot serve`, a process a test can SIGKILL."""
+        if isinstance(self.app, ServedApp):
+            return self.app
+        self.app.stop()
+        served = ServedApp(self.env, self.workdir).start()
+        self.app = served
+        return served
 
     def restart(self, **env: str) -> None:
         """SIGKILL is not needed here: the caller kills; this starts the same app again."""
+        assert isinstance(self.app, ServedApp), "serve() first"
         self.app = ServedApp({**self.env, **env}, self.workdir, port=self.app.port).start()
 
     def requests(self, channel: str) -> list[dict[str, Any]]:
@@ -118,38 +132,38 @@ def rig_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def rig(tmp_path_factory: pytest.TempPathFactory, rig_env: dict[str, str]) -> Iterator[Rig]:
-    require_servers()
+def rig(
+    tmp_path_factory: pytest.TempPathFactory, servers: Servers, rig_env: dict[str, str]
+) -> Iterator[Rig]:
+    require_postgres()
     workdir = tmp_path_factory.mktemp("faults")
-    chroma = ChromaServer(workdir / "chroma").start()
-    try:
-        with throwaway_database() as url, FakeSlack() as slack, FakeOpenAI() as llm:
-            env = cluster_env(
-                workdir,
-                slack,
-                url,
-                chroma,
-                LLM__MODEL="openai:gpt-test",
-                LLM__BASE_URL=llm.base_url,
-                LLM__API_KEY=LLM_KEY,
-                LLM__TIMEOUT_SECONDS="2",
-                LLM__MAX_RETRIES="0",
-                # Interrupted ingests are cleaned the next time anything is ingested.
-                KNOWLEDGE__STALE_INGEST_SECONDS="1",
-                # Small chunks embed fast, so a many-step ingest stays quick to run.
-                KNOWLEDGE__CHUNK_SIZE="200",
-                KNOWLEDGE__CHUNK_OVERLAP="20",
-                **rig_env,
-            )
-            run_cli(env, workdir, "kb", "add", "--workspace", TEAM, str(SAMPLE / "qbr_q3_2026.md"))
-            app = ServedApp(env, workdir).start()
-            db = create_engine(url)
-            rig = Rig(workdir, slack, llm, chroma, url, env, app, db)
-            try:
-                yield rig
-            finally:
-                for served in [rig.app, *rig.extra_apps]:
-                    served.stop()
-                db.dispose()
-    finally:
-        chroma.stop()
+    servers.fresh()
+    with throwaway_database() as url:
+        env = cluster_env(
+            workdir,
+            servers.slack,
+            url,
+            servers.chroma,
+            LLM__MODEL="openai:gpt-test",
+            LLM__BASE_URL=servers.llm.base_url,
+            LLM__API_KEY=LLM_KEY,
+            LLM__TIMEOUT_SECONDS="2",
+            LLM__MAX_RETRIES="0",
+            # Interrupted ingests are cleaned the next time anything is ingested.
+            KNOWLEDGE__STALE_INGEST_SECONDS="1",
+            # Small chunks embed fast, so a many-step ingest stays quick to run.
+            KNOWLEDGE__CHUNK_SIZE="200",
+            KNOWLEDGE__CHUNK_OVERLAP="20",
+            **rig_env,
+        )
+        seed_knowledge(env, TEAM, SAMPLE / "qbr_q3_2026.md")
+        # As `alignbot serve` runs by default: with the retro scheduler.
+        app = start_inprocess(env, workdir, scheduler=True)
+        db = create_engine(url, pool_pre_ping=True)
+        rig = Rig(workdir, servers.slack, servers.llm, servers.chroma, url, env, app, db)
+        try:
+            yield rig
+        finally:
+            for served in [rig.app, *rig.extra_apps]:
+                served.stop()
+            db.dispose()

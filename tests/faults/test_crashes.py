@@ -18,7 +18,7 @@ from tests.faults.conftest import Rig, big_markdown, ephemerals, posts, wait_unt
 from tests.scale.conftest import TEAM
 from tests.slack_requests import payload
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+pytestmark = [pytest.mark.postgres]
 DM = "D0DMLEAD01"
 
 
@@ -110,7 +110,9 @@ def test_chroma_dying_mid_ingestion_leaves_no_half_document(rig: Rig) -> None:
     assert vectors_of(rig, doc_id) == 0
 
 
+@pytest.mark.slow
 def test_sigkill_mid_ingestion_is_cleaned_up_at_restart(rig: Rig) -> None:
+    rig.serve()
     ready_before = sorted(d for d in rig.documents() if d[2] == "ready")
     share_big_file(rig, 2)
     doc_id = wait_half_ingested(rig)
@@ -130,7 +132,9 @@ def test_sigkill_mid_ingestion_is_cleaned_up_at_restart(rig: Rig) -> None:
     assert "Depot 12" in str(ephemerals(rig.slack, "C0AFTER")[0].params.get("blocks"))
 
 
+@pytest.mark.slow
 def test_sigkill_while_retro_entries_arrive_keeps_the_retro_consistent(rig: Rig) -> None:
+    rig.serve()
     channel = "C0CRASHRETRO"
     rig.slack.channel_members[channel] = [BOT_USER, "U0LEAD001"]
     rig.sender().command("/retro", "Crash retro", channel_id=channel)

@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from tests.conftest import BOT_TOKEN
+from tests.conftest import BOT_TOKEN, start_inprocess
 from tests.fakes.slack_api import FakeSlack
 from tests.faults.conftest import (
     LLM_KEY,
@@ -17,11 +17,10 @@ from tests.faults.conftest import (
     posts,
     wait_until,
 )
-from tests.scale.cluster import terminate_backends
-from tests.served_app import ServedApp
-from tests.slack_requests import SIGNING_SECRET, SlackSender
+from tests.servers import terminate_backends
+from tests.slack_requests import SIGNING_SECRET
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+pytestmark = [pytest.mark.postgres]
 OFFLINE_NOTICE = "the offline engine wrote this draft"
 
 
@@ -80,19 +79,19 @@ def test_slack_500s_leave_the_request_stored_with_a_retry_button(rig: Rig) -> No
 def test_unreachable_slack_keeps_the_acknowledged_request(rig: Rig) -> None:
     with FakeSlack() as doomed:
         env = {**rig.env, "SLACK__API_BASE_URL": doomed.api_url}
-        other = ServedApp(env, rig.workdir).start()
+        other = start_inprocess(env, rig.workdir)
         rig.extra_apps.append(other)
     # The fake is gone: its port now refuses connections.
     with httpx.Client() as http, pytest.raises(httpx.ConnectError):
         http.post(doomed.api_url + "auth.test")
     rig.llm.reply("{}")
-    resp = SlackSender(other.base_url).command("/swot", "Larkspur", channel_id="C0FREFUSED")
+    resp = other.sender().command("/swot", "Larkspur", channel_id="C0FREFUSED")
     assert resp.status_code == 200 and "Drafting a SWOT" in resp.text
     wait_until(lambda: request_status(rig, "C0FREFUSED") == "failed", what="the failed request")
     [request] = rig.requests("C0FREFUSED")
     assert request["error"] == "Slack could not be reached."
     assert request["subject"] == "Larkspur"
-    assert httpx.get(f"{other.base_url}/healthz").status_code == 200
+    assert other.get("/healthz").status_code == 200
     other.stop()
 
 
@@ -130,7 +129,7 @@ def test_database_connections_killed_mid_run_are_replaced(rig: Rig) -> None:
     rig.llm.reply("{}")
     sender.command("/swot", "Larkspur", channel_id="C0FDBRESTART")
     wait_until(lambda: posts(rig.slack, "C0FDBRESTART"), what="a draft after the reconnect")
-    health = httpx.get(f"{rig.app.base_url}/healthz").json()
+    health = rig.app.get("/healthz").json()
     assert health["database"] == "ok"
 
 

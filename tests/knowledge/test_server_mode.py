@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from chromadb.api import ClientAPI
 
 from knowledge.chroma_client import make_chroma_client
 from knowledge.errors import EmbeddingModelMismatch
 from tests.knowledge.conftest import MakeKB
-
-CHROMA_CLI = Path(sys.executable).parent / "chroma"
-pytestmark = pytest.mark.slow
+from tests.servers import Servers
 
 
 @pytest.fixture
@@ -26,59 +18,11 @@ def db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'alignbot.db'}"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
-def chroma_server(tmp_path: Path) -> Iterator[int]:
-    if not CHROMA_CLI.exists():
-        pytest.skip("the chroma CLI is not installed in this environment")
-    port = free_port()
-    log = (tmp_path / "chroma.log").open("wb")
-    process = subprocess.Popen(
-        [
-            str(CHROMA_CLI),
-            "run",
-            "--path",
-            str(tmp_path / "server-data"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if (
-                    httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code
-                    == 200
-                ):
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((tmp_path / "chroma.log").read_text(errors="replace"))
-            time.sleep(0.2)
-        yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-@pytest.fixture
-def server_client(chroma_server: int) -> ClientAPI:
-    return make_chroma_client(path=Path("unused"), host="127.0.0.1", port=chroma_server)
+def server_client(servers: Servers) -> ClientAPI:
+    """The run's Chroma server, emptied for this test."""
+    port = servers.fresh().chroma.port
+    return make_chroma_client(path=Path("unused"), host="127.0.0.1", port=port)
 
 
 def test_full_lifecycle_against_a_chroma_server(make_kb: MakeKB, server_client: ClientAPI) -> None:

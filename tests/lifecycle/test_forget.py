@@ -15,7 +15,7 @@ from tests.fakes.slack_api import BOT_USER
 from tests.faults.conftest import Rig, ephemerals, posts, wait_until
 from tests.slack_requests import payload
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+pytestmark = [pytest.mark.postgres]
 TEAM, KEEP = "T0ALIGN01", "T0KEEPWS1"
 CHANNEL = "C0FORGET1"
 

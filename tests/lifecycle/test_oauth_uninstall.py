@@ -11,12 +11,11 @@ from slack_bolt import App, BoltRequest
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
-from bot.app import create_app
-from bot.serving import build_serving_process
 from bot.settings import Settings
 from handlers.deps import ServingDeps as Deps
 from tests.fakes.slack_api import FakeSlack
 from tests.faults.conftest import wait_until
+from tests.inprocess import build_services, build_slack_app
 from tests.slack_requests import SIGNING_SECRET, SlackSender, payload
 
 CLIENT_ID = "111.222"
@@ -36,9 +35,9 @@ def oauth_app(tmp_path: Path) -> Iterator[tuple[App, Deps]]:
             },
             server={"worker_process": False},
         )
-        process = build_serving_process(settings, run_scheduler=False)
+        process = build_services(settings)
         try:
-            yield create_app(settings, process.deps), process.deps
+            yield build_slack_app(settings, process.deps), process.deps
         finally:
             process.close()
 

@@ -1,5 +1,6 @@
 """`alignbot serve` drafts in a worker process: lower CPU priority, replaced when it dies, and
-never left running when the serving process is killed."""
+never left running when the serving process is killed. The first test is also the HTTP
+transport's `serve` smoke test: signed requests over a real socket, /healthz, a draft."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import app_env
+from tests.fakes.openai_api import FakeOpenAI
 from tests.fakes.slack_api import Call, FakeSlack
 from tests.served_app import ServedApp
 from tests.slack_requests import SlackSender
@@ -66,6 +69,9 @@ def wait_until(check: Callable[[], object], timeout: float, what: str) -> None:
         time.sleep(0.2)
 
 
+pytestmark = pytest.mark.slow
+
+
 def swot_posted(channel: str) -> Callable[[Call], bool]:
     def match(call: Call) -> bool:
         return call.params.get("channel") == channel and "SWOT for" in call.params.get("text", "")
@@ -114,11 +120,25 @@ def test_the_worker_exits_when_the_serving_process_is_killed(
     wait_until(lambda: not running(worker), 15, "the orphaned worker to exit")
 
 
-def test_a_stopped_server_stops_its_worker(tmp_path: Path, fake_slack: FakeSlack) -> None:
-    served = ServedApp(app_env(tmp_path, fake_slack), tmp_path).start()
+def test_a_stopped_server_stops_its_worker_even_mid_draft(
+    tmp_path: Path, fake_slack: FakeSlack, fake_openai: FakeOpenAI
+) -> None:
+    env = app_env(
+        tmp_path,
+        fake_slack,
+        LLM__MODEL="openai:gpt-test",
+        LLM__BASE_URL=fake_openai.base_url,
+        LLM__API_KEY="sk-test-llm-key-123456",
+        LLM__TIMEOUT_SECONDS="60",
+        LLM__MAX_RETRIES="0",
+    )
+    fake_openai.reply("{}", delay=30)  # the model keeps the draft busy past the stop
+    served = ServedApp(env, tmp_path).start()
     wait_until(lambda: worker_pid(served), 30, "the worker process")
     worker = worker_pid(served)
     assert worker is not None
+    assert served.sender().command("/swot", "Larkspur", channel_id="C0STOP001").status_code == 200
+    wait_until(lambda: fake_openai.requests, 60, "the draft waiting on the model")
     served.stop()
     assert served.proc is not None and served.proc.returncode is not None
-    wait_until(lambda: not running(worker), 15, "the worker to exit")
+    wait_until(lambda: not running(worker), 15, "the busy worker to exit")

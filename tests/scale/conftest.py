@@ -1,4 +1,4 @@
-"""Two `alignbot serve` replicas sharing one Postgres database and one Chroma server."""
+"""Two `alignbot serve` replicas sharing one Postgres database and the run's Chroma server."""
 
 from __future__ import annotations
 
@@ -8,29 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PG_AVAILABLE
+from tests.conftest import SAMPLE, TEAM, require_postgres
 from tests.fakes.slack_api import FakeSlack
-from tests.scale.cluster import (
-    CHROMA_CLI,
-    ROOT,
-    ChromaServer,
-    cluster_env,
-    run_cli,
-    start_replicas,
-    throwaway_database,
-)
+from tests.inprocess import seed_knowledge
+from tests.scale.cluster import cluster_env, start_replicas
 from tests.served_app import ServedApp
+from tests.servers import ChromaServer, Servers, throwaway_database
 from tests.slack_requests import SlackSender
 
-TEAM = "T0ALIGN01"
-SAMPLE = ROOT / "bot" / "sample_data"
-
-
-def require_servers() -> None:
-    if not PG_AVAILABLE:
-        pytest.skip("PostgreSQL on 127.0.0.1:5432 is not reachable")
-    if not CHROMA_CLI.exists():
-        pytest.skip("the chroma CLI is not installed in this environment")
+__all__ = ["SAMPLE", "TEAM"]
 
 
 @dataclass
@@ -50,19 +36,16 @@ class Cluster:
 
 
 @pytest.fixture(scope="package")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    require_servers()
+def cluster(tmp_path_factory: pytest.TempPathFactory, servers: Servers) -> Iterator[Cluster]:
+    require_postgres()
     workdir = tmp_path_factory.mktemp("cluster")
-    chroma = ChromaServer(workdir / "chroma").start()
-    try:
-        with throwaway_database() as url, FakeSlack() as slack:
-            env = cluster_env(workdir, slack, url, chroma)
-            run_cli(env, workdir, "kb", "add", "--workspace", TEAM, str(SAMPLE))
-            replicas = start_replicas(env, workdir, 2)
-            try:
-                yield Cluster(workdir, slack, chroma, url, env, replicas)
-            finally:
-                for replica in replicas:
-                    replica.stop()
-    finally:
-        chroma.stop()
+    servers.fresh()
+    with throwaway_database() as url:
+        env = cluster_env(workdir, servers.slack, url, servers.chroma)
+        seed_knowledge(env, TEAM, SAMPLE)
+        replicas = start_replicas(env, workdir, 2)
+        try:
+            yield Cluster(workdir, servers.slack, servers.chroma, url, env, replicas)
+        finally:
+            for replica in replicas:
+                replica.stop()

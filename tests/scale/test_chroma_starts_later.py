@@ -9,11 +9,12 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import app_env
 from tests.fakes.slack_api import FakeSlack
-from tests.scale.cluster import ChromaServer
 from tests.served_app import free_port
+from tests.servers import ChromaServer
 from tests.slack_requests import SlackSender
 
 
@@ -24,6 +25,7 @@ def health(base: str) -> httpx.Response | None:
         return None
 
 
+@pytest.mark.slow
 def test_replica_reports_unhealthy_until_chroma_is_up(
     tmp_path: Path, fake_slack: FakeSlack
 ) -> None:

@@ -93,10 +93,14 @@ def test_every_retro_entry_is_stored_once(cluster: Cluster) -> None:
     assert counts == Counter(
         [f"thread entry {n}" for n in range(6)] + [f"modal entry {n}" for n in range(3)]
     )
-    confirmations = [
-        c for c in cluster.slack.calls_to("reactions.add") if c.params.get("channel") == channel
-    ]
-    assert len(confirmations) == 6
+
+    def confirmations() -> list[Any]:
+        calls = cluster.slack.calls_to("reactions.add")
+        return [c for c in calls if c.params.get("channel") == channel]
+
+    # Each thread entry gets its ✓ from a worker process, after the entry is stored.
+    wait_until(lambda: len(confirmations()) >= 6)
+    assert len(confirmations()) == 6
     db.dispose()
 
 

@@ -1,15 +1,23 @@
-"""The engine in-process: fires, closes at window end, survives a restart with one catch-up."""
+"""The engine in-process: fires, closes at window end, survives a restart with one catch-up.
+
+One test runs on the real clock; the others move a ManualClock that APScheduler's loop and the
+retro service both read, so minutes of schedule pass without waiting for them."""
 
 from __future__ import annotations
 
-import time
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import apscheduler.schedulers.base
+import pytest
+from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.clock import SystemClock, as_utc
-from scheduler.engine import RetroEngine
+from core.clock import Clock, ManualClock, SystemClock, as_utc
+from scheduler.engine import LOCAL, SYNC_EXECUTOR, RetroEngine, RetroScheduler
 from scheduler.models import Retro
 from scheduler.retro_service import RetroService
 from scheduler.settings import SchedulerSettings
@@ -19,10 +27,68 @@ from tests.scheduler.notifiers import FakeSynthesiser, LoggingNotifier
 FAST = SchedulerSettings(sync_seconds=0.3, leader_retry_seconds=0.2, fire_threads=4, work_threads=2)
 
 
-def make_service(sessions: sessionmaker[Session], notifier: LoggingNotifier) -> RetroService:
+def make_service(
+    sessions: sessionmaker[Session], notifier: LoggingNotifier, clock: Clock | None = None
+) -> RetroService:
     return RetroService.build(
-        sessions=sessions, clock=SystemClock(), synthesiser=FakeSynthesiser(), notifier=notifier
+        sessions=sessions,
+        clock=clock or SystemClock(),
+        synthesiser=FakeSynthesiser(),
+        notifier=notifier,
     )
+
+
+@pytest.fixture
+def manual(monkeypatch: pytest.MonkeyPatch) -> Iterator[ManualClock]:
+    """A clock for APScheduler's loop (its module's `datetime.now`) and for the retro service.
+
+    It starts a little ahead of the wall clock and only moves forward, so APScheduler's
+    executors (which compare run times with the wall clock) never see a fire as missed."""
+    clock = ManualClock(datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2))
+
+    class ClockDatetime(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
+            value = clock.now()
+            return value.astimezone(tz) if tz is not None else value.replace(tzinfo=None)
+
+    monkeypatch.setattr(apscheduler.schedulers.base, "datetime", ClockDatetime)
+    yield clock
+
+
+# On the manual clock the periodic sync never comes due: each test calls sync() itself, so a
+# sync never runs in the same pass as the jobs it adds or removes.
+MANUAL = SchedulerSettings(
+    sync_seconds=3600, leader_retry_seconds=0.2, fire_threads=4, work_threads=2
+)
+
+
+class Pass:
+    """Moves the manual clock and waits for the scheduler's pass at the new time (a marker job
+    due at that time has run, so every job due by then was handed to its executor)."""
+
+    def __init__(self, engine: RetroEngine, clock: ManualClock) -> None:
+        self.clock = clock
+        self.scheduler = leader(engine)
+
+    def sync(self) -> None:
+        self.scheduler.sync()
+
+    def advance(self, seconds: float) -> datetime:
+        now = self.clock.advance(timedelta(seconds=seconds))
+        passed = threading.Event()
+        self.scheduler.apscheduler.add_job(
+            passed.set, DateTrigger(now), jobstore=LOCAL, executor=SYNC_EXECUTOR
+        )
+        assert passed.wait(10), "the scheduler made no pass at the new time"
+        return now
+
+
+def leader(engine: RetroEngine) -> RetroScheduler:
+    assert engine.wait_until_leader(10)
+    scheduler = engine.scheduler
+    assert scheduler is not None
+    return scheduler
 
 
 def retros(sessions: sessionmaker[Session], series_id: int) -> list[Retro]:
@@ -58,28 +124,42 @@ def test_fires_once_per_occurrence_and_closes_at_window_end(
 
 
 def test_schedules_survive_a_restart_with_one_catch_up_fire(
-    engine: Engine, sessions: sessionmaker[Session]
+    engine: Engine, sessions: sessionmaker[Session], manual: ManualClock
 ) -> None:
     notifier = LoggingNotifier()
-    service = make_service(sessions, notifier)
+    service = make_service(sessions, notifier, manual)
     series_id = add_fast_series(sessions, every_seconds=2)
-    first = RetroEngine(service=service, db_engine=engine, config=FAST)
+    if manual.now().second % 2:
+        manual.advance(timedelta(seconds=1))  # on an occurrence: the restart below falls between
+    first = RetroEngine(service=service, db_engine=engine, config=MANUAL)
     first.start()
-    assert first.wait_until_leader(10)
-    wait_for(lambda: retros(sessions, series_id), timeout=10, what="a first fire")
-    first.stop()
-    stopped_at = datetime.now(UTC)
+    try:
+        clock = Pass(first, manual)
+        clock.advance(2)
+        wait_for(lambda: retros(sessions, series_id), timeout=10, what="a first fire")
+    finally:
+        first.stop()
+    stopped_at = manual.now()
     with engine.connect() as conn:
         stored = conn.scalars(text("SELECT id FROM retro_scheduler_jobs")).all()
     assert f"series:{series_id}" in stored  # the schedule is in the job store, not in memory
 
     before = {r.id for r in retros(sessions, series_id)}
-    time.sleep(5)  # at least two occurrences (every 2 s) are missed while nothing runs
-    restarted_at = datetime.now(UTC)
-    second = RetroEngine(service=service, db_engine=engine, config=FAST)
+    # Nothing runs for 5 s: at least two occurrences (every 2 s) are missed. An odd number of
+    # seconds, so the restart falls between two occurrences and the catch-up is late.
+    restarted_at = manual.advance(timedelta(seconds=5))
+    second = RetroEngine(service=service, db_engine=engine, config=MANUAL)
     second.start()
     try:
-        assert second.wait_until_leader(10)
+        clock = Pass(second, manual)
+        wait_for(
+            lambda: [
+                r for r in retros(sessions, series_id) if r.id not in before and r.occurrence_at
+            ],
+            timeout=10,
+            what="the catch-up fire",
+        )
+        clock.advance(2)
         wait_for(
             lambda: [
                 r
@@ -102,39 +182,44 @@ def test_schedules_survive_a_restart_with_one_catch_up_fire(
 
 
 def test_pausing_a_schedule_stops_its_fires(
-    engine: Engine, sessions: sessionmaker[Session]
+    engine: Engine, sessions: sessionmaker[Session], manual: ManualClock
 ) -> None:
     notifier = LoggingNotifier()
-    service = make_service(sessions, notifier)
+    service = make_service(sessions, notifier, manual)
     series_id = add_fast_series(sessions, every_seconds=1)
-    retro_engine = RetroEngine(service=service, db_engine=engine, config=FAST)
+    retro_engine = RetroEngine(service=service, db_engine=engine, config=MANUAL)
     retro_engine.start()
     try:
-        assert retro_engine.wait_until_leader(10)
+        clock = Pass(retro_engine, manual)
+        clock.advance(1)
         wait_for(lambda: retros(sessions, series_id), timeout=10, what="a first fire")
         service.schedules.pause_schedule("T0ALIGN", series_id)
-        time.sleep(1.0)  # one sync pass removes the job
+        clock.sync()  # as the next periodic sync would: the job leaves the store
+        assert clock.scheduler.apscheduler.get_job(f"series:{series_id}") is None
         count = len(retros(sessions, series_id))
-        time.sleep(2.5)
+        for _ in range(3):
+            clock.advance(1)
         assert len(retros(sessions, series_id)) == count
     finally:
         retro_engine.stop()
 
 
 def test_nudges_before_closing_only_those_who_have_not_written(
-    engine: Engine, sessions: sessionmaker[Session]
+    engine: Engine, sessions: sessionmaker[Session], manual: ManualClock
 ) -> None:
     notifier = LoggingNotifier(members={"C0TEAM": ["U0ANA", "U0BEN", "U0CAT"]})
-    service = make_service(sessions, notifier)
-    soon = (datetime.now(UTC) + timedelta(seconds=2)).second  # once a minute, 2 s from now
+    service = make_service(sessions, notifier, manual)
+    soon = (manual.now() + timedelta(seconds=2)).second  # once a minute, 2 s from now
     series_id = add_fast_series(
         sessions, fields={"second": str(soon)}, window_seconds=4, nudge_seconds=2
     )
-    retro_engine = RetroEngine(service=service, db_engine=engine, config=FAST)
+    retro_engine = RetroEngine(service=service, db_engine=engine, config=MANUAL)
     retro_engine.start()
     try:
-        assert retro_engine.wait_until_leader(10)
-        opened = wait_for(lambda: retros(sessions, series_id), timeout=15, what="a scheduled retro")
+        clock = Pass(retro_engine, manual)
+        clock.advance(2)
+        opened = wait_for(lambda: retros(sessions, series_id), timeout=10, what="a scheduled retro")
+        clock.sync()  # adds the retro's nudge and close jobs
         service.entries.add_entry(
             opened[0].id,
             workspace_id="T0ALIGN",
@@ -144,7 +229,11 @@ def test_nudges_before_closing_only_those_who_have_not_written(
             anonymous=False,
             source="modal",
         )
-        wait_for(lambda: notifier.closed, timeout=15, what="the close at window end")
+        clock.advance(2)
+        wait_for(lambda: notifier.nudged, timeout=10, what="the nudge")
+        assert notifier.closed == []  # the window is still open
+        clock.advance(2)
+        wait_for(lambda: notifier.closed, timeout=10, what="the close at window end")
     finally:
         retro_engine.stop()
     assert notifier.nudged == [(opened[0].id, ["U0BEN", "U0CAT"])]

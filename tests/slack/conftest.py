@@ -1,34 +1,18 @@
-"""One served app per module, seeded with the sample company's knowledge for workspace T0ALIGN01."""
+"""One in-process app per module, on a copy of the sample company's knowledge for T0ALIGN01."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import app_env
+from tests.conftest import SAMPLE, TEAM, app_env, start_inprocess
 from tests.fakes.slack_api import FakeSlack
-from tests.served_app import ServedApp
+from tests.inprocess import InProcessApp
 from tests.slack_requests import SlackSender
 
-SAMPLE = Path(__file__).parents[2] / "bot" / "sample_data"
-TEAM = "T0ALIGN01"
-
-
-def seed_knowledge(env: dict[str, str], workdir: Path, team: str, *paths: Path) -> None:
-    """The same CLI an admin would use, on the app's data directory."""
-    subprocess.run(
-        [sys.executable, "-m", "bot", "kb", "add", "--workspace", team, *map(str, paths)],
-        env={**os.environ, **env},
-        cwd=workdir,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+__all__ = ["SAMPLE", "TEAM"]
 
 
 @pytest.fixture(scope="module")
@@ -39,12 +23,13 @@ def module_slack() -> Iterator[FakeSlack]:
 
 @pytest.fixture(scope="module")
 def seeded_app(
-    tmp_path_factory: pytest.TempPathFactory, module_slack: FakeSlack
-) -> Iterator[ServedApp]:
+    tmp_path_factory: pytest.TempPathFactory, module_slack: FakeSlack, seeded_data: Path
+) -> Iterator[InProcessApp]:
     workdir = tmp_path_factory.mktemp("served")
-    env = app_env(workdir, module_slack)
-    seed_knowledge(env, workdir, TEAM, SAMPLE)
-    app = ServedApp(env, workdir).start()
+    # As `alignbot serve` runs by default: with the retro scheduler.
+    app = start_inprocess(
+        app_env(workdir, module_slack), workdir, seeded_from=seeded_data, scheduler=True
+    )
     yield app
     app.stop()
 
@@ -55,8 +40,7 @@ def fake(module_slack: FakeSlack) -> FakeSlack:
 
 
 @pytest.fixture
-def sender(seeded_app: ServedApp) -> Iterator[SlackSender]:
-    s = SlackSender(seeded_app.base_url)
-    s.db = Path(seeded_app.env["DATA_DIR"]) / "alignbot.db"
+def sender(seeded_app: InProcessApp) -> Iterator[SlackSender]:
+    s = seeded_app.sender()
     yield s
     s.close()

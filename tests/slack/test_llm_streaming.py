@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from drafting.draft import SWOT_KEYS
-from tests.conftest import app_env
+from tests.conftest import SAMPLE, TEAM, StartApp
 from tests.fakes.openai_api import FakeOpenAI
 from tests.fakes.slack_api import FakeSlack
-from tests.served_app import ServedApp
-from tests.slack.conftest import SAMPLE, TEAM, seed_knowledge
+from tests.inprocess import InProcessApp
 from tests.slack.test_slash_drafts import block_texts
-from tests.slack_requests import SlackSender, payload
+from tests.slack_requests import payload
 
 
 def swot_json() -> str:
@@ -29,31 +26,27 @@ def swot_json() -> str:
 
 
 @pytest.fixture
-def llm_app(tmp_path: Path, fake_slack: FakeSlack, fake_openai: FakeOpenAI) -> Iterator[ServedApp]:
-    env = app_env(
-        tmp_path,
-        fake_slack,
+def llm_app(start_app: StartApp, fake_openai: FakeOpenAI) -> InProcessApp:
+    app = start_app(
         LLM__MODEL="openai:gpt-test",
         LLM__BASE_URL=fake_openai.base_url,
         LLM__API_KEY="sk-test-llm-key-123456",
         LLM__TIMEOUT_SECONDS="20",
         LLM__MAX_RETRIES="0",
     )
-    seed_knowledge(env, tmp_path, TEAM, SAMPLE / "competitor_notes.md")
-    app = ServedApp(env, tmp_path).start()
-    yield app
-    app.stop()
+    app.seed(TEAM, SAMPLE / "competitor_notes.md")
+    return app
 
 
-def mention(app: ServedApp, text: str, event_id: str) -> dict:
+def mention(app: InProcessApp, text: str, event_id: str) -> dict:
     body = payload("event_app_mention", event_id=event_id)
     body["event"]["text"] = text
-    assert SlackSender(app.base_url).event(body).status_code == 200
+    assert app.sender().event(body).status_code == 200
     return body["event"]
 
 
 def test_mention_is_routed_by_the_model_and_streamed(
-    llm_app: ServedApp, fake_slack: FakeSlack, fake_openai: FakeOpenAI
+    llm_app: InProcessApp, fake_slack: FakeSlack, fake_openai: FakeOpenAI
 ) -> None:
     fake_openai.reply(json.dumps({"kind": "swot", "subject": "Larkspur", "lens": None}))
     fake_openai.reply(swot_json())
@@ -75,7 +68,7 @@ def test_mention_is_routed_by_the_model_and_streamed(
 
 
 def test_streaming_unavailable_falls_back_to_post_and_update(
-    llm_app: ServedApp, fake_slack: FakeSlack, fake_openai: FakeOpenAI
+    llm_app: InProcessApp, fake_slack: FakeSlack, fake_openai: FakeOpenAI
 ) -> None:
     fake_slack.fail(
         "chat.startStream",

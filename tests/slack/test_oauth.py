@@ -3,62 +3,62 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.conftest import app_env
+from tests.conftest import StartApp
 from tests.fakes.slack_api import FakeSlack
-from tests.served_app import ServedApp
-from tests.slack_requests import SlackSender
+from tests.inprocess import InProcessApp
 
 
 @pytest.fixture
-def oauth_app(tmp_path: Path, fake_slack: FakeSlack) -> Iterator[ServedApp]:
-    env = app_env(
-        tmp_path, fake_slack, SLACK__CLIENT_ID="111.222", SLACK__CLIENT_SECRET="oauth-secret-xyz"
+def oauth_app(start_app: StartApp) -> InProcessApp:
+    return start_app(
+        SLACK__CLIENT_ID="111.222",
+        SLACK__CLIENT_SECRET="oauth-secret-xyz",
+        SLACK__BOT_TOKEN=None,
     )
-    del env["SLACK__BOT_TOKEN"]
-    app = ServedApp(env, tmp_path).start()
-    yield app
-    app.stop()
 
 
 def test_install_flow_stores_the_installation_and_serves_that_team(
-    oauth_app: ServedApp, fake_slack: FakeSlack
+    oauth_app: InProcessApp, fake_slack: FakeSlack
 ) -> None:
-    with httpx.Client(base_url=oauth_app.base_url) as browser:
-        page = browser.get("/slack/install")
-        assert page.status_code == 200
-        match = re.search(r"https://slack.com/oauth/v2/authorize\?[^\"']*state=([\w-]+)", page.text)
-        assert match, page.text[:500]
-        assert "client_id=111.222" in page.text
-        # The state cookie is Secure (production is https); a browser would send it back.
-        cookie = page.headers["set-cookie"].split(";", 1)[0]
-        done = browser.get(
-            "/slack/oauth_redirect",
-            params={"code": "fixture-code", "state": match.group(1)},
-            headers={"Cookie": cookie},
-        )
-        assert done.status_code == 200, done.text[:500]
+    browser = oauth_app.http
+    assert browser is not None
+    page = browser.get("/slack/install")
+    assert page.status_code == 200
+    match = re.search(r"https://slack.com/oauth/v2/authorize\?[^\"']*state=([\w-]+)", page.text)
+    assert match, page.text[:500]
+    assert "client_id=111.222" in page.text
+    # The state cookie is Secure (production is https); a browser would send it back.
+    cookie = page.headers["set-cookie"].split(";", 1)[0]
+    done = browser.get(
+        "/slack/oauth_redirect",
+        params={"code": "fixture-code", "state": match.group(1)},
+        headers={"Cookie": cookie},
+    )
+    assert done.status_code == 200, done.text[:500]
     access = fake_slack.wait_for("oauth.v2.access")[0]
     assert access.params.get("code") == "fixture-code"
 
-    sender = SlackSender(oauth_app.base_url)
-    resp = sender.command("/align", "help")
+    resp = oauth_app.sender().command("/align", "help")
     assert resp.status_code == 200 and "/swot" in resp.text
 
 
-def test_forged_state_is_refused(oauth_app: ServedApp, fake_slack: FakeSlack) -> None:
-    done = httpx.get(
-        f"{oauth_app.base_url}/slack/oauth_redirect", params={"code": "x", "state": "forged"}
-    )
-    assert done.status_code in (400, 401, 403)
+def test_forged_state_is_refused(oauth_app: InProcessApp, fake_slack: FakeSlack) -> None:
+    assert oauth_app.http is not None
+    done = oauth_app.http.get("/slack/oauth_redirect", params={"code": "x", "state": "forged"})
+    assert done.status_code == 400
     assert fake_slack.calls_to("oauth.v2.access") == []
 
 
-def test_uninstalled_team_is_not_served(oauth_app: ServedApp) -> None:
-    resp = SlackSender(oauth_app.base_url).command("/align", "help", team_id="T0NOTHERE1")
+def test_uninstalled_team_is_told_to_install_and_not_served(
+    oauth_app: InProcessApp, fake_slack: FakeSlack
+) -> None:
+    # Bolt answers through the command's response_url, so it points at the fake too.
+    hook = f"{fake_slack.base_url}/commands/T0NOTHERE1/1/hook"
+    resp = oauth_app.sender().command("/align", "help", team_id="T0NOTHERE1", response_url=hook)
+    assert resp.status_code == 200
     assert "/swot" not in resp.text
+    [told] = [c for c in fake_slack.calls if c.method == "commands/T0NOTHERE1/1/hook"]
+    assert "install" in str(told.params.get("text", "")).lower()

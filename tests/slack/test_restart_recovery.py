@@ -9,7 +9,7 @@ from bot import migrate
 from core.db import make_engine
 from tests.conftest import app_env
 from tests.fakes.slack_api import FakeSlack
-from tests.served_app import ServedApp
+from tests.inprocess import InProcessApp
 
 
 def test_interrupted_request_is_reported_with_retry(tmp_path: Path, fake_slack: FakeSlack) -> None:
@@ -31,7 +31,7 @@ def test_interrupted_request_is_reported_with_retry(tmp_path: Path, fake_slack: 
             " status) VALUES ('T0ALIGN01', 'C0FRESH01', 'U0LEAD001', 'swot', 'Fresh Co',"
             " 'Fresh Co', 'pending')"
         )
-    app = ServedApp(env, tmp_path).start()
+    app = InProcessApp(env, tmp_path).start()
     try:
         note = fake_slack.wait_for(
             "chat.postEphemeral", lambda c: c.params.get("channel") == "C0CRASH01"

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from tests.fakes.slack_api import FakeSlack
-from tests.served_app import ServedApp
+from tests.inprocess import InProcessApp
 from tests.slack.test_slash_drafts import block_texts
 from tests.slack_requests import SlackSender, payload
 
@@ -56,7 +56,7 @@ def modal_entry(
     assert resp.status_code == 200 and "errors" not in resp.text
 
 
-def wait_for_row(app: ServedApp, sql: str, *args: str, timeout: float = 60) -> None:
+def wait_for_row(app: InProcessApp, sql: str, *args: str, timeout: float = 60) -> None:
     """The app records the prompt's ts right after Slack answers; people reply later than that."""
     db = Path(app.env["DATA_DIR"]) / "alignbot.db"
     deadline = time.time() + timeout
@@ -84,7 +84,7 @@ def thread_entry(sender: SlackSender, *, prompt_ts: str, text: str, ts: str, use
 
 
 def test_retro_from_open_to_carried_action_items(
-    seeded_app: ServedApp, sender: SlackSender, fake: FakeSlack
+    seeded_app: InProcessApp, sender: SlackSender, fake: FakeSlack
 ) -> None:
     resp = sender.command("/retro", "Sprint 42", channel_id=CHANNEL)
     assert resp.status_code == 200 and "Opening a retro" in resp.text
@@ -193,7 +193,7 @@ def test_retro_from_open_to_carried_action_items(
 
 
 def test_empty_retro_closes_with_no_entries(
-    seeded_app: ServedApp, sender: SlackSender, fake: FakeSlack
+    seeded_app: InProcessApp, sender: SlackSender, fake: FakeSlack
 ) -> None:
     sender.command("/retro", "Quiet week", channel_id="C0RETRO002")
     prompt = fake.wait_for("chat.postMessage", lambda c: c.params.get("channel") == "C0RETRO002")[0]

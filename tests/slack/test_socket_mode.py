@@ -1,4 +1,4 @@
-"""Socket Mode: apps.connections.open on the fake API hands out a local WebSocket that plays Slack."""
+"""Socket Mode (the transport's one `serve` smoke test): apps.connections.open on the fake API hands out a local WebSocket that plays Slack."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ def socket_slack(fake_slack: FakeSlack) -> Iterator[FakeSocketMode]:
         yield ws
 
 
+@pytest.mark.slow
 def test_slash_command_over_socket_mode_is_acked(
     tmp_path: Path, fake_slack: FakeSlack, socket_slack: FakeSocketMode
 ) -> None:

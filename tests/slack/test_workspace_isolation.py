@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.fakes.slack_api import FakeSlack
-from tests.served_app import ServedApp
-from tests.slack.conftest import seed_knowledge
+from tests.inprocess import InProcessApp
 from tests.slack.test_slash_drafts import block_texts
 from tests.slack_requests import SlackSender
 
@@ -14,7 +13,7 @@ OTHER = "T0OTHER002"
 
 
 def test_drafts_and_search_stay_inside_their_workspace(
-    seeded_app: ServedApp, sender: SlackSender, fake: FakeSlack, tmp_path: Path
+    seeded_app: InProcessApp, sender: SlackSender, fake: FakeSlack, tmp_path: Path
 ) -> None:
     doc = tmp_path / "orchid.md"
     doc.write_text(
@@ -22,7 +21,7 @@ def test_drafts_and_search_stay_inside_their_workspace(
         "Orchid Bank grew deposits by 18% to EUR 4.2 billion in Q3.\n\n"
         "Orchid Bank missed its mobile app launch by 6 weeks after an outage.\n"
     )
-    seed_knowledge(seeded_app.env, seeded_app.workdir, OTHER, doc)
+    seeded_app.seed(OTHER, doc)
 
     sender.command("/swot", "Orchid Bank", team_id=OTHER, channel_id="C0ORCHID01")
     post = fake.wait_for("chat.postMessage", lambda c: c.params.get("channel") == "C0ORCHID01")[0]
