@@ -117,7 +117,7 @@ def _merge(
                     _same_point(entry, text, vector, other, other_text, other_vector)
                     for (_, other, other_text), other_vector in zip(
                         cluster.entries,
-                        cluster.vectors or [None] * len(cluster.entries),
+                        _vectors_of(cluster),
                         strict=True,
                     )
                 )
@@ -131,6 +131,11 @@ def _merge(
         if vector is not None:
             home.vectors.append(vector)
     return clusters
+
+
+def _vectors_of(cluster: Cluster) -> list[np.ndarray | None]:
+    """One vector per entry, or None each when there is no embedding model."""
+    return list(cluster.vectors) if cluster.vectors else [None] * len(cluster.entries)
 
 
 def _same_point(

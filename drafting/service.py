@@ -30,7 +30,7 @@ from drafting.vectors import CachedEmbedder
 log = logging.getLogger(__name__)
 
 EngineChoice = Literal["auto", "offline", "llm"]
-TokenCallback = Callable[[str], None]
+ProgressCallback = Callable[[str], None]
 
 
 class Drafter:
@@ -64,15 +64,17 @@ class Drafter:
     # ---- drafts ---------------------------------------------------------------------------
 
     def draft_request(
-        self, request: DraftRequest, *, on_token: TokenCallback | None = None
+        self, request: DraftRequest, *, on_progress: ProgressCallback | None = None
     ) -> Draft:
         """The draft a stored request asked for (a SWOT or an OKR plan)."""
         workspace_id, subject = request.workspace_id, request.subject or "our company"
         if request.kind == "swot":
-            return self.draft_swot(workspace_id, subject, request.lens, on_token=on_token)
+            return self.draft_swot(workspace_id, subject, request.lens, on_progress=on_progress)
         if request.kind == "okr":
             # draft_okr finds the saved mission and the SWOT to build on, and says which.
-            draft = self.draft_okr(workspace_id, subject, lens=request.lens, on_token=on_token)
+            draft = self.draft_okr(
+                workspace_id, subject, lens=request.lens, on_progress=on_progress
+            )
             if draft.notice is None:
                 draft = draft.model_copy(
                     update={
@@ -89,13 +91,13 @@ class Drafter:
         subject: str,
         lens: str | None = None,
         *,
-        on_token: TokenCallback | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> Draft:
         mission = self._saved_mission(workspace_id)
         if self.llm is not None:
             try:
                 return self.llm.draft_swot(
-                    workspace_id, subject, lens, mission=mission, on_token=on_token
+                    workspace_id, subject, lens, mission=mission, on_progress=on_progress
                 )
             except LLMError as exc:
                 return with_fallback_notice(
@@ -117,7 +119,7 @@ class Drafter:
         lens: str | None = None,
         mission: str | None = None,
         from_swot: Draft | None = None,
-        on_token: TokenCallback | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> Draft:
         """A plan for `subject`, built on `from_swot` or the saved SWOT with the same lens.
 
@@ -130,7 +132,7 @@ class Drafter:
         if self.llm is not None:
             try:
                 draft = self.llm.draft_okr(
-                    workspace_id, subject, mission=mission, swot=swot, on_token=on_token
+                    workspace_id, subject, mission=mission, swot=swot, on_progress=on_progress
                 )
                 return draft.model_copy(update={"notice": basis_note})
             except LLMError as exc:

@@ -104,7 +104,7 @@ def test_good_reply_streams_and_cites_sources_by_number(
     fake_openai.reply(swot_reply())
     tokens: list[str] = []
     drafter = Drafter(retriever=retriever, llm=settings_for(fake_openai))
-    draft = drafter.draft_swot("W1", "Larkspur", on_token=tokens.append)
+    draft = drafter.draft_swot("W1", "Larkspur", on_progress=tokens.append)
 
     assert draft.engine == "llm:openai:gpt-test" and drafter.engine_name == draft.engine
     assert draft.notice is None
@@ -113,10 +113,13 @@ def test_good_reply_streams_and_cites_sources_by_number(
     assert item.label == "REVENUE GROWTH" and item.sources == ["qbr#0"]
     assert item.unsupported_figures == []
     assert set(draft.sources) == {"qbr#0"}
-    assert "".join(tokens) == swot_reply()  # streamed, piece by piece
-    assert len(tokens) > 1
+    # The outline streams from the partial object: one line per item, as each is written.
+    assert tokens == ["• REVENUE GROWTH\n"] * len(SWOT_KEYS)
     request = fake_openai.requests[0]
     assert request["model"] == "gpt-test" and request["stream"] is True
+    # Structured output by function calling, the draft's schema as the one function.
+    assert request["tool_choice"]["function"]["name"] == "DraftPayload"
+    assert [t["function"]["name"] for t in request["tools"]] == ["DraftPayload"]
     body = user_message(request)
     assert "[1] Quarterly review\nARR reached USD 38.4 million" in body
     assert body.index(SOURCES_OPEN) < body.index("[1]") < body.index(SOURCES_CLOSE)
@@ -133,7 +136,9 @@ def test_malformed_json_is_repaired_by_one_reask(
     assert draft.engine == "llm:openai:gpt-test"
     assert len(fake_openai.requests) == 2
     repair = fake_openai.requests[1]["messages"]
-    assert [m["role"] for m in repair] == ["system", "user", "assistant", "user"]
+    # The broken call is answered with a tool result naming the error, as providers require.
+    assert [m["role"] for m in repair] == ["system", "user", "assistant", "tool"]
+    assert repair[2]["tool_calls"][0]["id"] == repair[3]["tool_call_id"]
     assert "malformed" in repair[-1]["content"]
 
 
@@ -183,8 +188,8 @@ def test_timeout_is_a_clear_error_then_the_offline_fallback(
     draft = Drafter(retriever=retriever, llm=settings).draft_swot("W1", "Larkspur")
 
     assert draft.engine == "offline"
-    assert draft.notice and "did not answer within 0.5 s" in draft.notice
-    assert len(fake_openai.requests) == 2  # retried once with backoff, then gave up
+    assert draft.notice and "timed out" in draft.notice and "0.5 s" in draft.notice
+    assert len(fake_openai.requests) == 2  # the client retried once with backoff, then gave up
     assert draft.items()  # the offline engine still drafted from the same knowledge
 
 
