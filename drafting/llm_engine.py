@@ -8,15 +8,8 @@ from langchain_core.language_models import BaseChatModel
 
 from drafting.draft import Draft, RetroEntry
 from drafting.gather import search_all
-from drafting.llm import (
-    DraftPayload,
-    LLMConversation,
-    LLMUnavailable,
-    ProgressCallback,
-    build_draft,
-    expected_keys,
-    make_chat_model,
-)
+from drafting.llm import LLMConversation, LLMUnavailable, ProgressCallback, make_chat_model
+from drafting.llm_build import DraftPayload, build_draft, expected_keys
 from drafting.prompts import (
     NumberedSource,
     TypedStatement,

@@ -323,7 +323,9 @@ def _merge_section(draft: Draft, section: Section, fresh: Draft) -> Draft:
     for sid in {sid for item in section.items for sid in item.sources}:
         if sid in fresh.sources:
             sources[sid] = fresh.sources[sid]
-    return prune_sources(draft.model_copy(update={"sections": sections, "sources": sources}))
+    # Re-checked against the merged sources, as a revision is: the figures must still be there.
+    merged = draft.model_copy(update={"sections": sections, "sources": sources})
+    return check_draft(prune_sources(merged), {})
 
 
 def _entries_of(draft: Draft) -> tuple[list[str], list[RetroEntry]]:

@@ -13,6 +13,7 @@ import contextlib
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -33,6 +34,7 @@ class FakeOpenAI:
         self.requests: list[dict[str, Any]] = []
         self._replies: list[Reply] = []
         self._last = Reply(content="{}")
+        self._respond: Callable[[dict[str, Any]], str] | None = None
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -57,10 +59,17 @@ class FakeOpenAI:
         with self._lock:
             self._replies.append(Reply(content, status, delay, raw))
 
-    def _next(self) -> Reply:
+    def answer_with(self, respond: Callable[[dict[str, Any]], str]) -> None:
+        """Once the queue is empty, write each reply from the request (a model that reads)."""
+        with self._lock:
+            self._respond = respond
+
+    def _next(self, body: dict[str, Any]) -> Reply:
         with self._lock:
             if self._replies:
                 self._last = self._replies.pop(0)
+            elif self._respond is not None:
+                return Reply(self._respond(body))
             return self._last
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -77,7 +86,7 @@ class FakeOpenAI:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with fake._lock:
                     fake.requests.append(body)
-                reply = fake._next()
+                reply = fake._next(body)
                 if reply.delay:
                     time.sleep(reply.delay)
                 if reply.raw is not None or reply.status != 200:
