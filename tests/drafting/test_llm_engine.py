@@ -407,3 +407,30 @@ def test_a_fact_placed_in_two_quadrants_keeps_its_first_place(
     draft = Drafter(retriever=retriever, llm=settings_for(fake_openai)).draft_swot("W1", "Larkspur")
     texts = [i.text for s in draft.sections[:4] for i in s.items]
     assert len(texts) == len(set(texts)) == 4
+
+
+def test_typed_statements_join_the_prompt_as_numbered_sources_citing_their_chunk(
+    fake_openai: FakeOpenAI, retriever: FixedRetriever
+) -> None:
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Statement:  # the shape ingestion's typed statements will have
+        text: str
+        kind: str
+        confidence: float
+        source_id: str
+
+    statements = [Statement("Platform uptime was 99.91%.", "weakness", 0.87, "eng#0")]
+    # Source 4 is the statement (after the three chunks); citing it cites its chunk.
+    fake_openai.reply(swot_reply("Platform uptime was 99.91%.", source=4))
+    engine = Drafter(retriever=retriever, llm=settings_for(fake_openai)).llm
+    assert engine is not None
+    swot = engine.draft_swot("W1", "Larkspur", None, statements=statements)
+
+    body = user_message(fake_openai.requests[0])
+    assert "[4] weakness statement (confidence 0.87)\nPlatform uptime was 99.91%." in body
+    assert "typed by the knowledge base" in body
+    item = swot.sections[0].items[0]
+    assert item.sources == ["eng#0"] and not item.unsupported_figures
+    assert swot.sources["eng#0"].excerpt.startswith("Platform uptime was 99.91%, below")
