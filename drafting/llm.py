@@ -164,8 +164,8 @@ def ask(
     except Exception as exc:  # the provider's client has already retried what is worth it
         attempts = 1 + max(0, settings.max_retries)
         raise LLMUnavailable(
-            f"the language model failed ({type(exc).__name__}: {exc}; "
-            f"{attempts} attempt(s) of up to {settings.timeout_seconds:g} s)"
+            f"the language model did not answer in {attempts} attempt(s) of up to "
+            f"{settings.timeout_seconds:g} s each ({type(exc).__name__}: {exc})"
         ) from exc
     raw = result.get("raw")
     if not isinstance(raw, AIMessage):
