@@ -22,7 +22,7 @@ from drafting import conversations, store
 from drafting.draft import Draft
 from drafting.models import DraftRequest, DraftVersion
 
-TokenCallback = Callable[[str], None]
+ProgressCallback = Callable[[str], None]
 RESERVE_ATTEMPTS = 10
 
 

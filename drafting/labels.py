@@ -1,182 +1,130 @@
-"""Short UPPERCASE business-area labels (1 to 3 words) for facts, by cue words in the text."""
+"""Short UPPERCASE business-area labels (1 to 3 whole words) for facts, by the words in the text."""
 
 from __future__ import annotations
 
 import re
 
-# Most specific areas first: the first area whose cues match most often wins.
+# Business areas and the words that name them, in general business English. Most specific areas
+# first: the area whose words occur most often wins, ties going to the earlier one. Each word
+# names its area wherever it appears; words that mean different things in different businesses
+# ("pages", "review", "delivery", "model") are left out rather than guessed at.
 AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("AI", ("ai", "machine learning", "ml", "llm", "model", "forecasting model", "copilot")),
-    ("SECURITY", ("security", "soc 2", "soc2", "breach", "vulnerability", "phishing", "pen test")),
+    # Named technologies only: "model" alone is a pricing or business model as often as an AI one.
+    ("AI", ("ai", "artificial intelligence", "machine learning", "llm", "llms", "genai")),
+    ("SECURITY", ("security", "soc 2", "breach", "vulnerability", "phishing", "penetration test")),
+    # Laws and rules imposed from outside; "compliance" is the work of meeting them.
     (
         "REGULATION",
-        (
-            "regulation",
-            "regulatory",
-            "compliance",
-            "law",
-            "directive",
-            "gdpr",
-            "mandate",
-            "e-invoicing",
-            "eu ",
-        ),
+        ("regulation", "regulatory", "compliance", "law", "directive", "gdpr", "mandate"),
     ),
+    # Other companies competing for the same customers, and what they do to win them.
     (
         "COMPETITION",
-        (
-            "competitor",
-            "competitors",
-            "competition",
-            "rival",
-            "rivals",
-            "undercut",
-            "undercutting",
-            "price war",
-            "deals to",
-            "series d",
-            "series c",
-            "vendors",
-        ),
+        ("competitor", "competition", "rival", "undercut", "undercutting", "price war"),
     ),
+    # Whether the service is up: incidents, their length and the promises about them.
     (
         "RELIABILITY",
         (
             "uptime",
             "outage",
-            "outages",
             "incident",
-            "incidents",
-            "sev-1",
-            "sev-2",
             "downtime",
             "availability",
             "mttr",
             "postmortem",
+            "post-mortem",
             "failover",
-            "sla credits",
-            "certificate",
-            "unavailable",
+            "sla",
         ),
     ),
     ("PERFORMANCE", ("latency", "p95", "p99", "response time", "page load", "throughput")),
-    (
-        "DELIVERY SPEED",
-        (
-            "deploy",
-            "deploys",
-            "deployment",
-            "deployments",
-            "lead time",
-            "cycle time",
-            "release",
-            "releases",
-        ),
-    ),
-    (
-        "QUALITY",
-        (
-            "change failure",
-            "bug",
-            "bugs",
-            "defect",
-            "defects",
-            "test coverage",
-            "regression",
-            "flaky",
-        ),
-    ),
-    ("TECH DEBT", ("tech debt", "technical debt", "legacy", "monolith", "migration")),
+    # How fast changes reach users.
+    ("DELIVERY SPEED", ("deploy", "deployment", "lead time", "cycle time", "release")),
+    ("QUALITY", ("change failure", "bug", "defect", "test coverage", "regression", "flaky")),
+    ("TECH DEBT", ("tech debt", "technical debt", "legacy", "monolith")),
     (
         "INFRASTRUCTURE",
-        ("cloud", "aws", "hosting", "infrastructure", "kubernetes", "data centre", "data center"),
+        ("cloud", "hosting", "infrastructure", "kubernetes", "data centre", "data center"),
     ),
-    (
-        "RETENTION",
-        (
-            "churn",
-            "renewal",
-            "renewals",
-            "retention",
-            "net revenue retention",
-            "nrr",
-            "logo retention",
-        ),
-    ),
-    ("CUSTOMER SATISFACTION", ("nps", "csat", "satisfaction", "survey", "promoters", "detractors")),
-    ("SUPPORT", ("support", "ticket", "tickets", "first response", "resolution time", "backlog")),
-    ("ONBOARDING", ("onboarding", "implementation", "time to value", "go-live", "go live")),
-    ("PRICING", ("price", "prices", "pricing", "discount", "discounts", "margin", "margins")),
+    # Customers staying and growing: the measures a subscription business reports.
+    ("RETENTION", ("churn", "renewal", "retention", "nrr")),
+    ("CUSTOMER SATISFACTION", ("nps", "csat", "satisfaction", "promoters", "detractors")),
+    ("SUPPORT", ("support", "ticket", "first response", "resolution time")),
+    ("ONBOARDING", ("onboarding", "time to value", "go-live")),
+    ("PRICING", ("price", "pricing", "discount", "margin")),
     (
         "REVENUE",
-        ("revenue", "arr", "bookings", "sales", "pipeline", "deal", "deals", "win rate", "upsell"),
+        ("revenue", "arr", "mrr", "bookings", "sales", "pipeline", "deal", "win rate", "upsell"),
     ),
-    ("COSTS", ("cost", "costs", "spend", "budget", "burn", "expenses", "opex", "inflation")),
+    ("COSTS", ("cost", "spend", "budget", "burn", "expenses", "opex", "inflation")),
+    # People joining, leaving and being paid.
     (
         "TALENT",
         (
             "hiring",
             "hire",
-            "hires",
             "headcount",
             "attrition",
             "recruit",
-            "engineers",
+            "recruiting",
             "salary",
             "salaries",
             "talent",
-            "onboarded",
             "vacancies",
             "open roles",
         ),
     ),
-    ("ON-CALL", ("on-call", "pages", "paging", "pager", "alerts", "alerting", "night pages")),
-    ("COLLABORATION", ("teamwork", "collaboration", "pairing", "kudos", "thanks", "together")),
-    ("CULTURE", ("engagement", "morale", "culture", "burnout", "on-call", "wellbeing")),
-    (
-        "PARTNERSHIPS",
-        ("partner", "partners", "partnership", "integration", "integrations", "marketplace"),
-    ),
-    (
-        "EXPANSION",
-        ("expand", "expansion", "new market", "market", "markets", "untapped", "international"),
-    ),
-    ("CUSTOMER BASE", ("new customers", "paying shippers", "paying customers", "customers")),
-    ("PRODUCT", ("feature", "features", "roadmap", "product", "launch", "beta", "ga")),
+    # Being woken up by the systems one runs.
+    ("ON-CALL", ("on-call", "paging", "pager", "alert", "alerting")),
+    ("COLLABORATION", ("teamwork", "collaboration", "pairing", "kudos")),
+    ("CULTURE", ("engagement", "morale", "culture", "burnout", "wellbeing")),
+    ("PARTNERSHIPS", ("partner", "partnership", "integration", "marketplace")),
+    ("EXPANSION", ("expand", "expansion", "new market", "international", "segment")),
+    ("CUSTOMER BASE", ("new customers", "customer base", "customer count", "logos")),
+    ("PRODUCT", ("feature", "roadmap", "product", "launch", "beta")),
+    # Moving physical goods.
     (
         "OPERATIONS",
         (
-            "shipment",
-            "shipments",
-            "on-time",
             "warehouse",
-            "routing",
-            "carrier",
-            "carriers",
+            "logistics",
+            "fulfilment",
+            "fulfillment",
+            "supply chain",
+            "inventory",
             "fleet",
-            "delivery",
         ),
     ),
-    ("CODE REVIEW", ("code review", "reviews", "review", "reviewer", "pr", "pull request")),
-    ("DOCUMENTATION", ("docs", "documentation", "adr", "adrs", "runbook", "wiki", "readme")),
-    ("TEAM EVENTS", ("offsite", "off-site", "social", "team dinner", "hackathon")),
-    (
-        "PROCESS",
-        (
-            "process",
-            "planning",
-            "standup",
-            "retro",
-            "handoff",
-            "handoffs",
-            "documentation",
-            "meetings",
-        ),
-    ),
+    ("CODE REVIEW", ("code review", "reviewer", "pull request")),
+    ("DOCUMENTATION", ("docs", "documentation", "runbook", "wiki", "readme")),
+    ("TEAM EVENTS", ("offsite", "off-site", "team dinner", "hackathon")),
+    ("PROCESS", ("process", "planning", "standup", "retro", "handoff", "meetings")),
 )
 
+# Closed-class English words (pronouns, determiners, prepositions, conjunctions, auxiliaries,
+# and adverbs of place, time and degree): they never name an area ("WHETHER YOU", "BELOW").
+_FUNCTION_WORDS_TEXT = """a about above across after again against all almost along also although always am among an
+    and another any anyone anything are around as at back be because been before behind being
+    below beneath beside besides between beyond both but by can cannot could did do does doing
+    done down during each either else enough even ever every everyone everything few for from
+    further had has have having he her here hers herself him himself his how however i if in
+    inside instead into is it its itself just least less lest like many may me might mine more
+    most much must my myself near neither never next no nobody none nor not nothing now of off
+    often on once one only onto or other others otherwise our ours ourselves out outside over
+    per perhaps quite rather really same several shall she should since so some someone
+    something sometimes soon still such than that the their theirs them themselves then there
+    therefore these they this those though through throughout thus to together too toward
+    towards under unless until up upon us very via was we well were what whatever when whenever
+    where whereas wherever whether which while who whoever whole whom whose why will with within
+    without would yet you your yours yourself yourselves"""
+FUNCTION_WORDS = frozenset(_FUNCTION_WORDS_TEXT.split())
+
 _PROJECT = re.compile(r"\bProject\s+([A-Z][a-zA-Z]+)")
-_WORD = re.compile(r"[A-Za-z][A-Za-z&/-]*")
+# A token is everything between spaces and sentence punctuation, taken whole: "S3", "v2.1" or
+# "posthog.com" is one token, so a label can never hold a piece of one ("ENABLE S").
+_TOKEN = re.compile(r"[^\s,;:!?()\[\]{}\"“”*_`|<>]+")
+_PLAIN_WORD = re.compile(r"[A-Za-z]+(?:[&'-][A-Za-z]+)*")
 
 
 def _cue_count(text: str, cues: tuple[str, ...]) -> int:
@@ -193,10 +141,34 @@ def area_scores(text: str) -> list[tuple[str, int]]:
     return [(label, n) for label, cues in AREAS if (n := _cue_count(lowered, cues))]
 
 
+def _plain_words(text: str) -> list[str]:
+    """Whole plain words: codes, versions and links with digits or dots ("S3", "Q3",
+    "example.com") are not words, and are skipped whole rather than cut down to their letters."""
+    tokens = (token.strip(".'’-&/") for token in _TOKEN.findall(text))
+    return [token for token in tokens if _PLAIN_WORD.fullmatch(token)]
+
+
+def label_words(text: str) -> list[str]:
+    """The words of `text` that can stand in a label alone: whole plain words, no function words."""
+    return [word for word in _plain_words(text) if word.lower() not in FUNCTION_WORDS]
+
+
 def tidy_label(raw: str) -> str:
-    """Uppercase, 1 to 3 words, letters only at the edges."""
-    words = _WORD.findall(raw)
-    return " ".join(words[:3]).upper() if words else "GENERAL"
+    """Uppercase, 1 to 3 whole words, neither starting nor ending with a function word.
+
+    Inside a name they stay ("OWN THE OUTCOME"); GENERAL when nothing is left.
+    """
+    words = _plain_words(raw.replace("/", " "))
+
+    def trim(ws: list[str]) -> list[str]:
+        while ws and ws[0].lower() in FUNCTION_WORDS:
+            ws = ws[1:]
+        while ws and ws[-1].lower() in FUNCTION_WORDS:
+            ws = ws[:-1]
+        return ws
+
+    words = trim(trim(words)[:3])
+    return " ".join(words).upper() if words else "GENERAL"
 
 
 def project_names(texts: list[str]) -> set[str]:
@@ -229,94 +201,40 @@ def label_for(
         context_scores = area_scores(context or "")
         if context_scores:
             return context_scores[0][0]
-    if heading and len(_WORD.findall(heading)) <= 3:
+    if heading and 0 < len(label_words(heading)) <= 3 and len(heading.split()) <= 4:
         return tidy_label(heading)
     return subject_label(text)
 
 
-# Words that end the subject of a sentence ("Code reviews | sat for three days").
-_SUBJECT_ENDS = {
-    "is",
-    "are",
-    "was",
-    "were",
-    "be",
-    "been",
-    "has",
-    "have",
-    "had",
-    "do",
-    "does",
-    "did",
-    "will",
-    "would",
-    "can",
-    "could",
-    "should",
-    "must",
-    "may",
-    "might",
-    "in",
-    "on",
-    "at",
-    "for",
-    "of",
-    "to",
-    "from",
-    "with",
-    "by",
-    "and",
-    "or",
-    "but",
-    "that",
-    "which",
-    "who",
-    "as",
-    "than",
-    "sat",
-    "took",
-    "made",
-    "went",
-    "got",
-    "kept",
-    "ran",
-    "felt",
-    "saved",
-    "cost",
-    "broke",
-}
-_LEADING_SKIP = {
-    "the",
-    "a",
-    "an",
-    "our",
-    "we",
-    "this",
-    "that",
-    "these",
-    "those",
-    "some",
-    "all",
-    "too",
-    "many",
-    "much",
-    "very",
-    "more",
-    "most",
-    "new",
-}
+# Verbs that commonly end the subject of a sentence ("Code reviews | sat for three days");
+# auxiliaries, prepositions and conjunctions end it too (they are function words).
+_SUBJECT_END_VERBS = (
+    "sat took made went got kept ran felt saved cost broke grew fell rose dropped hit reached "
+    "became stayed remained caused led"
+)
+_SUBJECT_ENDS = frozenset(_SUBJECT_END_VERBS.split())
 
 
 def subject_label(text: str) -> str:
-    """The sentence's subject as a label ("Code reviews sat…" -> CODE REVIEWS), at most 2 words."""
-    words = _WORD.findall(text)
-    while words and words[0].lower() in _LEADING_SKIP:
-        words = words[1:]
+    """The sentence's subject as a label ("Code reviews sat…" -> CODE REVIEWS), at most 2 words.
+
+    The subject runs up to its verb or the first function word after it has begun.
+    """
+    key, colon, value = text.partition(":")
+    if colon and len(key.split()) <= 3 and not label_words(value):
+        return "GENERAL"  # "source: example.com/page" is metadata; its key names no area
     subject: list[str] = []
-    for word in words:
-        if word.lower() in _SUBJECT_ENDS or len(subject) == 2:
+    for token in _TOKEN.findall(text):
+        word = token.strip(".'’-&/")
+        lowered = word.lower()
+        # Once the subject has begun, a past-tense verb ("stalled", "bricked") ends it too.
+        ended = lowered in FUNCTION_WORDS or (len(lowered) > 4 and lowered.endswith("ed"))
+        if lowered in _SUBJECT_ENDS or (subject and ended):
             break
-        subject.append(word)
+        if _PLAIN_WORD.fullmatch(word) and lowered not in FUNCTION_WORDS:
+            subject.append(word)
+        if len(subject) == 2:
+            break
     return tidy_label(" ".join(subject)) if subject else "GENERAL"
 
 

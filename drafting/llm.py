@@ -1,32 +1,25 @@
-"""The LLM engine: LangChain chat model, numbered sources, JSON validated by pydantic, one repair."""
+"""The LLM engine's exchange: a LangChain chat model asked for the draft's schema, one repair."""
 
 from __future__ import annotations
 
-import json
 import logging
-import re
-import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
+import httpx
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
-from pydantic import BaseModel, Field, ValidationError
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.outputs import ChatGenerationChunk, GenerationChunk
+from langchain_core.runnables import Runnable
 
-from core.retro_sections import SECTIONS as RETRO_SECTIONS
 from drafting.draft import (
-    SECTION_TITLES,
-    SWOT_KEYS,
     Draft,
-    DraftKind,
-    Item,
-    RetroEntry,
-    Section,
-    SourceRef,
 )
-from drafting.facts import normalised
-from drafting.grounding import check_item
 from drafting.labels import tidy_label
+from drafting.llm_build import DraftPayload, ground, grounding_problems, source_texts
 from drafting.prompts import (
     PROMPT_CANARY,
     SYSTEM_PROMPT,
@@ -38,26 +31,11 @@ from drafting.prompts import (
 )
 from drafting.redaction import redact, redaction_enabled
 from drafting.settings import LLMSettings
-from drafting.sourcebook import excerpt_of
 
 log = logging.getLogger(__name__)
 
-TokenCallback = Callable[[str], None]
-TRANSIENT_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
-_TRANSIENT_NAMES = {
-    "APITimeoutError",
-    "APIConnectionError",
-    "RateLimitError",
-    "InternalServerError",
-    "ServiceUnavailableError",
-    "TimeoutException",
-    "ReadTimeout",
-    "ConnectTimeout",
-    "ConnectError",
-    "RemoteProtocolError",
-    "TimeoutError",
-}
-BACKOFF_SECONDS = 0.5
+# Receives the outline of a draft as it is written: one "• LABEL" line per finished item.
+ProgressCallback = Callable[[str], None]
 
 
 class LLMError(RuntimeError):
@@ -72,39 +50,22 @@ class LLMOutputError(LLMError):
     pass
 
 
-class _PayloadItem(BaseModel):
-    label: str = Field(min_length=1)
-    text: str = Field(min_length=1)
-    sources: list[int] = Field(default_factory=list)
-
-
-class _PayloadSection(BaseModel):
-    key: str = Field(min_length=1)
-    title: str | None = None
-    intent: str | None = None
-    items: list[_PayloadItem] = Field(default_factory=list)
-
-
-class LLMPayload(BaseModel):
-    """What the model is asked to return; validated before anything is built from it."""
-
-    mission: str | None = None
-    sections: list[_PayloadSection]
-
-
 def make_chat_model(settings: LLMSettings) -> BaseChatModel:
-    """`LLM__MODEL="<provider>:<model>"` through LangChain; retries are ours, so the client's are 0."""
+    """`LLM__MODEL="<provider>:<model>"` through LangChain, retrying transient errors itself.
+
+    The provider's own client retries timeouts, dropped connections, 429 and 5xx with backoff
+    (`max_retries`); Ollama's has no such setting, so `structured_drafter` adds `with_retry`.
+    """
     from langchain.chat_models import init_chat_model
 
     if not settings.model:
         raise LLMUnavailable("no LLM is configured (LLM__MODEL is empty)")
-    provider = settings.model.split(":", 1)[0].lower() if ":" in settings.model else ""
     kwargs: dict[str, Any] = {"temperature": settings.temperature}
-    if provider == "ollama":
+    if _provider(settings) == "ollama":
         kwargs["client_kwargs"] = {"timeout": settings.timeout_seconds}
     else:
         kwargs["timeout"] = settings.timeout_seconds
-        kwargs["max_retries"] = 0
+        kwargs["max_retries"] = max(0, settings.max_retries)
         if settings.api_key is not None:
             kwargs["api_key"] = settings.api_key.get_secret_value()
     if settings.base_url:
@@ -112,214 +73,169 @@ def make_chat_model(settings: LLMSettings) -> BaseChatModel:
     return init_chat_model(settings.model, **kwargs)
 
 
-def is_transient(exc: BaseException) -> bool:
-    """Worth retrying: timeouts, dropped connections, rate limits and 5xx, whatever the provider."""
-    name = type(exc).__name__
-    if (
-        name in _TRANSIENT_NAMES
-        or "Timeout" in name
-        or isinstance(exc, TimeoutError | ConnectionError)
-    ):
-        return True
-    if exc.__cause__ is not None and exc.__cause__ is not exc and is_transient(exc.__cause__):
-        return True
-    status = getattr(exc, "status_code", None) or getattr(
-        getattr(exc, "response", None), "status_code", None
+def _provider(settings: LLMSettings) -> str:
+    model = settings.model or ""
+    return model.split(":", 1)[0].lower() if ":" in model else ""
+
+
+def structured_drafter(model: BaseChatModel, settings: LLMSettings) -> Runnable[Any, Any]:
+    """The model asked for a `DraftPayload` by function calling, the raw reply kept for repair.
+
+    Function calling is what LangChain supports across providers, and it streams partial
+    objects (see `Outline`).
+    """
+    runnable: Runnable[Any, Any] = model.with_structured_output(
+        DraftPayload, method="function_calling", include_raw=True
     )
-    return status in TRANSIENT_STATUS
-
-
-def _is_timeout(exc: BaseException) -> bool:
-    return "timeout" in type(exc).__name__.lower() or isinstance(exc, TimeoutError)
-
-
-def _content_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(
-            part
-            if isinstance(part, str)
-            else str(part.get("text", ""))
-            if isinstance(part, dict)
-            else ""
-            for part in content
+    if _provider(settings) == "ollama" and settings.max_retries > 0:
+        runnable = runnable.with_retry(
+            retry_if_exception_type=(httpx.TransportError, ConnectionError, TimeoutError),
+            stop_after_attempt=1 + settings.max_retries,
         )
-    return ""
+    return runnable
 
 
-class ChatRunner:
-    """Streams one completion, with a per-call timeout and backoff retries on transient errors."""
+class Outline(BaseCallbackHandler):
+    """Turns the streamed, partially parsed draft into "• LABEL" lines as items are finished."""
 
-    def __init__(self, model: BaseChatModel, settings: LLMSettings) -> None:
-        self.model = model
-        self.settings = settings
+    def __init__(self, emit: ProgressCallback) -> None:
+        self._emit = emit
+        self._message: Any = None
+        self._shown = 0
 
-    def complete(self, messages: Sequence[BaseMessage], on_token: TokenCallback | None) -> str:
-        attempts = 1 + max(0, self.settings.max_retries)
-        for attempt in range(attempts):
-            try:
-                return self._stream(messages, on_token)
-            except Exception as exc:
-                if not is_transient(exc):
-                    raise LLMUnavailable(
-                        f"the language model failed: {type(exc).__name__}: {exc}"
-                    ) from exc
-                if attempt + 1 >= attempts:
-                    if _is_timeout(exc):
-                        raise LLMUnavailable(
-                            f"the language model did not answer within "
-                            f"{self.settings.timeout_seconds:g} s ({attempts} attempts)"
-                        ) from exc
-                    raise LLMUnavailable(
-                        f"the language model kept failing ({type(exc).__name__}) after {attempts} attempts"
-                    ) from exc
-                delay = BACKOFF_SECONDS * (2**attempt)
-                log.warning("LLM call failed (%s); retrying in %.1fs", type(exc).__name__, delay)
-                time.sleep(delay)
-        raise AssertionError("unreachable")
+    def on_llm_new_token(
+        self,
+        token: str | list[str | dict[str, Any]],
+        *,
+        chunk: GenerationChunk | ChatGenerationChunk | None = None,
+        run_id: UUID,
+        parent_run_id: UUID | None = None,
+        tags: list[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        message = getattr(chunk, "message", None)
+        if message is None:
+            return
+        self._message = message if self._message is None else self._message + message
+        self._show(finished_only=True)
 
-    def _stream(self, messages: Sequence[BaseMessage], on_token: TokenCallback | None) -> str:
-        pieces: list[str] = []
-        for chunk in self.model.stream(list(messages)):
-            text = _content_text(chunk.content)
-            if text:
-                pieces.append(text)
-                if on_token is not None:
-                    on_token(text)
-        return "".join(pieces)
+    def on_llm_end(self, response: Any, **kwargs: Any) -> None:
+        self._show(finished_only=False)
+
+    def _show(self, *, finished_only: bool) -> None:
+        calls = getattr(self._message, "tool_calls", None) or []
+        args = calls[0].get("args") if calls else None
+        sections = args.get("sections") if isinstance(args, dict) else None
+        labels = [
+            item.get("label")
+            for section in sections or []
+            if isinstance(section, dict)
+            for item in section.get("items") or []
+            if isinstance(item, dict)
+        ]
+        # The last label may still be arriving, unless the item has moved on to its text.
+        last = sections[-1].get("items") if sections and isinstance(sections[-1], dict) else None
+        if finished_only and labels and not (last and "text" in (last[-1] or {})):
+            labels = labels[:-1]
+        for label in labels[self._shown :]:
+            if isinstance(label, str) and label.strip():
+                self._emit(f"• {tidy_label(label)}\n")
+        self._shown = max(self._shown, len(labels))
 
 
-_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
+@dataclass(frozen=True)
+class Reply:
+    raw: AIMessage
+    payload: DraftPayload | None
+    error: str | None  # what is wrong with the reply, in words the model can act on
 
 
-def parse_payload(content: str, *, expected: Sequence[str] | None, source_count: int) -> LLMPayload:
-    """The reply as a validated payload, or ValueError with a message the model can act on."""
-    if PROMPT_CANARY in content:
-        raise ValueError("the reply repeated the system instructions, which must stay private")
-    text = _FENCE.sub("", content.strip())
-    start, end = text.find("{"), text.rfind("}")
-    if start < 0 or end <= start:
-        raise ValueError("the reply contains no JSON object")
+def ask(
+    drafter: Runnable[Any, Any],
+    messages: Sequence[BaseMessage],
+    settings: LLMSettings,
+    on_progress: ProgressCallback | None,
+) -> Reply:
+    config: Any = {"callbacks": [Outline(on_progress)]} if on_progress else None
+    result: dict[str, Any] = {}
     try:
-        data = json.loads(text[start : end + 1])
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"the JSON is malformed: {exc.msg} at character {exc.pos}") from exc
-    try:
-        payload = LLMPayload.model_validate(data)
-    except ValidationError as exc:
-        raise ValueError(f"the JSON does not match the required shape: {exc.errors()[:3]}") from exc
+        for chunk in drafter.stream(list(messages), config=config):
+            result.update(chunk)
+    except Exception as exc:  # the provider's client has already retried what is worth it
+        attempts = 1 + max(0, settings.max_retries)
+        raise LLMUnavailable(
+            f"the language model did not answer in {attempts} attempt(s) of up to "
+            f"{settings.timeout_seconds:g} s each ({type(exc).__name__}: {exc})"
+        ) from exc
+    raw = result.get("raw")
+    if not isinstance(raw, AIMessage):
+        raise LLMOutputError("the language model returned no message")
+    return Reply(raw, result.get("parsed"), _reply_error(raw, result))
+
+
+def _reply_error(raw: AIMessage, result: dict[str, Any]) -> str | None:
+    said = f"{raw.content} {[c.get('args') for c in [*raw.tool_calls, *raw.invalid_tool_calls]]}"
+    if PROMPT_CANARY in said:
+        return "the reply repeated the system instructions, which must stay private"
+    if result.get("parsing_error") is not None:
+        return f"the draft does not match the required shape: {result['parsing_error']}"
+    if raw.invalid_tool_calls:
+        error = str(raw.invalid_tool_calls[0].get("error") or "invalid arguments")
+        return f"the draft's JSON is malformed: {error.splitlines()[0:3]}"
+    if result.get("parsed") is None:
+        return f"the reply did not call {DraftPayload.__name__} with the draft"
+    return None
+
+
+def check_payload(
+    payload: DraftPayload, *, expected: Sequence[str] | None, source_count: int
+) -> str | None:
+    """What our rules (beyond the schema) find wrong with a draft, or None."""
     keys = [s.key for s in payload.sections]
     if expected is not None and keys != list(expected):
-        raise ValueError(f"the sections must be exactly {list(expected)} in that order, got {keys}")
+        return f"the sections must be exactly {list(expected)} in that order, got {keys}"
     for section in payload.sections:
         for item in section.items:
             bad = [n for n in item.sources if not 1 <= n <= source_count]
             if bad:
-                raise ValueError(
-                    f'item "{item.label}" cites source {bad[0]}, but sources run from 1 to {source_count}'
-                )
-    return payload
+                return f'item "{item.label}" cites source {bad[0]}, but sources run from 1 to {source_count}'
+    return None
 
 
-def okr_keys(objectives: int) -> list[str]:
-    return [f"objective-{i}" for i in range(1, objectives + 1)] + ["metrics", "values"]
-
-
-def expected_keys(kind: DraftKind, objectives: int = 4) -> list[str]:
-    if kind == "swot":
-        return list(SWOT_KEYS)
-    if kind == "retro":
-        return list(RETRO_SECTIONS)
-    return okr_keys(objectives)
-
-
-def build_draft(
-    payload: LLMPayload,
-    *,
-    kind: DraftKind,
-    subject: str,
-    lens: str | None,
-    mission: str | None,
-    engine: str,
-    sources: list[NumberedSource],
-    entries: list[RetroEntry] | None = None,
-) -> Draft:
-    by_number = {s.number: s for s in sources}
-    sections: list[Section] = []
-    cited: set[str] = set()
-    seen_quadrant_texts: set[str] = set()
-    for raw in payload.sections:
-        items: list[Item] = []
-        for raw_item in raw.items:
-            if kind == "swot" and raw.key != "priorities":
-                # The same fact in two quadrants is a model slip; the first placement stands.
-                key_text = normalised(raw_item.text)
-                if key_text in seen_quadrant_texts:
-                    continue
-                seen_quadrant_texts.add(key_text)
-            source_ids = list(dict.fromkeys(by_number[n].source_id for n in raw_item.sources))
-            cited |= set(source_ids)
-            item = Item(
-                label=tidy_label(raw_item.label), text=raw_item.text.strip(), sources=source_ids
-            )
-            if kind == "retro" and entries is not None:
-                item = _with_retro_people(item, raw.key, entries)
-            items.append(item)
-        title = raw.title or SECTION_TITLES.get(raw.key, raw.key)
-        if raw.key in SECTION_TITLES and not raw.key.startswith("objective"):
-            title = SECTION_TITLES[raw.key]
-        sections.append(Section(key=raw.key, title=title, intent=raw.intent, items=items))
-    refs = {
-        s.source_id: SourceRef(title=s.title, url=s.url, excerpt=excerpt_of(s.text))
-        for s in sources
-        if s.source_id in cited
-    }
-    return Draft(
-        kind=kind,
-        subject=subject,
-        lens=lens,
-        mission=mission if mission is not None else payload.mission,
-        engine=engine,
-        sections=sections,
-        sources=refs,
-    )
-
-
-def _with_retro_people(item: Item, key: str, entries: list[RetroEntry]) -> Item:
-    """Counts and owners come from the entries an item cites, never from the model's sentence."""
-    from drafting.retro_offline import owner_and_text
-
-    cited = [entries[int(s.split(":")[1]) - 1] for s in item.sources if s.startswith("input:")]
-    authors = {e.author for e in cited if e.author}
-    mentions = len(authors) + sum(1 for e in cited if not e.author)
-    owners = [o for e in cited if (o := owner_and_text(e.text)[0])]
-    return item.model_copy(
-        update={
-            "mentions": mentions or None,
-            "owner": owners[0] if key == "action_items" and owners else None,
-        }
-    )
-
-
-def ground(draft: Draft, texts: dict[str, str], user_text: str) -> Draft:
-    sections = [
-        s.model_copy(update={"items": [check_item(i, texts, user_text) for i in s.items]})
-        for s in draft.sections
-    ]
-    return draft.model_copy(update={"sections": sections})
-
-
-def grounding_problems(draft: Draft) -> dict[str, list[str]]:
-    return {i.text: i.unsupported_figures for i in draft.items() if i.unsupported_figures}
+def answer_to(raw: AIMessage, message: str) -> list[BaseMessage]:
+    """The model's reply and our answer to it: a tool result for each call it made, so that
+    providers accept the next turn, else a plain message."""
+    calls = [c.get("id") for c in [*raw.tool_calls, *raw.invalid_tool_calls] if c.get("id")]
+    if not calls:
+        return [raw, HumanMessage(message)]
+    return [raw, *(ToolMessage(message, tool_call_id=str(call_id)) for call_id in calls)]
 
 
 class LLMConversation:
-    """One drafting exchange: ask, repair once if invalid, re-ask once if figures are ungrounded."""
+    """One drafting exchange: ask, repair once if invalid, re-ask once if figures are ungrounded.
 
-    def __init__(self, runner: ChatRunner, settings: LLMSettings) -> None:
-        self.runner = runner
+    LangChain has no repair for a reply that breaks the schema or our rules, so that one re-ask
+    is ours; retries of transient errors are the provider client's.
+    """
+
+    def __init__(self, model: BaseChatModel, settings: LLMSettings) -> None:
+        self.drafter = structured_drafter(model, settings)
+        self.settings = settings
         self.redact = redaction_enabled(settings)
+
+    def _ask(
+        self,
+        messages: list[BaseMessage],
+        expected: Sequence[str] | None,
+        count: int,
+        on_progress: ProgressCallback | None,
+    ) -> Reply:
+        reply = ask(self.drafter, messages, self.settings, on_progress)
+        if reply.error is None and reply.payload is not None:
+            rule = check_payload(reply.payload, expected=expected, source_count=count)
+            if rule is not None:
+                return Reply(reply.raw, None, rule)
+        return reply
 
     def run(
         self,
@@ -328,8 +244,8 @@ class LLMConversation:
         sources: list[NumberedSource],
         user_text: str,
         expected: Sequence[str] | None,
-        build: Callable[[LLMPayload], Draft],
-        on_token: TokenCallback | None,
+        build: Callable[[DraftPayload], Draft],
+        on_progress: ProgressCallback | None,
     ) -> Draft:
         human = task
         if user_text.strip():
@@ -338,32 +254,30 @@ class LLMConversation:
         if self.redact:
             human = redact(human)
         messages: list[BaseMessage] = [SystemMessage(SYSTEM_PROMPT), HumanMessage(human)]
-        texts = {s.source_id: s.text for s in sources}
+        texts = source_texts(sources)
 
-        content = self.runner.complete(messages, on_token)
-        try:
-            payload = parse_payload(content, expected=expected, source_count=len(sources))
-        except ValueError as first_error:
-            log.info("LLM reply invalid (%s); asking once to repair it", first_error)
-            messages += [AIMessage(content), HumanMessage(repair_message(str(first_error)))]
-            content = self.runner.complete(messages, on_token)
-            try:
-                payload = parse_payload(content, expected=expected, source_count=len(sources))
-            except ValueError as second_error:
+        reply = self._ask(messages, expected, len(sources), on_progress)
+        if reply.error is not None:
+            log.info("LLM reply invalid (%s); asking once to repair it", reply.error)
+            messages += answer_to(reply.raw, repair_message(reply.error))
+            reply = self._ask(messages, expected, len(sources), on_progress)
+            if reply.error is not None:
                 raise LLMOutputError(
-                    f"the language model's reply was still invalid after one repair: {second_error}"
-                ) from second_error
-
-        draft = ground(build(payload), texts, user_text)
+                    f"the language model's reply was still invalid after one repair: {reply.error}"
+                )
+        assert reply.payload is not None
+        draft = ground(build(reply.payload), texts, user_text)
         problems = grounding_problems(draft)
         if not problems:
             return draft
         log.info("LLM draft has %d items with unsupported figures; re-asking once", len(problems))
-        messages += [AIMessage(content), HumanMessage(grounding_message(problems))]
+        messages += answer_to(reply.raw, grounding_message(problems))
         try:
-            content = self.runner.complete(messages, on_token)
-            payload = parse_payload(content, expected=expected, source_count=len(sources))
-        except (ValueError, LLMError) as exc:
+            again = self._ask(messages, expected, len(sources), on_progress)
+        except LLMError as exc:
             log.warning("grounding re-ask failed (%s); keeping the flagged draft", exc)
             return draft
-        return ground(build(payload), texts, user_text)
+        if again.error is not None or again.payload is None:
+            log.warning("grounding re-ask was invalid (%s); keeping the flagged draft", again.error)
+            return draft
+        return ground(build(again.payload), texts, user_text)

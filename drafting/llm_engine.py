@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from langchain_core.language_models import BaseChatModel
 
 from drafting.draft import Draft, RetroEntry
 from drafting.gather import search_all
-from drafting.llm import (
-    ChatRunner,
-    LLMConversation,
-    LLMPayload,
-    LLMUnavailable,
-    TokenCallback,
-    build_draft,
-    expected_keys,
-    make_chat_model,
-)
+from drafting.llm import LLMConversation, LLMUnavailable, ProgressCallback, make_chat_model
+from drafting.llm_build import DraftPayload, build_draft, expected_keys
 from drafting.prompts import (
     NumberedSource,
+    TypedStatement,
     okr_task,
     regenerate_task,
     retro_task,
     revise_task,
+    statement_sources,
     swot_task,
 )
 from drafting.retriever import Retriever
@@ -73,7 +69,7 @@ class LLMEngine:
                     f"cannot set up the model {self.settings.model!r}: "
                     f"{type(exc).__name__}: {first_line}"
                 ) from exc
-        return LLMConversation(ChatRunner(self._model, self.settings), self.settings)
+        return LLMConversation(self._model, self.settings)
 
     def sources_for(self, workspace_id: str, queries: list[str]) -> list[NumberedSource]:
         """The best chunks across the queries, numbered 1..n, within a prompt budget."""
@@ -99,13 +95,17 @@ class LLMEngine:
         mission: str | None = None,
         per_section: int = 5,
         priorities: int = 4,
-        on_token: TokenCallback | None = None,
+        statements: Sequence[TypedStatement] | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> Draft:
+        """`statements`: typed statements of the knowledge base, when ingestion provides them;
+        they join the numbered sources, each citing its chunk."""
         topic = f"{subject} {lens}" if lens else subject
         queries = [topic] + [q.format(topic=topic) for spec in SWOT_SPECS for q in spec.queries]
         sources = self.sources_for(workspace_id, queries)
+        sources += statement_sources(statements or [], len(sources) + 1)
 
-        def build(payload: LLMPayload) -> Draft:
+        def build(payload: DraftPayload) -> Draft:
             return build_draft(
                 payload,
                 kind="swot",
@@ -117,12 +117,12 @@ class LLMEngine:
             )
 
         return self._conversation().run(
-            task=swot_task(subject, lens, per_section, priorities),
+            task=swot_task(subject, lens, per_section, priorities, statements),
             sources=sources,
             user_text=" ".join(filter(None, [subject, lens or "", mission or ""])),
             expected=expected_keys("swot"),
             build=build,
-            on_token=on_token,
+            on_progress=on_progress,
         )
 
     def draft_okr(
@@ -133,8 +133,10 @@ class LLMEngine:
         mission: str | None,
         swot: Draft | None,
         objectives: int = 4,
-        on_token: TokenCallback | None = None,
+        statements: Sequence[TypedStatement] | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> Draft:
+        """`statements` as for `draft_swot`: goals give key results their targets."""
         priorities = swot.section("priorities") if swot else None
         lines = [f"{i.label}: {i.text}" for i in priorities.items] if priorities else []
         queries = [
@@ -144,6 +146,7 @@ class LLMEngine:
         ]
         queries += [line for line in lines]
         sources = self.sources_for(workspace_id, queries)
+        sources += statement_sources(statements or [], len(sources) + 1)
         user_text = "\n".join(
             filter(
                 None,
@@ -156,7 +159,7 @@ class LLMEngine:
             )
         )
 
-        def build(payload: LLMPayload) -> Draft:
+        def build(payload: DraftPayload) -> Draft:
             return build_draft(
                 payload,
                 kind="okr",
@@ -168,16 +171,20 @@ class LLMEngine:
             )
 
         return self._conversation().run(
-            task=okr_task(subject, mission, objectives, 4),
+            task=okr_task(subject, mission, objectives, 4, statements),
             sources=sources,
             user_text=user_text,
             expected=expected_keys("okr", objectives),
             build=build,
-            on_token=on_token,
+            on_progress=on_progress,
         )
 
     def draft_retro(
-        self, subject: str, entries: list[RetroEntry], *, on_token: TokenCallback | None = None
+        self,
+        subject: str,
+        entries: list[RetroEntry],
+        *,
+        on_progress: ProgressCallback | None = None,
     ) -> Draft:
         sources = [
             NumberedSource(
@@ -190,7 +197,7 @@ class LLMEngine:
             for n, e in enumerate(entries, start=1)
         ]
 
-        def build(payload: LLMPayload) -> Draft:
+        def build(payload: DraftPayload) -> Draft:
             return build_draft(
                 payload,
                 kind="retro",
@@ -208,7 +215,7 @@ class LLMEngine:
             user_text=subject,
             expected=expected_keys("retro"),
             build=build,
-            on_token=on_token,
+            on_progress=on_progress,
         )
 
     def _draft_sources(
@@ -232,12 +239,12 @@ class LLMEngine:
         history: list[str],
         *,
         workspace_id: str | None,
-        on_token: TokenCallback | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> Draft:
         sources = self._draft_sources(draft, workspace_id, f"{draft.subject} {instruction}")
         numbers = {s.source_id: s.number for s in sources}
 
-        def build(payload: LLMPayload) -> Draft:
+        def build(payload: DraftPayload) -> Draft:
             return build_draft(
                 payload,
                 kind=draft.kind,
@@ -254,7 +261,7 @@ class LLMEngine:
             user_text="\n".join([instruction, *history, draft.subject]),
             expected=None,
             build=build,
-            on_token=on_token,
+            on_progress=on_progress,
         )
 
     def regenerate(
@@ -263,7 +270,7 @@ class LLMEngine:
         section_key: str,
         *,
         workspace_id: str | None,
-        on_token: TokenCallback | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> Draft:
         """A draft holding only the regenerated section and the sources it cites."""
         section = draft.section(section_key)
@@ -271,7 +278,7 @@ class LLMEngine:
         sources = self._draft_sources(draft, workspace_id, query)
         numbers = {s.source_id: s.number for s in sources}
 
-        def build(payload: LLMPayload) -> Draft:
+        def build(payload: DraftPayload) -> Draft:
             return build_draft(
                 payload,
                 kind=draft.kind,
@@ -288,7 +295,7 @@ class LLMEngine:
             user_text=draft.subject,
             expected=[section_key],
             build=build,
-            on_token=on_token,
+            on_progress=on_progress,
         )
         if section is not None:
             kept = fresh.sections[0].model_copy(

@@ -197,6 +197,9 @@ def draft_okr_offline(
     book = SourceBook()
     for entry in [*found.values(), *context.values()]:
         book.add_hit(entry.hit)
+    # Baselines and placeholders quote the SWOT's items and cite its chunks, which this plan's
+    # own searches need not find again: without them the citation was dropped from `sources`.
+    book.add_refs(swot.sources)
 
     facts = [fact for fact, _ in facts_of(found, 200)]
     projects = project_names([f.hit.text for f in facts])

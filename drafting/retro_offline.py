@@ -18,41 +18,23 @@ from drafting.draft import (
     Section,
 )
 from drafting.facts import as_sentence
-from drafting.grounding import check_draft
+from drafting.grounding import check_draft, extract_figures
 from drafting.labels import label_for
 from drafting.sections import RETRO_SPECS, count_cues
 from drafting.sourcebook import SourceBook
 from drafting.vectors import CachedEmbedder, cosine
 
-# Entries this close in meaning say the same thing (MiniLM cosine, checked on paraphrase pairs);
-# a little less close still counts when they also share a figure or a telling word.
-SAME_POINT = 0.75
-SAME_POINT_WITH_SHARED_WORDS = 0.5
-_STOP = {
-    "days",
-    "hours",
-    "weeks",
-    "this",
-    "that",
-    "with",
-    "were",
-    "have",
-    "from",
-    "they",
-    "them",
-    "again",
-    "most",
-    "week",
-    "sprint",
-    "some",
-    "been",
-    "into",
-    "than",
-    "then",
-    "when",
-    "what",
-    "about",
-}
+# Entries this close in meaning (MiniLM cosine) make the same point. Chosen on pairs written for
+# it (bench/retro_merge.py prints the table): 0.74 is the lowest threshold that merged none of
+# 36 different-point pairs from the same area ("Rollback took 45 minutes" / "The rollback was
+# triggered by a bad migration", up to 0.70) while merging 28 of 36 paraphrases; a held-out set
+# of 10 + 10 pairs gives 7 of 10 merged, 1 of 10 wrongly. Shared words were no help: different
+# points about the same thing share them ("the staging database ran out of disk" / "... was
+# upgraded", 0.62), and so does a shared figure ("failed 5 nights" / "finishes in 5 minutes").
+SAME_POINT = 0.74
+# The same point filed under two sections ("not so well" and "learnings") merges only when it is
+# unmistakably the same: 0.85 clears every different-point pair above by more than 0.1.
+SAME_POINT_ACROSS_SECTIONS = 0.85
 _OWNER = re.compile(r"<?@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>?")
 _IMPERATIVE = re.compile(
     r"^(?:add|automate|book|build|create|document|fix|introduce|move|plan|review|run|schedule|"
@@ -101,7 +83,7 @@ def classify_entry(text: str, embedder: CachedEmbedder | None) -> str:
 class Cluster:
     entries: list[tuple[int, RetroEntry, str]] = field(
         default_factory=list
-    )  # (input no, entry, text)
+    )  # (input no, entry with its section, text)
     vectors: list[np.ndarray] = field(default_factory=list)
 
     @property
@@ -110,30 +92,38 @@ class Cluster:
         anonymous = sum(1 for _, entry, _ in self.entries if not entry.author)
         return len(authors) + anonymous
 
+    @property
+    def section(self) -> str:
+        """Where most of its writers put it; on a tie, where it was first put."""
+        keys = [str(entry.section) for _, entry, _ in self.entries]
+        return max(dict.fromkeys(keys), key=keys.count)
+
 
 def _merge(
-    section_entries: list[tuple[int, RetroEntry, str]], embedder: CachedEmbedder | None
+    entries: list[tuple[int, RetroEntry, str]], embedder: CachedEmbedder | None
 ) -> list[Cluster]:
-    if not section_entries:
+    """Group entries that make the same point, whichever sections they were written under."""
+    if not entries:
         return []
-    vectors = (
-        embedder.embed([text for _, _, text in section_entries]) if embedder is not None else None
-    )
+    vectors = embedder.embed([text for _, _, text in entries]) if embedder is not None else None
     clusters: list[Cluster] = []
-    for position, (number, entry, text) in enumerate(section_entries):
+    for position, (number, entry, text) in enumerate(entries):
         vector = vectors[position] if vectors is not None else None
-        home = None
-        for cluster in clusters:
-            if vector is not None and cluster.vectors:
+        home = next(
+            (
+                cluster
+                for cluster in clusters
                 if any(
-                    _same_point(float(vector @ v), text, other)
-                    for v, (_, _, other) in zip(cluster.vectors, cluster.entries, strict=True)
-                ):
-                    home = cluster
-                    break
-            elif any(_same_words(text, other) for _, _, other in cluster.entries):
-                home = cluster
-                break
+                    _same_point(entry, text, vector, other, other_text, other_vector)
+                    for (_, other, other_text), other_vector in zip(
+                        cluster.entries,
+                        _vectors_of(cluster),
+                        strict=True,
+                    )
+                )
+            ),
+            None,
+        )
         if home is None:
             home = Cluster()
             clusters.append(home)
@@ -143,16 +133,33 @@ def _merge(
     return clusters
 
 
-def _telling_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z]{4,}|\d+(?:\.\d+)?", text.lower()) if w not in _STOP}
+def _vectors_of(cluster: Cluster) -> list[np.ndarray | None]:
+    """One vector per entry, or None each when there is no embedding model."""
+    return list(cluster.vectors) if cluster.vectors else [None] * len(cluster.entries)
 
 
-def _same_point(similarity: float, a: str, b: str) -> bool:
-    if similarity >= SAME_POINT:
-        return True
-    return similarity >= SAME_POINT_WITH_SHARED_WORDS and bool(
-        _telling_words(a) & _telling_words(b)
-    )
+def _same_point(
+    a: RetroEntry,
+    a_text: str,
+    a_vector: np.ndarray | None,
+    b: RetroEntry,
+    b_text: str,
+    b_vector: np.ndarray | None,
+) -> bool:
+    if a.section != b.section and "action_items" in (a.section, b.section):
+        return False  # a thing to do is never the same item as the problem it answers
+    if _figures_differ(a_text, b_text):
+        return False  # "rollback took 45 minutes" and "... 20 minutes" are two events
+    if a_vector is None or b_vector is None:
+        return a.section == b.section and _same_words(a_text, b_text)
+    threshold = SAME_POINT if a.section == b.section else SAME_POINT_ACROSS_SECTIONS
+    return float(a_vector @ b_vector) >= threshold
+
+
+def _figures_differ(a: str, b: str) -> bool:
+    keys_a = {key for figure in extract_figures(a) for key in figure.keys}
+    keys_b = {key for figure in extract_figures(b) for key in figure.keys}
+    return bool(keys_a and keys_b and not keys_a & keys_b)
 
 
 def _same_words(a: str, b: str) -> bool:
@@ -172,7 +179,7 @@ def draft_retro_offline(
     embedder: CachedEmbedder | None, subject: str, entries: list[RetroEntry]
 ) -> Draft:
     book = SourceBook()
-    by_section: dict[str, list[tuple[int, RetroEntry, str]]] = {key: [] for key in RETRO_SECTIONS}
+    written: list[tuple[int, RetroEntry, str]] = []
     for entry in entries:
         _owner, text = owner_and_text(entry.text)
         if not text:
@@ -182,14 +189,14 @@ def draft_retro_offline(
         # of people is all the summary needs.
         source_id = book.add_input(entry.text, f"Retro entry ({SECTION_TITLES[key]})")
         number = int(source_id.split(":")[1])
-        by_section[key].append((number, RetroEntry(key, entry.text, entry.author), text))
+        written.append((number, RetroEntry(key, entry.text, entry.author), text))
 
+    clusters = _merge(written, embedder)
+    clusters.sort(key=lambda c: (-c.mentions, c.entries[0][0]))
     sections = []
     for key in RETRO_SECTIONS:
         items = []
-        clusters = _merge(by_section[key], embedder)
-        clusters.sort(key=lambda c: (-c.mentions, c.entries[0][0]))
-        for cluster in clusters:
+        for cluster in (c for c in clusters if c.section == key):
             number, entry, text = _representative(cluster)
             owners = [o for _, e, _ in cluster.entries if (o := owner_and_text(e.text)[0])]
             items.append(

@@ -20,7 +20,7 @@ from drafting.settings import LLMSettings
 from drafting.vectors import CachedEmbedder
 
 log = logging.getLogger(__name__)
-TokenCallback = Callable[[str], None]
+ProgressCallback = Callable[[str], None]
 
 
 def with_fallback_notice(draft: Draft, exc: Exception, extra: str | None = None) -> Draft:
@@ -54,12 +54,12 @@ class RetroSynthesis:
         subject: str,
         entries: list[RetroEntry],
         *,
-        on_token: TokenCallback | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> Draft:
         """Retros draw on what the team wrote; `workspace_id` is kept for logging."""
         if self.llm is not None and entries:
             try:
-                return self.llm.draft_retro(subject, entries, on_token=on_token)
+                return self.llm.draft_retro(subject, entries, on_progress=on_progress)
             except LLMError as exc:
                 log.warning("retro synthesis for %s fell back to offline: %s", workspace_id, exc)
                 return with_fallback_notice(

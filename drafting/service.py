@@ -23,13 +23,14 @@ from drafting.retro_offline import draft_retro_offline
 from drafting.retro_synthesis import RetroSynthesis, with_fallback_notice
 from drafting.revise import apply_structural, describe, prune_sources
 from drafting.settings import LLMSettings
+from drafting.store import latest_final_swot
 from drafting.swot_offline import draft_swot_offline, priorities_from
 from drafting.vectors import CachedEmbedder
 
 log = logging.getLogger(__name__)
 
 EngineChoice = Literal["auto", "offline", "llm"]
-TokenCallback = Callable[[str], None]
+ProgressCallback = Callable[[str], None]
 
 
 class Drafter:
@@ -63,15 +64,17 @@ class Drafter:
     # ---- drafts ---------------------------------------------------------------------------
 
     def draft_request(
-        self, request: DraftRequest, *, on_token: TokenCallback | None = None
+        self, request: DraftRequest, *, on_progress: ProgressCallback | None = None
     ) -> Draft:
         """The draft a stored request asked for (a SWOT or an OKR plan)."""
         workspace_id, subject = request.workspace_id, request.subject or "our company"
         if request.kind == "swot":
-            return self.draft_swot(workspace_id, subject, request.lens, on_token=on_token)
+            return self.draft_swot(workspace_id, subject, request.lens, on_progress=on_progress)
         if request.kind == "okr":
             # draft_okr finds the saved mission and the SWOT to build on, and says which.
-            draft = self.draft_okr(workspace_id, subject, on_token=on_token)
+            draft = self.draft_okr(
+                workspace_id, subject, lens=request.lens, on_progress=on_progress
+            )
             if draft.notice is None:
                 draft = draft.model_copy(
                     update={
@@ -88,13 +91,13 @@ class Drafter:
         subject: str,
         lens: str | None = None,
         *,
-        on_token: TokenCallback | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> Draft:
         mission = self._saved_mission(workspace_id)
         if self.llm is not None:
             try:
                 return self.llm.draft_swot(
-                    workspace_id, subject, lens, mission=mission, on_token=on_token
+                    workspace_id, subject, lens, mission=mission, on_progress=on_progress
                 )
             except LLMError as exc:
                 return with_fallback_notice(
@@ -113,24 +116,29 @@ class Drafter:
         workspace_id: str,
         subject: str,
         *,
+        lens: str | None = None,
         mission: str | None = None,
         from_swot: Draft | None = None,
-        on_token: TokenCallback | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> Draft:
+        """A plan for `subject`, built on `from_swot` or the saved SWOT with the same lens.
+
+        The plan takes its SWOT's lens, and its notice says so whenever that SWOT has one.
+        """
         mission = mission or self._saved_mission(workspace_id)
-        swot, basis_note = from_swot, None
+        swot, basis_note = from_swot, lens_note(from_swot, lens) if from_swot else None
         if swot is None:
-            swot, basis_note = self._saved_swot(workspace_id, subject)
+            swot, basis_note = self._saved_swot(workspace_id, subject, lens)
         if self.llm is not None:
             try:
                 draft = self.llm.draft_okr(
-                    workspace_id, subject, mission=mission, swot=swot, on_token=on_token
+                    workspace_id, subject, mission=mission, swot=swot, on_progress=on_progress
                 )
                 return draft.model_copy(update={"notice": basis_note})
             except LLMError as exc:
-                offline = self._offline_okr(workspace_id, subject, mission, swot)
+                offline = self._offline_okr(workspace_id, subject, mission, swot, lens=lens)
                 return with_fallback_notice(offline, exc, basis_note)
-        offline = self._offline_okr(workspace_id, subject, mission, swot)
+        offline = self._offline_okr(workspace_id, subject, mission, swot, lens=lens)
         notice = " ".join(filter(None, [basis_note, offline.notice])) or None
         return offline.model_copy(update={"notice": notice})
 
@@ -141,10 +149,12 @@ class Drafter:
         mission: str | None,
         swot: Draft | None,
         exclude: set[str] | None = None,
+        *,
+        lens: str | None = None,
     ) -> Draft:
         if swot is None or swot.kind != "swot" or not swot.section("priorities"):
             # The plan always follows from a SWOT: without a saved one, draft one first.
-            swot = draft_swot_offline(self.retriever, self.embedder, workspace_id, subject, None)
+            swot = draft_swot_offline(self.retriever, self.embedder, workspace_id, subject, lens)
         return _note_if_empty(
             draft_okr_offline(
                 self.retriever,
@@ -245,8 +255,8 @@ class Drafter:
             section = fresh.section(key)
             return _merge_section(draft, section, fresh) if section else draft
         if draft.kind == "retro":
-            entries = _entries_of(draft)
-            fresh = draft_retro_offline(self.embedder, draft.subject, entries)
+            ids, entries = _entries_of(draft)
+            fresh = _renumbered(draft_retro_offline(self.embedder, draft.subject, entries), ids)
             section = fresh.section(key)
             return _merge_section(draft, section, fresh) if section else draft
         return draft
@@ -261,20 +271,38 @@ class Drafter:
         with session_scope(self.sessions) as session:
             return get_mission(session=session, workspace_id=workspace_id)
 
-    def _saved_swot(self, workspace_id: str, subject: str) -> tuple[Draft | None, str | None]:
+    def _saved_swot(
+        self, workspace_id: str, subject: str, lens: str | None
+    ) -> tuple[Draft | None, str | None]:
         if self.sessions is None:
             return None, None
-        from drafting.store import latest_final_swot
-
         with session_scope(self.sessions) as session:
-            record = latest_final_swot(session=session, workspace_id=workspace_id, subject=subject)
+            record = latest_final_swot(
+                session=session, workspace_id=workspace_id, subject=subject, lens=lens
+            )
             if record is None:
                 return None, None
             state = "final" if record.is_final else "latest, not yet marked final"
-            return (
-                record.draft(),
-                f"Built from the saved SWOT for “{record.subject}” (version {record.version}, {state}).",
-            )
+            swot = record.draft()
+            basis = f"Built from the saved SWOT for “{record.subject}” (version {record.version}, {state})."
+            return swot, " ".join(filter(None, [basis, lens_note(swot, lens)]))
+
+
+def lens_note(swot: Draft, wanted: str | None) -> str | None:
+    """What the reader must know when the SWOT under a plan has a lens: the plan keeps it."""
+    if not swot.lens:
+        return None
+    if wanted and wanted.strip().lower() == swot.lens.strip().lower():
+        return f"The SWOT has the “{swot.lens}” lens, and so does this plan."
+    if wanted:
+        return (
+            f"No SWOT with the “{wanted}” lens was saved for this subject; the plan builds on "
+            f"one with the “{swot.lens}” lens and keeps it."
+        )
+    return (
+        f"That SWOT has the “{swot.lens}” lens, so this plan keeps it: no SWOT without a lens "
+        "was saved for this subject. Draft `/swot` without a lens for a plan without one."
+    )
 
 
 EMPTY_KB_NOTICE = (
@@ -295,20 +323,39 @@ def _merge_section(draft: Draft, section: Section, fresh: Draft) -> Draft:
     for sid in {sid for item in section.items for sid in item.sources}:
         if sid in fresh.sources:
             sources[sid] = fresh.sources[sid]
-    return prune_sources(draft.model_copy(update={"sections": sections, "sources": sources}))
+    # Re-checked against the merged sources, as a revision is: the figures must still be there.
+    merged = draft.model_copy(update={"sections": sections, "sources": sources})
+    return check_draft(prune_sources(merged), {})
 
 
-def _entries_of(draft: Draft) -> list[RetroEntry]:
-    """Rebuild a retro's entries from its `input:n` sources and the sections that cite them.
+def _entries_of(draft: Draft) -> tuple[list[str], list[RetroEntry]]:
+    """A retro's entries rebuilt from its `input:n` sources (and their ids, in the same order).
 
     Drafts do not keep authors, so each entry counts as one person when a section is redone.
     """
     section_of = {sid: s.key for s in draft.sections for i in s.items for sid in i.sources}
-    entries = []
-    for sid, ref in sorted(
-        draft.sources.items(),
-        key=lambda kv: int(kv[0].split(":")[1]) if kv[0].startswith("input:") else 0,
-    ):
-        if sid.startswith("input:"):
-            entries.append(RetroEntry(section_of.get(sid), ref.excerpt, None))
-    return entries
+    inputs = sorted(
+        (sid for sid in draft.sources if sid.startswith("input:")),
+        key=lambda sid: int(sid.split(":")[1]),
+    )
+    entries = [RetroEntry(section_of.get(sid), draft.sources[sid].excerpt, None) for sid in inputs]
+    return inputs, entries
+
+
+def _renumbered(fresh: Draft, ids: list[str]) -> Draft:
+    """A re-drafted retro numbers its entries from 1 again; give them back their original ids,
+    or a regenerated section would overwrite another entry's source with its own text."""
+    mapping = {f"input:{n}": sid for n, sid in enumerate(ids, start=1)}
+    sections = [
+        s.model_copy(
+            update={
+                "items": [
+                    i.model_copy(update={"sources": [mapping.get(x, x) for x in i.sources]})
+                    for i in s.items
+                ]
+            }
+        )
+        for s in fresh.sections
+    ]
+    sources = {mapping.get(sid, sid): ref for sid, ref in fresh.sources.items()}
+    return fresh.model_copy(update={"sections": sections, "sources": sources})

@@ -37,6 +37,13 @@ class SourceBook:
             self.texts[hit.source_id] = hit.text
         return hit.source_id
 
+    def add_refs(self, refs: dict[str, SourceRef]) -> None:
+        """Sources another draft already cites (a plan quoting its SWOT), kept with their text."""
+        for source_id, ref in refs.items():
+            if source_id not in self.refs:
+                self.refs[source_id] = ref
+                self.texts[source_id] = ref.excerpt
+
     def add_input(self, text: str, title: str) -> str:
         source_id = f"input:{sum(1 for s in self.refs if s.startswith('input:')) + 1}"
         self.refs[source_id] = SourceRef(title=title, url=None, excerpt=excerpt_of(text))

@@ -123,12 +123,16 @@ def mark_final(
     return record
 
 
-def latest_final_swot(*, session: Session, workspace_id: str, subject: str) -> DraftVersion | None:
+def latest_final_swot(
+    *, session: Session, workspace_id: str, subject: str, lens: str | None = None
+) -> DraftVersion | None:
     """The SWOT a plan for `subject` should build on.
 
-    The newest version marked final wins; when none is final, the newest SWOT version for the
-    subject is used, because a team that drafted a SWOT and then asks for a plan expects the two
-    to connect. Subjects match case- and space-insensitively.
+    A lens never carries over unasked: a SWOT with the same lens as the plan (none for a plan
+    without one) is preferred, and one with another lens is used only when no other SWOT of
+    the subject was saved (the plan then says so). Within that, the newest version marked final
+    wins, else the newest version, because a team that drafted a SWOT and then asks for a plan
+    expects the two to connect. Subjects and lenses match case- and space-insensitively.
     """
     base = select(DraftVersion).where(
         DraftVersion.workspace_id == workspace_id,
@@ -136,8 +140,15 @@ def latest_final_swot(*, session: Session, workspace_id: str, subject: str) -> D
         DraftVersion.subject_key == subject_key(subject),
     )
     newest = (DraftVersion.created_at.desc(), DraftVersion.id.desc())
-    final = session.scalar(base.where(DraftVersion.is_final.is_(True)).order_by(*newest).limit(1))
-    return final or session.scalar(base.order_by(*newest).limit(1))
+    # The lens lives in the stored draft, not in a column; a subject has few SWOTs.
+    records = list(session.scalars(base.order_by(*newest).limit(500)))
+    wanted = subject_key(lens or "")
+    same_lens = [r for r in records if subject_key(str(r.content.get("lens") or "")) == wanted]
+    for group in (same_lens, records):
+        chosen = next((r for r in group if r.is_final), None) or next(iter(group), None)
+        if chosen is not None:
+            return chosen
+    return None
 
 
 def recent_drafts(*, session: Session, workspace_id: str, limit: int = 10) -> list[DraftVersion]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -26,7 +24,6 @@ from handlers.replies import describe_failure, post_ephemeral
 from handlers.slack_client import make_client_for
 
 log = logging.getLogger(__name__)
-_LABEL = re.compile(r'"label"\s*:\s*"([^"]{1,60})"')
 # Room left under Slack's 50-block limit for the note, final badge and the actions block.
 BLOCKS_PER_MESSAGE = 45
 
@@ -49,24 +46,6 @@ def draft_message_blocks(
         note = f"{note + ' ' if note else ''}Continued in the thread ({len(overflow)} more)."
     message = views.build_draft_message(head, draft, draft_ref=draft.kind, final=final, note=note)
     return message, overflow
-
-
-class ProgressOutline:
-    """Shows the item labels of an LLM draft as they stream in, instead of raw JSON."""
-
-    def __init__(self, emit: Callable[[str], None]) -> None:
-        self._emit = emit
-        self._buffer = ""
-        self._seen = 0
-        self._lock = threading.Lock()
-
-    def __call__(self, token: str) -> None:
-        with self._lock:
-            self._buffer += token
-            labels = _LABEL.findall(self._buffer)
-            fresh, self._seen = labels[self._seen :], len(labels)
-        for label in fresh:
-            self._emit(f"• {label}\n")
 
 
 class ProgressStream:
@@ -144,12 +123,12 @@ def post_draft_reply(
     desk = deps.desk
     streaming = not deps.drafter.engine_name.startswith("offline") and thread_ts is not None
     progress: ProgressStream | None = None
-    on_token = None
+    on_progress = None
     if streaming and thread_ts is not None:
         progress = ProgressStream(
             client, channel=channel, thread_ts=thread_ts, team=team, user=user
         )
-        on_token = ProgressOutline(progress.emit)
+        on_progress = progress.emit  # the drafter sends "• LABEL" lines as items are written
     try:
         if set_status:
             set_status("is drafting…")
@@ -157,7 +136,7 @@ def post_draft_reply(
         request = desk.request(workspace_id=team, request_id=request_id)
         if request is None:
             raise LookupError(f"request {request_id} not found in this workspace")
-        draft = deps.drafter.draft_request(request, on_token=on_token)
+        draft = deps.drafter.draft_request(request, on_progress=on_progress)
         if progress is not None:
             progress.finish()
         log.info("drafted request %s in %.1fs", request_id, time.monotonic() - started)

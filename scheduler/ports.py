@@ -162,7 +162,7 @@ class RetroSynthesiser(Protocol):
         subject: str,
         entries: list[Any],
         *,
-        on_token: Callable[[str], None] | None = None,
+        on_progress: Callable[[str], None] | None = None,
     ) -> Any: ...
 
     def classify_retro_entry(self, text: str) -> str: ...

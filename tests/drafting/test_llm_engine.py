@@ -104,7 +104,7 @@ def test_good_reply_streams_and_cites_sources_by_number(
     fake_openai.reply(swot_reply())
     tokens: list[str] = []
     drafter = Drafter(retriever=retriever, llm=settings_for(fake_openai))
-    draft = drafter.draft_swot("W1", "Larkspur", on_token=tokens.append)
+    draft = drafter.draft_swot("W1", "Larkspur", on_progress=tokens.append)
 
     assert draft.engine == "llm:openai:gpt-test" and drafter.engine_name == draft.engine
     assert draft.notice is None
@@ -113,10 +113,13 @@ def test_good_reply_streams_and_cites_sources_by_number(
     assert item.label == "REVENUE GROWTH" and item.sources == ["qbr#0"]
     assert item.unsupported_figures == []
     assert set(draft.sources) == {"qbr#0"}
-    assert "".join(tokens) == swot_reply()  # streamed, piece by piece
-    assert len(tokens) > 1
+    # The outline streams from the partial object: one line per item, as each is written.
+    assert tokens == ["• REVENUE GROWTH\n"] * len(SWOT_KEYS)
     request = fake_openai.requests[0]
     assert request["model"] == "gpt-test" and request["stream"] is True
+    # Structured output by function calling, the draft's schema as the one function.
+    assert request["tool_choice"]["function"]["name"] == "DraftPayload"
+    assert [t["function"]["name"] for t in request["tools"]] == ["DraftPayload"]
     body = user_message(request)
     assert "[1] Quarterly review\nARR reached USD 38.4 million" in body
     assert body.index(SOURCES_OPEN) < body.index("[1]") < body.index(SOURCES_CLOSE)
@@ -133,7 +136,9 @@ def test_malformed_json_is_repaired_by_one_reask(
     assert draft.engine == "llm:openai:gpt-test"
     assert len(fake_openai.requests) == 2
     repair = fake_openai.requests[1]["messages"]
-    assert [m["role"] for m in repair] == ["system", "user", "assistant", "user"]
+    # The broken call is answered with a tool result naming the error, as providers require.
+    assert [m["role"] for m in repair] == ["system", "user", "assistant", "tool"]
+    assert repair[2]["tool_calls"][0]["id"] == repair[3]["tool_call_id"]
     assert "malformed" in repair[-1]["content"]
 
 
@@ -183,8 +188,8 @@ def test_timeout_is_a_clear_error_then_the_offline_fallback(
     draft = Drafter(retriever=retriever, llm=settings).draft_swot("W1", "Larkspur")
 
     assert draft.engine == "offline"
-    assert draft.notice and "did not answer within 0.5 s" in draft.notice
-    assert len(fake_openai.requests) == 2  # retried once with backoff, then gave up
+    assert draft.notice and "timed out" in draft.notice and "0.5 s" in draft.notice
+    assert len(fake_openai.requests) == 2  # the client retried once with backoff, then gave up
     assert draft.items()  # the offline engine still drafted from the same knowledge
 
 
@@ -402,3 +407,30 @@ def test_a_fact_placed_in_two_quadrants_keeps_its_first_place(
     draft = Drafter(retriever=retriever, llm=settings_for(fake_openai)).draft_swot("W1", "Larkspur")
     texts = [i.text for s in draft.sections[:4] for i in s.items]
     assert len(texts) == len(set(texts)) == 4
+
+
+def test_typed_statements_join_the_prompt_as_numbered_sources_citing_their_chunk(
+    fake_openai: FakeOpenAI, retriever: FixedRetriever
+) -> None:
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Statement:  # the shape ingestion's typed statements will have
+        text: str
+        kind: str
+        confidence: float
+        source_id: str
+
+    statements = [Statement("Platform uptime was 99.91%.", "weakness", 0.87, "eng#0")]
+    # Source 4 is the statement (after the three chunks); citing it cites its chunk.
+    fake_openai.reply(swot_reply("Platform uptime was 99.91%.", source=4))
+    engine = Drafter(retriever=retriever, llm=settings_for(fake_openai)).llm
+    assert engine is not None
+    swot = engine.draft_swot("W1", "Larkspur", None, statements=statements)
+
+    body = user_message(fake_openai.requests[0])
+    assert "[4] weakness statement (confidence 0.87)\nPlatform uptime was 99.91%." in body
+    assert "typed by the knowledge base" in body
+    item = swot.sections[0].items[0]
+    assert item.sources == ["eng#0"] and not item.unsupported_figures
+    assert swot.sources["eng#0"].excerpt.startswith("Platform uptime was 99.91%, below")

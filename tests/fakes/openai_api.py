@@ -1,10 +1,19 @@
-"""A fake OpenAI-compatible chat-completions server over HTTP, scripted reply by reply."""
+"""A fake OpenAI-compatible chat-completions server over HTTP, scripted reply by reply.
+
+A scripted reply is the text the model "writes". Asked for structured output the way OpenAI is
+asked, it answers the way OpenAI does: when the request offers tools, the text is the
+arguments of a call to the tool named by `tool_choice` (else the first tool), in `tool_calls`
+(streamed as argument deltas); with a `json_schema` response format, or none, it is the
+message content.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -30,6 +39,7 @@ class FakeOpenAI:
         self.requests: list[dict[str, Any]] = []
         self._replies: list[Reply] = []
         self._last = Reply(content="{}")
+        self._respond: Callable[[dict[str, Any]], str] | None = None
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -60,11 +70,19 @@ class FakeOpenAI:
             self.requests.clear()
             self._replies.clear()
             self._last = Reply(content="{}")
+            self._respond = None
 
-    def _next(self) -> Reply:
+    def answer_with(self, respond: Callable[[dict[str, Any]], str]) -> None:
+        """Once the queue is empty, write each reply from the request (a model that reads)."""
+        with self._lock:
+            self._respond = respond
+
+    def _next(self, body: dict[str, Any]) -> Reply:
         with self._lock:
             if self._replies:
                 self._last = self._replies.pop(0)
+            elif self._respond is not None:
+                return Reply(self._respond(body))
             return self._last
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -81,7 +99,7 @@ class FakeOpenAI:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with fake._lock:
                     fake.requests.append(body)
-                reply = fake._next()
+                reply = fake._next(body)
                 if reply.delay:
                     time.sleep(reply.delay)
                 if reply.raw is not None or reply.status != 200:
@@ -91,7 +109,9 @@ class FakeOpenAI:
                     self._write(reply.status, payload, "application/json")
                     return
                 if body.get("stream"):
-                    self._stream(body, reply.content)
+                    # A client that gave up waiting (a timeout under test) has closed the socket.
+                    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                        self._stream(body, reply.content)
                     return
                 self._write(
                     200, json.dumps(_completion(body, reply.content)).encode(), "application/json"
@@ -110,15 +130,21 @@ class FakeOpenAI:
                 self.send_header("Connection", "close")
                 self.end_headers()
                 pieces = [content[i : i + 16] for i in range(0, len(content), 16)] or [""]
-                for piece in pieces:
+                tool = _tool_called(body)
+                for n, piece in enumerate(pieces):
+                    delta: dict[str, Any] = {"content": piece}
+                    if tool is not None:
+                        call: dict[str, Any] = {"index": 0, "function": {"arguments": piece}}
+                        if n == 0:
+                            call |= {"id": "call_fake", "type": "function"}
+                            call["function"]["name"] = tool
+                        delta = {"role": "assistant", "content": None, "tool_calls": [call]}
                     chunk = {
                         "id": "chatcmpl-fake",
                         "object": "chat.completion.chunk",
                         "created": int(time.time()),
                         "model": body.get("model", "fake"),
-                        "choices": [
-                            {"index": 0, "delta": {"content": piece}, "finish_reason": None}
-                        ],
+                        "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
                     }
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                     self.wfile.flush()
@@ -136,7 +162,27 @@ class FakeOpenAI:
         return Handler
 
 
+def _tool_called(body: dict[str, Any]) -> str | None:
+    """The function the model answers with: the one `tool_choice` names, else the first offered."""
+    tools = body.get("tools") or []
+    if not tools or body.get("tool_choice") == "none":
+        return None
+    choice = body.get("tool_choice")
+    if isinstance(choice, dict) and choice.get("function", {}).get("name"):
+        return str(choice["function"]["name"])
+    return str(tools[0]["function"]["name"])
+
+
 def _completion(body: dict[str, Any], content: str) -> dict[str, Any]:
+    tool = _tool_called(body)
+    message: dict[str, Any] = {"role": "assistant", "content": content}
+    if tool is not None:
+        call = {
+            "id": "call_fake",
+            "type": "function",
+            "function": {"name": tool, "arguments": content},
+        }
+        message = {"role": "assistant", "content": None, "tool_calls": [call]}
     return {
         "id": "chatcmpl-fake",
         "object": "chat.completion",
@@ -145,9 +191,9 @@ def _completion(body: dict[str, Any], content: str) -> dict[str, Any]:
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": content},
+                "message": message,
                 "finish_reason": "stop",
             }
         ],
-        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        "usage": {"prompt_tokens": 1, "completion_progresss": 1, "total_tokens": 2},
     }

@@ -126,7 +126,7 @@ class FakeSynthesiser:
         return "went_well"
 
     def draft_retro(
-        self, workspace_id: str, subject: str, entries: list[Any], *, on_token: Any = None
+        self, workspace_id: str, subject: str, entries: list[Any], *, on_progress: Any = None
     ) -> FakeDraft:
         self.drafted.append((workspace_id, subject, list(entries)))
         if self.fail:
