@@ -68,7 +68,10 @@ def test_plan_pdf_shows_objectives_key_results_metrics_and_values(sample_plan: D
     assert pages == 1
     assert_holds_every_item_and_source(sample_plan, text)
     assert squash(sample_plan.mission or "") in text
-    assert "Objective4" in text and "METRICS" in text.upper() and "VALUES" in text.upper()
+    objectives = [s for s in sample_plan.sections if s.key not in ("metrics", "values")]
+    assert objectives, "the sample plan has objectives"
+    assert f"Objective{len(objectives)}" in text
+    assert "METRICS" in text.upper() and "VALUES" in text.upper()
     # Key results with a baseline and a target carry them as "baseline → target".
     ranges = [key_result_range(i.text) for s in sample_plan.sections for i in s.items]
     base, target = next(r for r in ranges if r[0])
