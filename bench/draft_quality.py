@@ -19,7 +19,6 @@ from pathlib import Path
 
 from bot import migrate
 from core.db import make_engine, make_session_factory
-from drafting.draft import Draft
 from drafting.grounding import extract_figures
 from drafting.service import Drafter
 from drafting.settings import LLMSettings
@@ -118,10 +117,7 @@ def grade(company: Path, kb: KnowledgeBase) -> dict[str, object]:
     kr_keys = [figure_keys(i.text) for i in krs]
     possible = expected["key_results"]
     paired = sum(
-        any(
-            figure_keys(e["baseline"]) <= ks and figure_keys(e["target"]) <= ks
-            for ks in kr_keys
-        )
+        any(figure_keys(e["baseline"]) <= ks and figure_keys(e["target"]) <= ks for ks in kr_keys)
         for e in possible
     )
     mission = plan.mission or ""
@@ -132,7 +128,9 @@ def grade(company: Path, kb: KnowledgeBase) -> dict[str, object]:
     value_text = " ".join(
         f"{i.label} {i.text}" for i in (values_section.items if values_section else [])
     ).lower()
-    values_found = sum(" ".join(words(v)) in " ".join(words(value_text)) for v in expected["values"])
+    values_found = sum(
+        " ".join(words(v)) in " ".join(words(value_text)) for v in expected["values"]
+    )
     lens_ok = 0
     for example in expected["lens_examples"]:
         lensed = drafter.draft_swot(WORKSPACE, subject, example["lens"])

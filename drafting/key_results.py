@@ -29,7 +29,10 @@ _DUE = re.compile(
     r"\b(?:by|before|until|in|within|during)\s+((?:the\s+)?(?:end\s+of\s+)?(?:[QH][1-4]\s*(?:FY\s*)?"
     r"'?\d{2,4}|FY\s*'?\d{2,4}|[A-Z][a-z]{2,8}\s+\d{4}|(?:19|20)\d\d))",
 )
-_FROM_TO = re.compile(r"\bfrom\s+(?P<base>[^,;]*?\d[^,;]*?)\s+(?:down\s+|up\s+)?to\s+(?P<target>[^,;]*?\d[\w%.,]*)", re.I)
+_FROM_TO = re.compile(
+    r"\bfrom\s+(?P<base>[^,;]*?\d[^,;]*?)\s+(?:down\s+|up\s+)?to\s+(?P<target>[^,;]*?\d[\w%.,]*)",
+    re.I,
+)
 _RECORD_PAIR = re.compile(r"(?:^|;\s*)([\w ()/-]{1,40}):\s*([^;]+?)(?=;|\.?$)")
 _TIME_UNITS = ("second", "minute", "hour", "day", "week", "month", "year", "ms")
 # Verbs of change that open a goal; what follows them names the metric.
@@ -44,8 +47,34 @@ _METRIC_END = re.compile(
     r"dropped|stood|averaged|must|should|will|aims?|targets?|came)\b|:|;|,",
     re.I,
 )
-_STOP = {"the", "a", "an", "of", "to", "in", "for", "and", "by", "on", "our", "we", "is", "are",
-         "was", "were", "from", "at", "with", "per", "this", "that", "target", "goal", "be", "will"}
+_STOP = {
+    "the",
+    "a",
+    "an",
+    "of",
+    "to",
+    "in",
+    "for",
+    "and",
+    "by",
+    "on",
+    "our",
+    "we",
+    "is",
+    "are",
+    "was",
+    "were",
+    "from",
+    "at",
+    "with",
+    "per",
+    "this",
+    "that",
+    "target",
+    "goal",
+    "be",
+    "will",
+}
 
 
 @dataclass
@@ -109,8 +138,31 @@ def _due(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def from_record(goal: Typed, label: str) -> KeyResult | None:
-    record = parse_record(goal.text)
+_COLUMNS = (
+    ("metric", ("metric", "kpi", "measure", "key result", "kr", "indicator", "name")),
+    ("current", ("current", "baseline", "actual", "today", "now", "latest", "start")),
+    ("target", ("target", "goal", "ambition")),
+    ("due", ("due", "deadline", "by", "date", "when", "timeline")),
+)
+
+
+def table_record(row: str, header: str) -> str:
+    """A table row as "column: value; ..." using the row of column names above it; the
+    standard names (metric, current, target, due) replace recognised synonyms."""
+    names = [c.strip() for c in header.split(" | ")]
+    cells = [c.strip() for c in row.split(" | ")]
+    if len(names) != len(cells):
+        return row
+    pairs = []
+    for name, cell in zip(names, cells, strict=True):
+        lowered = name.lower()
+        standard = next((std for std, words in _COLUMNS if any(w in lowered for w in words)), name)
+        pairs.append(f"{standard}: {cell}")
+    return "; ".join(pairs) + "."
+
+
+def from_record(goal: Typed, label: str, text: str | None = None) -> KeyResult | None:
+    record = parse_record(text or goal.text)
     name = record.get("metric") or record.get("kpi") or record.get("measure") or record.get("name")
     current = record.get("current") or record.get("baseline") or record.get("actual")
     target = record.get("target") or record.get("goal")
@@ -123,8 +175,12 @@ def from_record(goal: Typed, label: str) -> KeyResult | None:
     return KeyResult(label, text, [goal.chunk_id], target, goal.vector, name, current, due)
 
 
-def pair_goal(goal: Typed, facts: list[Typed], label: str) -> KeyResult | None:
+def pair_goal(
+    goal: Typed, facts: list[Typed], label: str, header: str | None = None
+) -> KeyResult | None:
     """The goal as a key result, with the baseline of its metric when the knowledge base has it."""
+    if header is not None:
+        return from_record(goal, label, table_record(goal.text, header))
     record = from_record(goal, label) if ";" in goal.text else None
     if record is not None:
         return record
@@ -161,13 +217,29 @@ def pair_goal(goal: Typed, facts: list[Typed], label: str) -> KeyResult | None:
     return kr
 
 
+def _record_value(fact: Typed, words: set[str]) -> list[str]:
+    """In a "column: value; ..." row, the values of the columns named like the metric."""
+    record = parse_record(fact.text)
+    if len(record) < 2:
+        return []
+    return [
+        value
+        for column, value in record.items()
+        if words & set(re.split(r"[\s_/()-]+", column.lower())) and measures(value)
+    ]
+
+
 def _baseline(
     goal: Typed, facts: list[Typed], target: str, unit: str
 ) -> tuple[str | None, Typed | None]:
     words = content_words(metric_name(goal.text))
     best: tuple[float, str, Typed] | None = None
     for fact in facts:
-        same_unit = [v for v in measures(fact.text) if unit_of(fact.text, v) == unit and v != target]
+        in_row = _record_value(fact, words)
+        candidates = in_row or measures(fact.text)
+        same_unit = [v for v in candidates if unit_of(fact.text, v) == unit and v != target]
+        if in_row and not same_unit:
+            same_unit = [v for v in in_row if v != target]  # CSV cells carry no unit
         if not same_unit:
             continue
         similarity = float(goal.vector @ fact.vector)

@@ -19,11 +19,13 @@ from drafting.retriever import Retriever
 from drafting.statement_pool import Pool, Typed, load_pool, relevance, source_book
 from drafting.swot_offline import draft_swot_offline, stands_alone
 from drafting.vectors import CachedEmbedder
-from knowledge.statements import FACT_KINDS, display_text
+from knowledge.statements import display_text
 
 MAX_VALUES = 6
 # A key result this close to no objective still joins the nearest one: a stated target is
 # part of the plan even when the SWOT's priorities did not name its area.
+# Headings that name the values section rather than one value.
+_SECTION_WORDS = re.compile(r"value|principle|culture|mission|how we work|who we are", re.I)
 _VALUE_SPLIT = re.compile(r"^(?P<name>[^.:—–]{2,60}?)\s*(?::|—|–| - )\s*(?P<rest>.+)$")
 
 
@@ -33,7 +35,7 @@ def _goals(pool: Pool, subject: str) -> list[Typed]:
     kept, seen = [], set()
     for goal, score in zip(goals, about, strict=True):
         key = normalised(goal.text)
-        if score <= 0 or key in seen or not measures(goal.text) or " | " in goal.text:
+        if score <= 0 or key in seen or not measures(goal.text):
             continue
         seen.add(key)
         kept.append(goal)
@@ -42,12 +44,22 @@ def _goals(pool: Pool, subject: str) -> list[Typed]:
 
 def key_results_of(pool: Pool, subject: str, projects: set[str]) -> list[KeyResult]:
     """Every measurable goal of the knowledge base as a key result, baselines paired."""
-    facts = [s for s in pool.of(*FACT_KINDS, "context", min_confidence=0.3) if measures(s.text)]
+    # A baseline is any stated current value: a fact, a table or CSV row, even one the
+    # classifier filed as context or noise; only goals and actions state where we want to be.
+    facts = [
+        s
+        for s in pool.statements
+        if s.kind not in ("goal", "action", "mission", "value") and measures(s.text)
+    ]
     results: list[KeyResult] = []
     targets: list[tuple[str, np.ndarray]] = []
+    headers = _table_headers(pool)
     for goal in _goals(pool, subject):
+        header = headers.get(goal.chunk_id) if " | " in goal.text else None
+        if " | " in goal.text and header is None:
+            continue  # a table row whose columns are unknown cannot be read as a key result
         label = label_for(display_text(goal.text), goal.heading, projects=projects)
-        kr = pair_goal(goal, facts, label)
+        kr = pair_goal(goal, facts, label, header)
         if kr is None:
             continue
         # The same target restated in another document is one key result.
@@ -58,6 +70,18 @@ def key_results_of(pool: Pool, subject: str, projects: set[str]) -> list[KeyResu
     # Key results with both ends first: they are what a plan is measured by.
     results.sort(key=lambda kr: kr.baseline is None)
     return results
+
+
+def _table_headers(pool: Pool) -> dict[str, str]:
+    """Per chunk, its table's row of column names: the first table row, holding no figures."""
+    headers: dict[str, str] = {}
+    for statement in pool.statements:
+        if " | " in statement.text and statement.chunk_id not in headers:
+            if not re.search(r"\d", statement.text):
+                headers[statement.chunk_id] = statement.text
+            else:
+                headers[statement.chunk_id] = ""
+    return {k: v for k, v in headers.items() if v}
 
 
 def _assign(
@@ -80,9 +104,7 @@ def mission_of(pool: Pool) -> tuple[str, str] | None:
     missions = pool.of("mission", min_confidence=0.3)
     if not missions:
         return None
-    best = max(
-        missions, key=lambda s: s.confidence + (0.2 if "mission" in s.text.lower() else 0.0)
-    )
+    best = max(missions, key=lambda s: s.confidence + (0.2 if "mission" in s.text.lower() else 0.0))
     return display_text(best.text), best.chunk_id
 
 
@@ -98,14 +120,22 @@ def values_of(pool: Pool) -> list[Item]:
         text = display_text(value.text)
         split = _VALUE_SPLIT.match(text)
         words = text.rstrip(".").split()
+        heading = (value.heading or "").split(">")[-1].strip()
         if split and len(split.group("name").split()) <= 6:
             name, description = split.group("name"), split.group("rest")
         elif len(words) <= 6:
             name, description = text.rstrip("."), ""
             following = values[index] if index < len(values) else None
-            if following and following.chunk_id == value.chunk_id and len(following.text.split()) > 6:
+            if (
+                following
+                and following.chunk_id == value.chunk_id
+                and len(following.text.split()) > 6
+            ):
                 description = display_text(following.text)
                 index += 1
+        elif heading and len(heading.split()) <= 5 and not _SECTION_WORDS.search(heading):
+            # A value named by its own heading ("### Safety first"), explained below it.
+            name, description = heading, text
         else:
             name, description = " ".join(words[:3]), text
         label = tidy_label(name)

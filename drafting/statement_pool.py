@@ -150,8 +150,23 @@ def _names(statement: Typed, words: set[str]) -> bool:
 
 
 # Words that make a subject a part of an organisation rather than the organisation.
-_PART_WORDS = {"team", "teams", "squad", "department", "unit", "division", "office", "product",
-               "project", "programme", "program", "service", "app", "platform", "function"}
+_PART_WORDS = {
+    "team",
+    "teams",
+    "squad",
+    "department",
+    "unit",
+    "division",
+    "office",
+    "product",
+    "project",
+    "programme",
+    "program",
+    "service",
+    "app",
+    "platform",
+    "function",
+}
 
 
 def is_whole_knowledge_base(pool: Pool, subject: str) -> bool:

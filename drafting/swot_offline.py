@@ -18,6 +18,7 @@ from drafting.grounding import check_draft, extract_figures
 from drafting.labels import label_for, project_names
 from drafting.priorities import Evidence, draft_priorities
 from drafting.retriever import Retriever
+from drafting.sections import polarity_shift
 from drafting.statement_pool import Pool, Typed, load_pool, relevance, source_book
 from drafting.vectors import CachedEmbedder
 from knowledge.statements import display_text
@@ -71,7 +72,8 @@ def rank_facts(
     """Quadrant candidates, best first; and whether anything at all was about the lens."""
     facts = [
         s
-        for s in pool.of(*KIND_OF.values())
+        # Below 0.5 the classifier thinks another type more likely than this one.
+        for s in pool.of(*KIND_OF.values(), min_confidence=0.5)
         if stands_alone(s.text) and normalised(display_text(s.text)) not in (exclude or set())
     ]
     by_subject, by_lens = relevance(pool, facts, subject, lens)
@@ -79,6 +81,11 @@ def rank_facts(
     ranked: dict[str, list[Candidate]] = {key: [] for key in QUADRANTS}
     quadrant_of = {kind: key for key, kind in KIND_OF.items()}
     for index, fact in enumerate(facts):
+        quadrant = quadrant_of[fact.kind]
+        if quadrant in ("strengths", "weaknesses"):
+            # A cost, churn or delay that went up is a weakness however upbeat the sentence
+            # sounds, and one that went down a strength; the embedding misses the direction.
+            quadrant = polarity_shift(fact.text) or quadrant
         about = float(by_subject[index])
         if lens_found and by_lens is not None:
             about *= float(by_lens[index])
@@ -87,7 +94,7 @@ def rank_facts(
         # A figure makes an item checkable; the classifier's confidence says how sure the
         # quadrant is; relevance orders what is left.
         score = fact.confidence + 0.3 * about + (0.1 if extract_figures(fact.text) else 0.0)
-        ranked[quadrant_of[fact.kind]].append(Candidate(fact, quadrant_of[fact.kind], score))
+        ranked[quadrant].append(Candidate(fact, quadrant, score))
     for candidates in ranked.values():
         candidates.sort(key=lambda c: c.score, reverse=True)
     return ranked, lens_found
