@@ -115,6 +115,17 @@ def unit_of(text: str, surface: str) -> str:
     return "number"
 
 
+def with_unit(text: str, surface: str) -> str:
+    """ "4" in "4 days" as "4 days": a value reads and compares with its unit."""
+    at = text.find(surface)
+    if at < 0:
+        return surface
+    after = re.match(r"\s?([A-Za-z]+)", text[at + len(surface) :])
+    if after and unit_of(text, surface) not in ("%", "money", "number"):
+        return f"{surface} {after.group(1)}"
+    return surface
+
+
 def content_words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z][a-z-]+", text.lower()) if w not in _STOP}
 
@@ -197,19 +208,23 @@ def pair_goal(
         return kr
     target = values[-1]
     unit = unit_of(goal.text, target)
+    target_read = with_unit(goal.text, target)
     same = [v for v in values[:-1] if unit_of(goal.text, v) == unit and v != target]
     if same:
         # "Coverage is 64%; the target is 80%": the goal states its own baseline.
-        kr = KeyResult(label, text, [goal.chunk_id], target, goal.vector, metric, same[0], due)
-        return kr
+        baseline = with_unit(goal.text, same[0])
+        return KeyResult(
+            label, text, [goal.chunk_id], target_read, goal.vector, metric, baseline, due
+        )
     baseline, source = _baseline(goal, facts, target, unit)
-    kr = KeyResult(label, text, [goal.chunk_id], target, goal.vector, metric, due=due)
+    kr = KeyResult(label, text, [goal.chunk_id], target_read, goal.vector, metric, due=due)
     if baseline is None or source is None:
         return kr
     kr.baseline = baseline
     kr.sources.append(source.chunk_id)
     kr.statements.append(source)
     marker = re.search(rf"\bto\s+{re.escape(target)}", text)
+    # "to 2 days" and a baseline "4 days": the KR reads "from 4 days to 2 days".
     if marker:
         kr.text = f"{text[: marker.start()]}from {baseline} {text[marker.start() :]}"
     else:
@@ -248,7 +263,7 @@ def _baseline(
             continue
         score = similarity + 0.5 * overlap
         if best is None or score > best[0]:
-            best = (score, same_unit[0], fact)
+            best = (score, with_unit(fact.text, same_unit[0]), fact)
     return (best[1], best[2]) if best else (None, None)
 
 

@@ -25,7 +25,9 @@ MAX_VALUES = 6
 # A key result this close to no objective still joins the nearest one: a stated target is
 # part of the plan even when the SWOT's priorities did not name its area.
 # Headings that name the values section rather than one value.
-_SECTION_WORDS = re.compile(r"value|principle|culture|mission|how we work|who we are", re.I)
+_SECTION_WORDS = re.compile(
+    r"value|principle|culture|mission|how we|who we are|what we believe|behavio|our way", re.I
+)
 _VALUE_SPLIT = re.compile(r"^(?P<name>[^.:—–]{2,60}?)\s*(?::|—|–| - )\s*(?P<rest>.+)$")
 
 
@@ -111,6 +113,7 @@ def mission_of(pool: Pool) -> tuple[str, str] | None:
 def values_of(pool: Pool) -> list[Item]:
     """Values by name, with the sentence that explains each when the document gives one."""
     values = pool.of("value", min_confidence=0.35)
+    at = {s.key: s for s in pool.statements}
     items: list[Item] = []
     seen: set[str] = set()
     index = 0
@@ -133,6 +136,14 @@ def values_of(pool: Pool) -> list[Item]:
             ):
                 description = display_text(following.text)
                 index += 1
+        elif (
+            (before := at.get((value.chunk_id, value.position - 1))) is not None
+            and len(before.text.split()) <= 6
+            and before.kind != "value"
+        ):
+            # "**Bake it right.** We never ...": the short line before names the value, even
+            # when the classifier read that fragment alone as noise.
+            name, description = display_text(before.text).rstrip("."), text
         elif heading and len(heading.split()) <= 5 and not _SECTION_WORDS.search(heading):
             # A value named by its own heading ("### Safety first"), explained below it.
             name, description = heading, text

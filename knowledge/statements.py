@@ -33,9 +33,10 @@ _HEADING = re.compile(r"^\s*#{1,6}\s+(.*)$")
 # Lines that only draw: horizontal rules, table rules, code fences.
 _SCAFFOLD = re.compile(r"^\s*(?:[-=_*`~|:+ ]{3,}|```.*)\s*$")
 # A sentence ends at .!? followed by space and a capital, digit or quote; "17.8M", "e.g. x",
-# "Dr. Smith" (lower-case or short abbreviation before the dot) survive.
+# "Dr. Smith" (lower-case or short abbreviation before the dot) survive; "**Name.** Text"
+# splits after the bold name.
 _SENTENCE_END = re.compile(
-    r"(?<!\b[A-Z]\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])"
+    r"(?<!\b[A-Z]\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<=[.!?])(?:\*\*|__)?\s+(?=[A-Z0-9\"“(\[*_])"
 )
 MAX_STATEMENT_CHARS = 600
 
