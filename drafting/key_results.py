@@ -26,7 +26,7 @@ _DATE = re.compile(
     r"(?:\d{1,2}\s+)?[A-Za-z]{3,9}\.?\s+(?:\d{1,2},?\s+)?\d{4})$"
 )
 _DUE = re.compile(
-    r"\b(?:by|before|until|in|within|during)\s+((?:the\s+)?(?:end\s+of\s+)?(?:[QH][1-4]\s*(?:FY\s*)?"
+    r"\b(?:by|before|until)\s+((?:the\s+)?(?:end\s+of\s+)?(?:[QH][1-4]\s*(?:FY\s*)?"
     r"'?\d{2,4}|FY\s*'?\d{2,4}|[A-Z][a-z]{2,8}\s+\d{4}|(?:19|20)\d\d))",
 )
 _FROM_TO = re.compile(
@@ -212,10 +212,8 @@ def pair_goal(
     same = [v for v in values[:-1] if unit_of(goal.text, v) == unit and v != target]
     if same:
         # "Coverage is 64%; the target is 80%": the goal states its own baseline.
-        baseline = with_unit(goal.text, same[0])
-        return KeyResult(
-            label, text, [goal.chunk_id], target_read, goal.vector, metric, baseline, due
-        )
+        own = with_unit(goal.text, same[0])
+        return KeyResult(label, text, [goal.chunk_id], target_read, goal.vector, metric, own, due)
     baseline, source = _baseline(goal, facts, target, unit)
     kr = KeyResult(label, text, [goal.chunk_id], target_read, goal.vector, metric, due=due)
     if baseline is None or source is None:
@@ -257,6 +255,8 @@ def _baseline(
             same_unit = [v for v in in_row if v != target]  # CSV cells carry no unit
         if not same_unit:
             continue
+        if not _plausible(same_unit[0], target):
+            continue
         similarity = float(goal.vector @ fact.vector)
         overlap = len(words & content_words(fact.text)) / max(len(words), 1)
         if similarity < MIN_BASELINE_SIMILARITY or overlap < MIN_WORD_OVERLAP:
@@ -265,6 +265,26 @@ def _baseline(
         if best is None or score > best[0]:
             best = (score, with_unit(fact.text, same_unit[0]), fact)
     return (best[1], best[2]) if best else (None, None)
+
+
+def _number(surface: str) -> float | None:
+    match = re.search(r"\d+(?:[.,]\d+)*", surface)
+    if match is None:
+        return None
+    value = float(match.group(0).replace(",", ""))
+    scale = re.search(r"\b(?:k|thousand)\b|(?<=\d)k", surface, re.I)
+    big = re.search(r"million|\bm\b|(?<=\d)m\b", surface, re.I)
+    huge = re.search(r"billion|\bbn\b", surface, re.I)
+    return value * (1e3 if scale else 1) * (1e6 if big else 1) * (1e9 if huge else 1)
+
+
+def _plausible(baseline: str, target: str) -> bool:
+    """A plan moves a metric, it does not multiply it tenfold: a value that far from the
+    target measures something else."""
+    a, b = _number(baseline), _number(target)
+    if not a or not b:
+        return True
+    return 0.1 <= a / b <= 10
 
 
 def baseline_only(fact: Typed, label: str) -> KeyResult | None:

@@ -149,7 +149,16 @@ def values_of(pool: Pool) -> list[Item]:
             name, description = heading, text
         else:
             name, description = " ".join(words[:3]), text
-        label = tidy_label(name)
+        words_of_name = name.split()
+        if len(words_of_name) > 3:
+            # A long name does not fit a label: the label takes its start, the text keeps it.
+            short = words_of_name[:3]
+            while len(short) > 1 and short[-1].lower() in {"in", "the", "a", "of", "and", "to"}:
+                short.pop()
+            label = tidy_label(" ".join(short))
+            description = f"{name} — {description}" if description else name
+        else:
+            label = tidy_label(name)
         if label.lower() in seen:
             continue
         seen.add(label.lower())

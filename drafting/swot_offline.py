@@ -211,6 +211,8 @@ def priorities_from(
     evidence: dict[str, list[Evidence]] = {}
     for key in QUADRANTS:
         items = sections.get(key, [])
-        vectors = embedder.embed([item.text for item in items]) if items else []
+        if not items:
+            continue
+        vectors = embedder.embed([item.text for item in items])
         evidence[key] = [Evidence(key, item, v) for item, v in zip(items, vectors, strict=True)]
     return draft_priorities(evidence, [], {}, count)
