@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from drafting.render_blocks import MAX_BLOCKS
+from handlers.draft_blocks import MAX_BLOCKS
 
 Block = dict[str, Any]
 # A maximum for builders that cut (build_draft_blocks) meaning "cut nothing": pages hold it all.

@@ -17,7 +17,7 @@ from slack_sdk.web.chat_stream import ChatStream
 from core.db import session_scope
 from drafting.conversations import claim_stale_requests
 from drafting.draft import Draft
-from drafting.render_blocks import build_draft_blocks
+from handlers.draft_blocks import build_draft_blocks
 from handlers import views
 from handlers.block_pages import NO_CUT, block_pages, post_pages_in_thread
 from handlers.deps import WorkerDeps

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from drafting.draft import Draft
-from drafting.render_blocks import build_draft_blocks
+from handlers.draft_blocks import build_draft_blocks
 from handlers.block_pages import NO_CUT, post_paged
 from handlers.retro_views import build_retro_prompt
 from scheduler.ports import CloseResult, RetroInfo

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from drafting.draft import Draft
-from drafting.render_blocks import MAX_BLOCKS
+from handlers.draft_blocks import MAX_BLOCKS
 from handlers import ids
 from knowledge.types import DocumentInfo, Hit
 

@@ -8,7 +8,7 @@ import json
 from rich.console import Console
 
 from drafting.draft import Draft, Item, Section, SourceRef
-from drafting.render_blocks import MAX_BLOCKS, build_draft_blocks
+from handlers.draft_blocks import MAX_BLOCKS, build_draft_blocks
 from drafting.render_markdown import render_markdown
 from drafting.render_terminal import render_terminal
 
