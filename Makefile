@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check serve bench clean setup
+.PHONY: demo test check serve bench clean setup train
 
 setup: $(STAMP)
 
@@ -32,3 +32,7 @@ serve: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .alignbot .pytest_cache .mypy_cache .ruff_cache
+
+# Retrain the statement classifier on knowledge/training/corpus (fixed seed, held-out report).
+train: $(STAMP)
+	$(BIN)/python -m knowledge.train_statements

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from drafting.draft import Draft, Item, Section
 from drafting.facts import as_sentence, chunk_facts, normalised
 from drafting.grounding import extract_figures
+from drafting.kr_candidates import kr_candidate
 from drafting.labels import area_scores, label_for, project_names, tidy_label
-from drafting.okr_offline import kr_candidate
 from drafting.retriever import Retriever
 from drafting.sections import RETRO_SPECS, SWOT_SPECS, count_cues
 from drafting.sourcebook import SourceBook

@@ -1,4 +1,9 @@
-"""What each section means to the offline engine: a description to embed, queries and cue words."""
+"""What each section means to the offline engine: a description to embed, queries and cue words.
+
+The SWOT itself is drafted from typed statements (swot_offline.py); these specs serve the LLM
+prompt, revisions and retros. Cue words are single general words of the kind any document
+uses; phrases lifted from one company's documents were removed (issue 12).
+"""
 
 from __future__ import annotations
 
@@ -32,8 +37,6 @@ SWOT_SPECS: tuple[SectionSpec, ...] = (
             "exceeds",
             "reached",
             "the only",
-            "ranked first",
-            "first for",
             "rose to",
             "up",
             "higher",
@@ -60,8 +63,6 @@ SWOT_SPECS: tuple[SectionSpec, ...] = (
             "reduced",
             "doubled",
             "tripled",
-            "top-rated",
-            "rated highest",
             "advantage",
             "favourite",
         ),
@@ -113,16 +114,11 @@ SWOT_SPECS: tuple[SectionSpec, ...] = (
             "flaky",
             "burnout",
             "detractors",
-            "lengthened",
-            "hired only",
-            "short of",
             "fell short",
             "longest",
             "weakest",
             "unavailable",
-            "not tested",
             "over budget",
-            "above the",
         ),
     ),
     SectionSpec(
@@ -150,12 +146,10 @@ SWOT_SPECS: tuple[SectionSpec, ...] = (
             "asked for",
             "partnership",
             "partner",
-            "untapped segment",
             "upsell",
             "rfp",
             "rfps",
             "waitlist",
-            "letters of intent",
             "growing market",
             "market is growing",
             "willing to pay",
@@ -182,7 +176,6 @@ SWOT_SPECS: tuple[SectionSpec, ...] = (
             "law",
             "directive",
             "mandate",
-            "price war",
             "undercut",
             "undercutting",
             "risk",
@@ -200,17 +193,10 @@ SWOT_SPECS: tuple[SectionSpec, ...] = (
             "funded",
             "raised",
             "deadline",
-            "lost to",
             "fines",
             "penalties",
-            "salary premium",
             "launched",
-            "markets it as",
-            "hiring aggressively",
-            "could force",
             "force",
-            "squeezing",
-            "cut software spend",
         ),
     ),
 )
@@ -283,14 +269,12 @@ RETRO_SPECS: tuple[SectionSpec, ...] = (
             "rushed",
             "noise",
             "noisy",
-            "ran over",
             "slipped",
             "instead of",
             "out of date",
             "outdated",
             "stale",
             "waited",
-            "sat for",
         ),
     ),
     SectionSpec(
@@ -319,8 +303,6 @@ RETRO_SPECS: tuple[SectionSpec, ...] = (
             "paid off",
             "better than",
             "works better",
-            "find problems",
-            "halves",
             "beats",
         ),
     ),
@@ -340,8 +322,6 @@ RETRO_SPECS: tuple[SectionSpec, ...] = (
             "to do",
             "owner",
             "set up",
-            "by friday",
-            "by monday",
             "next sprint",
             "follow up",
             "follow-up",
@@ -389,6 +369,7 @@ GOES_UP = (
     "doubled",
     "jumped",
     "higher",
+    "above",
 )
 GOES_DOWN = (
     "fell",
@@ -401,6 +382,7 @@ GOES_DOWN = (
     "lower",
     "halved",
     "shrank",
+    "below",
 )
 
 

@@ -233,7 +233,7 @@ class Drafter:
             quadrants = {s.key: s.items for s in draft.sections if s.key != "priorities"}
             section = draft.section(key)
             assert section is not None
-            fresh_items = priorities_from(quadrants, max(len(section.items), 4))
+            fresh_items = priorities_from(quadrants, max(len(section.items), 4), self.embedder)
             return _merge_section(draft, section.model_copy(update={"items": fresh_items}), draft)
         if draft.kind == "swot" and workspace_id:
             shown = {normalised(item.text) for item in draft.items()}

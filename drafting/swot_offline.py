@@ -1,4 +1,9 @@
-"""The offline SWOT: retrieve per quadrant, sort facts by meaning and cue words, rank, label."""
+"""The offline SWOT: the knowledge base's typed facts, ranked by subject and lens, then priorities.
+
+Quadrants hold only statements typed strength, weakness, opportunity or threat at ingestion;
+goals, actions, context and noise never become items. Fewer than three in a quadrant is said
+plainly instead of filled with a misfit.
+"""
 
 from __future__ import annotations
 
@@ -8,56 +13,40 @@ from dataclasses import dataclass
 import numpy as np
 
 from drafting.draft import OFFLINE_ENGINE, SECTION_TITLES, Draft, Item, Section
-from drafting.facts import Fact, as_sentence, lower_first, normalised
-from drafting.gather import facts_of, search_all
+from drafting.facts import normalised
 from drafting.grounding import check_draft, extract_figures
 from drafting.labels import label_for, project_names
-from drafting.lens import lens_query, mentions_lens
+from drafting.priorities import Evidence, draft_priorities
 from drafting.retriever import Retriever
-from drafting.sections import SWOT_SPECS, count_cues, polarity_shift
-from drafting.sourcebook import SourceBook
-from drafting.vectors import CachedEmbedder, cosine
+from drafting.sections import polarity_shift
+from drafting.statement_pool import Pool, Typed, load_pool, relevance, source_book
+from drafting.vectors import CachedEmbedder
+from knowledge.statements import display_text
 
-QUADRANTS = tuple(spec.key for spec in SWOT_SPECS)
-SEARCH_K = 8
-MAX_FACTS = 200
-# Embedding is the slow step (MiniLM on CPU); 25 facts per section is plenty to choose 5 from.
-MAX_EMBEDDED = 100
-NEAR_DUPLICATE = 0.9
-
-# The priority verb follows from where its evidence sits.
-PRIORITY_LEADS = {
-    "weaknesses": "Close the weakness",
-    "threats": "Counter the threat",
-    "opportunities": "Seize the opportunity",
-    "strengths": "Build on the strength",
+QUADRANTS = ("strengths", "weaknesses", "opportunities", "threats")
+KIND_OF = {
+    "strengths": "strength",
+    "weaknesses": "weakness",
+    "opportunities": "opportunity",
+    "threats": "threat",
 }
-PRIORITY_ORDER = ("weaknesses", "threats", "opportunities", "strengths")
+MIN_PER_QUADRANT = 3
+NEAR_DUPLICATE = 0.9
+_RECORD_ROW = re.compile(r"^[\w ()/-]{1,40}:\s*[^;]+;\s*[\w ()/-]{1,40}:")
+# Openers that lean on the sentence before ("This meant...", "That said,...").
+_DANGLING = re.compile(
+    r"^(?:this|that|these|those|it|they|such|so|also|but|and|however|then|here|both|"
+    r"put differently|that said|in short|as a result|for example)\b",
+    re.IGNORECASE,
+)
+MIN_WORDS, MAX_WORDS = 5, 60
 
 
 @dataclass
-class Scored:
-    fact: Fact
-    section: str
-    quality: float
-    vector: np.ndarray
-    label: str
-
-
-_GOAL_HEADING = re.compile(r"\b(targets?|goals?|objectives?|okrs?)\b", re.IGNORECASE)
-_GOAL_TEXT = re.compile(
-    r"^(?:(?:the\s+)?[\w -]{0,40}targets?\b|reduce|cut|raise|increase|hire|complete|ship)|"
-    r"\bfrom\s+\S+\s+to\s+\S+\s+by\b",
-    re.IGNORECASE,
-)
-_DANGLING = re.compile(
-    r"^(?:it|this|that|these|those|they|there|the outage|the incident)\b", re.IGNORECASE
-)
-_RECORD_ROW = re.compile(r"^[\w ]{1,30}:\s*[^;]+;\s*[\w ]{1,30}:")
-
-
-def is_goal(fact: Fact) -> bool:
-    return bool(_GOAL_HEADING.search(fact.heading or "") or _GOAL_TEXT.search(fact.text))
+class Candidate:
+    statement: Typed
+    quadrant: str
+    score: float
 
 
 def is_record_row(text: str) -> bool:
@@ -65,147 +54,79 @@ def is_record_row(text: str) -> bool:
     return bool(_RECORD_ROW.match(text))
 
 
-def topic_of(subject: str, lens: str | None) -> str:
-    return f"{subject} {lens}".strip() if lens else subject
-
-
-def score_facts(
-    facts: list[tuple[Fact, set[str]]], embedder: CachedEmbedder, subject: str, lens: str | None
-) -> list[Scored]:
-    """Pick each fact's quadrant and how strongly it belongs in the draft."""
-    projects = project_names([fact.hit.text for fact, _ in facts])
-    # Filter on words before embedding: embedding is the slow step, and a fact with no word
-    # saying good, bad, chance or risk is a description, not a SWOT line (unless it is about the
-    # lens); a target is where we want to be, not where we are (plans use those).
-    kept: list[tuple[Fact, set[str], list[int]]] = []
-    for fact, via in facts:
-        cue_counts = [count_cues(fact.text, spec.cues) for spec in SWOT_SPECS]
-        on_lens = bool(lens) and mentions_lens(fact.text, lens or "")
-        if (any(cue_counts) or on_lens) and not is_goal(fact):
-            kept.append((fact, via, cue_counts))
-    if not kept:
-        return []
-    if len(kept) > MAX_EMBEDDED:
-        # Cheap signals first (a figure, signal words, a well-ranked chunk), so only the likely
-        # contenders pay for an embedding.
-        kept.sort(key=lambda k: (k[0].has_figure, min(sum(k[2]), 3), -k[0].rank), reverse=True)
-        kept = kept[:MAX_EMBEDDED]
-    fact_vectors = embedder.embed([fact.text for fact, _, _ in kept])
-    section_vectors = embedder.embed([spec.description for spec in SWOT_SPECS])
-    topic_vector = embedder.embed([topic_of(subject, lens)])
-    lens_vector = embedder.embed([lens_query(lens)]) if lens else None
-    by_section = cosine(fact_vectors, section_vectors)
-    by_topic = cosine(fact_vectors, topic_vector)[:, 0]
-    by_lens = cosine(fact_vectors, lens_vector)[:, 0] if lens_vector is not None else None
-
-    scored: list[Scored] = []
-    for index, (fact, via, cue_counts) in enumerate(kept):
-        has_figure = fact.has_figure
-        # A sentence that leans on the one before it ("It", "This") reads badly on its own.
-        dangling = 0.15 if _DANGLING.match(fact.text) else 0.0
-        shift = polarity_shift(fact.text)
-        context = f"{fact.hit.title} {fact.heading or ''}".lower()
-        about_competitors = bool(re.search(r"competit|rival", context))
-        scores = []
-        for j, spec in enumerate(SWOT_SPECS):
-            score = float(by_section[index, j]) + 0.12 * min(cue_counts[j], 3)
-            score += 0.04 if spec.key in via else 0.0
-            score += 0.3 if shift == spec.key else 0.0
-            # What a competitor does is outside our control: a threat unless it opens a door.
-            score += 0.15 if spec.key == "threats" and about_competitors else 0.0
-            scores.append(score)
-        order = sorted(range(len(scores)), key=lambda j: scores[j], reverse=True)
-        best, second = order[0], order[1]
-        quality = (
-            0.5 * float(by_topic[index])
-            + 0.05 * min(len(extract_figures(fact.text)), 3)
-            - (0.2 if is_record_row(fact.text) else 0.0)
-            - dangling
-            + (0.25 if has_figure else 0.0)
-            + 0.05 * min(cue_counts[best], 2)
-            + 0.15 / (1 + fact.rank)
-            + 0.5 * (scores[best] - scores[second])
-        )
-        if lens and by_lens is not None:
-            # With a lens, facts about it lead; others only fill what the lens cannot.
-            on_lens = mentions_lens(fact.text, lens)
-            quality += 0.5 * float(by_lens[index]) + (0.6 if on_lens else 0.0)
-        scored.append(
-            Scored(
-                fact,
-                SWOT_SPECS[best].key,
-                quality,
-                fact_vectors[index],
-                label_for(fact.text, fact.heading, lens, title=fact.hit.title, projects=projects),
-            )
-        )
-    return scored
-
-
-def select(
-    scored: list[Scored], per_section: int, exclude: set[str] | None = None
-) -> dict[str, list[Scored]]:
-    """Best facts per quadrant: no near-duplicates anywhere, one label each before repeats."""
-    chosen: dict[str, list[Scored]] = {key: [] for key in QUADRANTS}
-    taken: list[np.ndarray] = []
-    excluded = exclude or set()
-    ranked = sorted(scored, key=lambda s: s.quality, reverse=True)
-    for allow_repeat_labels in (False, True):
-        for candidate in ranked:
-            bucket = chosen[candidate.section]
-            if len(bucket) >= per_section or any(c is candidate for c in bucket):
-                continue
-            if normalised(as_sentence(candidate.fact.text)) in excluded:
-                continue
-            if not allow_repeat_labels and any(c.label == candidate.label for c in bucket):
-                continue
-            if any(float(candidate.vector @ v) >= NEAR_DUPLICATE for v in taken):
-                continue
-            bucket.append(candidate)
-            taken.append(candidate.vector)
-    for bucket in chosen.values():
-        bucket.sort(key=lambda s: s.quality, reverse=True)
-    return chosen
-
-
-def _item(scored: Scored) -> Item:
-    return Item(
-        label=scored.label, text=as_sentence(scored.fact.text), sources=[scored.fact.source_id]
+def stands_alone(text: str) -> bool:
+    """A whole sentence a reader understands without its neighbours, not a row or a label."""
+    words = text.split()
+    return (
+        MIN_WORDS <= len(words) <= MAX_WORDS
+        and " | " not in text
+        and not is_record_row(text)
+        and not _DANGLING.match(text)
+        and not text.rstrip().endswith((":", "?"))
     )
 
 
-def priorities_from(
-    sections: dict[str, list[Item]], count: int, texts: dict[str, str] | None = None
-) -> list[Item]:
-    """Priorities follow from the quadrants: the areas with the most at stake, problems first."""
-    weight = {"weaknesses": 1.0, "threats": 0.9, "opportunities": 0.8, "strengths": 0.4}
-    # An area's strongest single item counts most, so the top weakness is never outranked by
-    # an area that merely recurs; recurrence across quadrants still adds weight.
-    scores: dict[str, list[float]] = {}
-    basis: dict[str, tuple[str, Item]] = {}
-    for key in PRIORITY_ORDER:
-        for position, item in enumerate(sections.get(key, [])):
-            scores.setdefault(item.label, []).append(weight[key] / (1 + 0.3 * position))
-            basis.setdefault(item.label, (key, item))
-    area_score = {
-        label: max(values) + 0.3 * (sum(values) - max(values)) for label, values in scores.items()
-    }
-    actionable = [label for label in area_score if basis[label][0] != "strengths"]
-    ranked = sorted(actionable, key=lambda label: area_score[label], reverse=True)
-    if len(ranked) < count:
-        ranked += sorted(
-            (label for label in area_score if label not in ranked),
-            key=lambda label: area_score[label],
-            reverse=True,
-        )
-    priorities = []
-    for label in ranked[:count]:
-        key, item = basis[label]
-        context = " ".join((texts or {}).get(sid, "") for sid in item.sources)
-        evidence = lower_first(item.text, context)
-        text = f"{PRIORITY_LEADS[key]} — {evidence}"
-        priorities.append(Item(label=label, text=text, sources=list(item.sources)))
-    return priorities
+def rank_facts(
+    pool: Pool, subject: str, lens: str | None, exclude: set[str] | None = None
+) -> tuple[dict[str, list[Candidate]], bool]:
+    """Quadrant candidates, best first; and whether anything at all was about the lens."""
+    facts = [
+        s
+        # Below 0.5 the classifier thinks another type more likely than this one.
+        for s in pool.of(*KIND_OF.values(), min_confidence=0.5)
+        if stands_alone(s.text) and normalised(display_text(s.text)) not in (exclude or set())
+    ]
+    by_subject, by_lens = relevance(pool, facts, subject, lens)
+    lens_found = by_lens is not None and bool((by_lens > 0).any())
+    ranked: dict[str, list[Candidate]] = {key: [] for key in QUADRANTS}
+    quadrant_of = {kind: key for key, kind in KIND_OF.items()}
+    for index, fact in enumerate(facts):
+        quadrant = quadrant_of[fact.kind]
+        if quadrant in ("strengths", "weaknesses"):
+            # A cost, churn or delay that went up is a weakness however upbeat the sentence
+            # sounds, and one that went down a strength; the embedding misses the direction.
+            quadrant = polarity_shift(fact.text) or quadrant
+        about = float(by_subject[index])
+        if lens_found and by_lens is not None:
+            about *= float(by_lens[index])
+        if about <= 0:
+            continue
+        # A figure makes an item checkable; the classifier's confidence says how sure the
+        # quadrant is; relevance orders what is left.
+        score = fact.confidence + 0.3 * about + (0.1 if extract_figures(fact.text) else 0.0)
+        ranked[quadrant].append(Candidate(fact, quadrant, score))
+    for candidates in ranked.values():
+        candidates.sort(key=lambda c: c.score, reverse=True)
+    return ranked, lens_found
+
+
+def select(ranked: dict[str, list[Candidate]], per_section: int) -> dict[str, list[Candidate]]:
+    """The best of each quadrant, no statement twice (chunks overlap) and no near-duplicates."""
+    chosen: dict[str, list[Candidate]] = {key: [] for key in QUADRANTS}
+    seen: set[str] = set()
+    taken: list[np.ndarray] = []
+    for key in QUADRANTS:
+        for candidate in ranked[key]:
+            if len(chosen[key]) >= per_section:
+                break
+            text = normalised(candidate.statement.text)
+            vector = candidate.statement.vector
+            if text in seen or any(float(vector @ v) >= NEAR_DUPLICATE for v in taken):
+                continue
+            seen.add(text)
+            taken.append(vector)
+            chosen[key].append(candidate)
+    return chosen
+
+
+def _shortfall(key: str, found: int, subject: str, lens: str | None) -> str | None:
+    if found >= MIN_PER_QUADRANT:
+        return None
+    noun = key if found != 1 else KIND_OF[key]
+    about = f" about {lens}" if lens else ""
+    if found == 0:
+        return f"Your knowledge base names no {key}{about} for {subject}."
+    return f"Your knowledge base names only {found} {noun}{about} for {subject}."
 
 
 def draft_swot_offline(
@@ -219,33 +140,58 @@ def draft_swot_offline(
     priorities: int = 4,
     exclude: set[str] | None = None,
 ) -> Draft:
-    topic = topic_of(subject, lens)
-    queries: list[tuple[str | None, str]] = [(None, topic)]
-    queries += [
-        (spec.key, query.format(topic=topic)) for spec in SWOT_SPECS for query in spec.queries
-    ]
-    if lens:
-        queries += [(None, f"{subject} {lens_query(lens)}"), (None, lens_query(lens))]
-    found = search_all(retriever, workspace_id, queries, SEARCH_K)
-    scored = score_facts(facts_of(found, MAX_FACTS), embedder, subject, lens)
-    chosen = select(scored, per_section, exclude)
+    """`exclude` holds normalised item texts to leave out (when regenerating a section)."""
+    pool = load_pool(retriever, workspace_id, subject)
+    ranked, lens_found = rank_facts(pool, subject, lens, exclude)
+    notice = None
+    if lens and not lens_found:
+        notice = (
+            f"Your knowledge base has nothing about {lens} for {subject}, so this SWOT is drafted "
+            "without the lens."
+        )
+        ranked, _ = rank_facts(pool, subject, None, exclude)
+    chosen = select(ranked, per_section)
+    projects = project_names([c.statement.text for group in chosen.values() for c in group])
+    lens_used = lens if lens_found else None
+    labels: dict[tuple[str, int], str] = {}
 
-    book = SourceBook()
-    for entry in found.values():
-        book.add_hit(entry.hit)
-    quadrant_items = {key: [_item(s) for s in chosen[key]] for key in QUADRANTS}
-    sections = [
-        Section(key=key, title=SECTION_TITLES[key], items=quadrant_items[key]) for key in QUADRANTS
-    ]
+    def label(statement: Typed) -> str:
+        if statement.key not in labels:
+            labels[statement.key] = label_for(
+                display_text(statement.text), statement.heading, lens_used, projects=projects
+            )
+        return labels[statement.key]
+
+    sections: list[Section] = []
+    evidence: dict[str, list[Evidence]] = {}
+    for key in QUADRANTS:
+        items = []
+        for candidate in chosen[key]:
+            statement = candidate.statement
+            item = Item(
+                label=label(statement),
+                text=display_text(statement.text),
+                sources=[statement.chunk_id],
+            )
+            items.append(item)
+            evidence.setdefault(key, []).append(Evidence(key, item, statement.vector))
+        intent = _shortfall(key, len(items), subject, lens_used)
+        sections.append(Section(key=key, title=SECTION_TITLES[key], intent=intent, items=items))
+    all_plans = pool.of("action", "goal")
+    plan_relevance, _ = relevance(pool, all_plans, subject, None)
+    plans = [p for p, r in zip(all_plans, plan_relevance, strict=True) if r > 0]
+    for plan in plans:
+        label(plan)
     sections.append(
         Section(
             key="priorities",
             title=SECTION_TITLES["priorities"],
-            intent="What to do first, following from the four quadrants above.",
-            items=priorities_from(quadrant_items, priorities, book.texts),
+            intent="What to do first: each answers the items it cites.",
+            items=draft_priorities(evidence, plans, labels, priorities),
         )
     )
     cited = {sid for section in sections for item in section.items for sid in item.sources}
+    book = source_book(retriever, workspace_id, cited)
     draft = Draft(
         kind="swot",
         subject=subject,
@@ -253,5 +199,20 @@ def draft_swot_offline(
         engine=OFFLINE_ENGINE,
         sections=sections,
         sources=book.cited(cited),
+        notice=notice,
     )
     return check_draft(draft, book.texts)
+
+
+def priorities_from(
+    sections: dict[str, list[Item]], count: int, embedder: CachedEmbedder
+) -> list[Item]:
+    """Priorities again from a draft's own quadrants (no knowledge base at hand)."""
+    evidence: dict[str, list[Evidence]] = {}
+    for key in QUADRANTS:
+        items = sections.get(key, [])
+        if not items:
+            continue
+        vectors = embedder.embed([item.text for item in items])
+        evidence[key] = [Evidence(key, item, v) for item, v in zip(items, vectors, strict=True)]
+    return draft_priorities(evidence, [], {}, count)

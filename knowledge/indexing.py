@@ -1,4 +1,4 @@
-"""Embed chunks and write their vectors to a workspace collection, in steps with progress."""
+"""Embed chunks, write their vectors to a workspace collection and type their statements, in steps."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from langchain_core.embeddings import Embeddings
 
 from knowledge.chunking import Chunk, chunk_id
 from knowledge.registry import StoredChunk
+from knowledge.statement_typing import ChunkText, StatementTyper, TypedStatement
 from knowledge.vector_store import VectorStore
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,8 @@ class IndexEntry:
     chunk_id: str
     embedding_text: str
     metadata: dict[str, Any]
+    text: str = ""  # the chunk text, the tail of embedding_text; its statements are typed
+    section: str | None = None
 
 
 def entries_for_document(
@@ -42,6 +45,8 @@ def entries_for_document(
             chunk_id(doc_id, n),
             chunk.embedding_text(title),
             _metadata(doc_id, title, chunk.section, source_kind, url, chunk.page),
+            chunk.text,
+            chunk.section,
         )
         for n, chunk in enumerate(chunks)
     ]
@@ -53,6 +58,8 @@ def entries_for_stored(chunks: Sequence[StoredChunk]) -> list[IndexEntry]:
             c.chunk_id,
             Chunk(c.text, c.section, c.page).embedding_text(c.title),
             _metadata(c.doc_id, c.title, c.section, c.source_kind, c.url, c.page),
+            c.text,
+            c.section,
         )
         for c in chunks
     ]
@@ -82,21 +89,33 @@ def embed_into(
     *,
     embeddings: Embeddings,
     vectors: VectorStore,
+    typer: StatementTyper | None = None,
     on_progress: Progress | None = None,
     after_step: Callable[[], None] | None = None,
-) -> None:
+) -> list[TypedStatement]:
+    """Writes the chunk vectors; returns the typed statements (none without a typer)."""
     total = len(entries)
+    typed: list[TypedStatement] = []
     for start in range(0, total, STEP_CHUNKS):
         step = entries[start : start + STEP_CHUNKS]
+        if typer is not None:
+            step_vectors, step_typed = typer.embed_and_type(
+                embeddings,
+                [ChunkText(e.chunk_id, e.embedding_text, e.text, e.section) for e in step],
+            )
+            typed.extend(step_typed)
+        else:
+            step_vectors = embeddings.embed_documents([e.embedding_text for e in step])
         vectors.add(
             collection,
             ids=[e.chunk_id for e in step],
-            vectors=embeddings.embed_documents([e.embedding_text for e in step]),
+            vectors=step_vectors,
             metadatas=[e.metadata for e in step],
         )
         if after_step is not None:
             after_step()
         report_progress(on_progress, start + len(step), total)
+    return typed
 
 
 def report_progress(on_progress: Progress | None, done: int, total: int) -> None:

@@ -102,7 +102,49 @@ class MiniLMEmbeddings(Embeddings):
                 current.append(i)
         return batches
 
+    def embed_with_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Unit vectors of the texts, and of each character span of each text.
+
+        A span's vector is the mean of the text's own token states over the span, so typing
+        the statements of a chunk costs no second pass through the model. Spans cut off by
+        the 256-token limit are embedded on their own.
+        """
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32), []
+        self._load()
+        encodings = self._tokenizer.encode_batch(list(texts))
+        out = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+        pooled = [np.zeros((len(s), DIMENSIONS), dtype=np.float32) for s in spans]
+        cut_off: list[tuple[int, int]] = []
+        for batch in self._batches([len(e.ids) for e in encodings]):
+            hidden, mask = self._run_batch([encodings[i] for i in batch])
+            out[batch] = _mean_pool(hidden, mask)
+            for row, i in enumerate(batch):
+                offsets = np.asarray(encodings[i].offsets, dtype=np.int64).reshape(-1, 2)
+                real = np.asarray(encodings[i].special_tokens_mask) == 0
+                for j, (start, end) in enumerate(spans[i]):
+                    inside = real & (offsets[:, 0] >= start) & (offsets[:, 1] <= end)
+                    inside &= offsets[:, 1] > offsets[:, 0]
+                    if not inside.any():
+                        cut_off.append((i, j))
+                        continue
+                    vector = hidden[row, : len(inside)][inside].mean(axis=0)
+                    pooled[i][j] = vector / max(float(np.linalg.norm(vector)), 1e-12)
+        if cut_off:
+            alone = self.embed_array(
+                [texts[i][spans[i][j][0] : spans[i][j][1]] for i, j in cut_off]
+            )
+            for (i, j), vector in zip(cut_off, alone, strict=True):
+                pooled[i][j] = vector
+        return out, pooled
+
     def _embed_batch(self, encodings: list[Any]) -> np.ndarray:
+        return _mean_pool(*self._run_batch(encodings))
+
+    def _run_batch(self, encodings: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+        """The last hidden states of a batch, with its attention mask."""
         longest = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), longest), dtype=np.int64)  # 0 is [PAD]
         mask = np.zeros_like(ids)
@@ -117,10 +159,7 @@ class MiniLMEmbeddings(Embeddings):
             ["last_hidden_state"],
             {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
         )[0]
-        weights = mask[:, :, None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return hidden, mask
 
     def _load(self) -> None:
         if self._session is not None:
@@ -158,3 +197,10 @@ class MiniLMEmbeddings(Embeddings):
             )
             self._tokenizer = tokenizer
             self._session = session
+
+
+def _mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    weights = mask[:, :, None].astype(np.float32)
+    pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)

@@ -1,10 +1,10 @@
-"""SQL tables of the knowledge base: the document registry and the chunk text behind keyword search."""
+"""SQL tables of the knowledge base: the document registry, chunk text for keyword search, typed statements."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy import Float, ForeignKey, Index, Integer, LargeBinary, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base
@@ -53,3 +53,28 @@ class KbChunk(Base):
     section: Mapped[str | None] = mapped_column(String(500))
     page: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
+
+
+class KbStatement(Base):
+    """One typed statement of a chunk (sentence, bullet or table row); drafts read these."""
+
+    __tablename__ = "kb_statements"
+    __table_args__ = (
+        Index("ix_kb_statements_workspace_kind", "workspace_id", "kind"),
+        Index("ix_kb_statements_doc", "doc_id"),
+        Index("ix_kb_statements_chunk", "chunk_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[str] = mapped_column(String(32))
+    doc_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("kb_documents.id", ondelete="CASCADE")
+    )
+    chunk_id: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    heading: Mapped[str | None] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(16))
+    confidence: Mapped[float] = mapped_column(Float)
+    # float16 MiniLM vector, 768 bytes: relevance to a subject or lens without re-embedding.
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -10,7 +10,8 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from knowledge.chunking import Chunk, chunk_id
-from knowledge.models import PENDING, READY, KbChunk, KbDocument
+from knowledge.models import PENDING, READY, KbChunk, KbDocument, KbStatement
+from knowledge.statement_typing import TypedStatement
 from knowledge.types import DocumentInfo
 
 
@@ -144,6 +145,86 @@ def insert_chunks(
     )
 
 
+def insert_statements(
+    *, session: Session, workspace_id: str, statements: Sequence[TypedStatement]
+) -> None:
+    """Typed statements of chunks already inserted (or being inserted in this transaction)."""
+    if not statements:
+        return
+    session.execute(
+        insert(KbStatement),
+        [
+            {
+                "workspace_id": workspace_id,
+                "doc_id": t.chunk_id.rsplit("#", 1)[0],
+                "chunk_id": t.chunk_id,
+                "position": t.statement.position,
+                "text": t.statement.text,
+                "heading": t.statement.heading[:500] if t.statement.heading else None,
+                "kind": t.kind,
+                "confidence": round(t.confidence, 4),
+                "vector": t.vector.tobytes(),
+            }
+            for t in statements
+        ],
+    )
+
+
+def replace_statements(
+    *, session: Session, workspace_id: str, statements: Sequence[TypedStatement]
+) -> None:
+    """A reindex types every chunk again: the new statements of still-present chunks replace
+    the old ones (chunks gone meanwhile are skipped; their rows went with their document)."""
+    present = set(
+        session.scalars(select(KbChunk.chunk_id).where(KbChunk.workspace_id == workspace_id))
+    )
+    chunk_ids = sorted({t.chunk_id for t in statements if t.chunk_id in present})
+    for start in range(0, len(chunk_ids), 500):
+        batch = chunk_ids[start : start + 500]
+        session.execute(delete(KbStatement).where(KbStatement.chunk_id.in_(batch)))
+    insert_statements(
+        session=session,
+        workspace_id=workspace_id,
+        statements=[t for t in statements if t.chunk_id in present],
+    )
+
+
+@dataclass(frozen=True)
+class StoredStatement:
+    chunk_id: str
+    doc_id: str
+    position: int
+    text: str
+    heading: str | None
+    kind: str
+    confidence: float
+    vector: bytes | None
+
+
+def load_statements(
+    *, session: Session, workspace_id: str, kinds: Sequence[str] | None = None
+) -> list[StoredStatement]:
+    """Statements of a workspace's ready documents, in document order."""
+    query = (
+        select(
+            KbStatement.chunk_id,
+            KbStatement.doc_id,
+            KbStatement.position,
+            KbStatement.text,
+            KbStatement.heading,
+            KbStatement.kind,
+            KbStatement.confidence,
+            KbStatement.vector,
+        )
+        .join(KbDocument, KbDocument.id == KbStatement.doc_id)
+        .where(KbStatement.workspace_id == workspace_id, KbDocument.status == READY)
+        .order_by(KbStatement.id)
+    )
+    if kinds is not None:
+        query = query.where(KbStatement.kind.in_(list(kinds)))
+    return [StoredStatement(*row) for row in session.execute(query)]
+
+
 def mark_ready(*, session: Session, doc_id: str) -> None:
     session.execute(
         update(KbDocument).where(KbDocument.id == doc_id).values(status=READY, updated_at=now())
@@ -154,6 +235,7 @@ def delete_documents(*, session: Session, doc_ids: Sequence[str]) -> None:
     if not doc_ids:
         return
     # Chunks first: FTS triggers fire on these deletes even where FK cascades are off.
+    session.execute(delete(KbStatement).where(KbStatement.doc_id.in_(doc_ids)))
     session.execute(delete(KbChunk).where(KbChunk.doc_id.in_(doc_ids)))
     session.execute(delete(KbDocument).where(KbDocument.id.in_(doc_ids)))
 
@@ -233,5 +315,6 @@ def all_ready_chunks(*, session: Session, workspace_id: str) -> list[StoredChunk
 
 
 def delete_workspace(*, session: Session, workspace_id: str) -> None:
+    session.execute(delete(KbStatement).where(KbStatement.workspace_id == workspace_id))
     session.execute(delete(KbChunk).where(KbChunk.workspace_id == workspace_id))
     session.execute(delete(KbDocument).where(KbDocument.workspace_id == workspace_id))

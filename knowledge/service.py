@@ -32,7 +32,9 @@ from knowledge.indexing import (
     entries_for_stored,
 )
 from knowledge.keyword_index import TermCounts, search_keywords
+from knowledge.minilm import MiniLMEmbeddings
 from knowledge.settings import EmbeddingSettings, KnowledgeSettings
+from knowledge.statement_typing import StatementTyper
 from knowledge.types import DocumentInfo, Hit, IngestResult
 from knowledge.url_fetch import fetch_url
 from knowledge.vector_store import VectorStore
@@ -71,6 +73,11 @@ class KnowledgeBase:
         self.model_id = model_id
         self.settings = settings or KnowledgeSettings()
         self.vectors = VectorStore(chroma, LangChainEmbeddingFunction(embeddings, model_id))
+        # The classifier reads MiniLM vectors: shared with the store's model when that is
+        # MiniLM (one pass types the statements too), else a MiniLM of its own.
+        self.typer = StatementTyper(
+            embeddings if isinstance(embeddings, MiniLMEmbeddings) else None
+        )
         self.term_counts = TermCounts()
         # On Postgres the keyword side waits on the server while the vector side embeds and
         # queries Chroma, so the two run side by side. SQLite's index runs in this process on
@@ -296,17 +303,21 @@ class KnowledgeBase:
             chunks=chunks,
         )
         try:
-            embed_into(
+            statements = embed_into(
                 collection,
                 entries,
                 embeddings=self.embeddings,
                 vectors=self.vectors,
+                typer=self.typer,
                 on_progress=on_progress,
                 after_step=lambda: self._heartbeat(doc_id),
             )
             with session_scope(self.sessions) as session:
                 registry.insert_chunks(
                     session=session, workspace_id=workspace_id, doc_id=doc_id, chunks=chunks
+                )
+                registry.insert_statements(
+                    session=session, workspace_id=workspace_id, statements=statements
                 )
                 registry.mark_ready(session=session, doc_id=doc_id)
                 registry.delete_documents(session=session, doc_ids=previous)
@@ -450,6 +461,37 @@ class KnowledgeBase:
                 session=session, workspace_id=workspace_id, chunk_ids=chunk_ids
             )
 
+    def statements(
+        self, workspace_id: str, kinds: Sequence[str] | None = None
+    ) -> list[registry.StoredStatement]:
+        """The typed statements of a workspace (of the given kinds), in document order."""
+        with session_scope(self.sessions) as session:
+            return registry.load_statements(session=session, workspace_id=workspace_id, kinds=kinds)
+
+    @property
+    def statement_embeddings(self) -> Embeddings:
+        """The model statement vectors live in, for ranking them against a subject or lens."""
+        return self.typer.minilm
+
+    def chunks(self, workspace_id: str, chunk_ids: Sequence[str]) -> list[Hit]:
+        """Chunks by id (those of ready documents), as hits a draft can cite."""
+        stored = self._load(workspace_id, list(chunk_ids))
+        return [
+            Hit(
+                source_id=c.chunk_id,
+                doc_id=c.doc_id,
+                title=c.title,
+                text=c.text,
+                score=0.0,
+                section=c.section,
+                url=c.url,
+                source_kind=c.source_kind,
+                page=c.page,
+            )
+            for cid in chunk_ids
+            if (c := stored.get(cid)) is not None
+        ]
+
     def list_documents(self, workspace_id: str) -> list[DocumentInfo]:
         return self.catalog.list_documents(workspace_id)
 
@@ -478,20 +520,26 @@ class KnowledgeBase:
         return True
 
     def reindex(self, workspace_id: str, on_progress: Progress | None = None) -> int:
-        """Re-embed every chunk from the SQL copy with the current model; returns the count."""
+        """Re-embed every chunk from the SQL copy with the current model and type its statements
+        again (knowledge added before typed statements existed gets them here); returns the count."""
         self.clean_interrupted(workspace_id)
         with session_scope(self.sessions) as session:
             chunks = registry.all_ready_chunks(session=session, workspace_id=workspace_id)
         rebuilt = self.vectors.start_rebuild(workspace_id)
         try:
-            embed_into(
+            statements = embed_into(
                 rebuilt,
                 entries_for_stored(chunks),
                 embeddings=self.embeddings,
                 vectors=self.vectors,
+                typer=self.typer,
                 on_progress=on_progress,
             )
             self.vectors.finish_rebuild(workspace_id, rebuilt)
+            with session_scope(self.sessions) as session:
+                registry.replace_statements(
+                    session=session, workspace_id=workspace_id, statements=statements
+                )
         except BaseException:
             self.vectors.abandon_rebuild(rebuilt)
             raise
@@ -503,12 +551,17 @@ class KnowledgeBase:
         collection = self.vectors.open(workspace_id, create=True)
         assert collection is not None
         if missing:
-            embed_into(
+            late = embed_into(
                 collection,
                 entries_for_stored(missing),
                 embeddings=self.embeddings,
                 vectors=self.vectors,
+                typer=self.typer,
             )
+            with session_scope(self.sessions) as session:
+                registry.replace_statements(
+                    session=session, workspace_id=workspace_id, statements=late
+                )
         gone = indexed - {c.chunk_id for c in now_ready}
         if gone:
             collection.delete(ids=sorted(gone))

@@ -1,0 +1,299 @@
+"""Key results from the knowledge base's goals: each target paired with its metric's baseline.
+
+A goal ("Cut onboarding to 6 weeks by Q3 2027") states a target; a fact elsewhere ("Onboarding
+takes 11 weeks") states the baseline. They pair when they measure the same thing: the same unit
+and close in meaning or words. The key result cites both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from drafting.grounding import extract_figures
+from drafting.statement_pool import Typed
+from knowledge.statements import display_text
+
+TARGET_TO_BE_SET = "target to be set"
+# A fact is a goal's baseline when it is close in meaning (cosine of MiniLM vectors) and
+# shares the words that name the metric; either alone pairs unrelated numbers.
+MIN_BASELINE_SIMILARITY = 0.4
+MIN_WORD_OVERLAP = 0.34
+_DATE = re.compile(
+    r"^(?:[QH][1-4](?:\s*(?:FY\s*)?'?\d{2,4})?|FY\s*'?\d{2,4}|(?:19|20)\d\d|\d{4}-\d{2}-\d{2}|"
+    r"(?:\d{1,2}\s+)?[A-Za-z]{3,9}\.?\s+(?:\d{1,2},?\s+)?\d{4})$"
+)
+_DUE = re.compile(
+    r"\b(?:by|before|until)\s+((?:the\s+)?(?:end\s+of\s+)?(?:[QH][1-4]\s*(?:FY\s*)?"
+    r"'?\d{2,4}|FY\s*'?\d{2,4}|[A-Z][a-z]{2,8}\s+\d{4}|(?:19|20)\d\d))",
+)
+_FROM_TO = re.compile(
+    r"\bfrom\s+(?P<base>[^,;]*?\d[^,;]*?)\s+(?:down\s+|up\s+)?to\s+(?P<target>[^,;]*?\d[\w%.,]*)",
+    re.I,
+)
+_RECORD_PAIR = re.compile(r"(?:^|;\s*)([\w ()/-]{1,40}):\s*([^;]+?)(?=;|\.?$)")
+_TIME_UNITS = ("second", "minute", "hour", "day", "week", "month", "year", "ms")
+# Verbs of change that open a goal; what follows them names the metric.
+_CHANGE_VERB = re.compile(
+    r"^(?:reduce|cut|lower|decrease|raise|increase|grow|lift|improve|reach|hit|achieve|get|"
+    r"bring|keep|hold|double|halve|move|boost|expand|shorten|deliver)\s+",
+    re.I,
+)
+# Where the name of a metric ends: a verb or preposition before its value, or a colon.
+_METRIC_END = re.compile(
+    r"\s+(?:from|to|at|is|are|was|were|of|above|below|under|over|by|reached|fell|rose|grew|"
+    r"dropped|stood|averaged|must|should|will|aims?|targets?|came)\b|:|;|,",
+    re.I,
+)
+_STOP = {
+    "the",
+    "a",
+    "an",
+    "of",
+    "to",
+    "in",
+    "for",
+    "and",
+    "by",
+    "on",
+    "our",
+    "we",
+    "is",
+    "are",
+    "was",
+    "were",
+    "from",
+    "at",
+    "with",
+    "per",
+    "this",
+    "that",
+    "target",
+    "goal",
+    "be",
+    "will",
+}
+
+
+@dataclass
+class KeyResult:
+    label: str
+    text: str
+    sources: list[str]
+    target: str
+    vector: np.ndarray
+    metric: str
+    baseline: str | None = None
+    due: str | None = None
+    kind: str = "goal"  # goal | baseline_only
+    statements: list[Typed] = field(default_factory=list)
+
+
+def is_date(surface: str) -> bool:
+    return bool(_DATE.match(surface.strip()))
+
+
+def measures(text: str) -> list[str]:
+    """The figures of a statement that are values, not the dates they fall on."""
+    return [f.surface for f in extract_figures(text) if not is_date(f.surface)]
+
+
+def unit_of(text: str, surface: str) -> str:
+    if "%" in surface or "percent" in surface.lower():
+        return "%"
+    if re.search(r"[$€£]|USD|EUR|GBP|CHF|million|billion|\d[kmb]\b", surface, re.I):
+        return "money"
+    after = text[text.find(surface) + len(surface) :].strip().lower()
+    word = re.match(r"[a-z]+", after)
+    if word:
+        for unit in _TIME_UNITS:
+            if word.group(0).startswith(unit):
+                return unit
+        return word.group(0).rstrip("s")
+    return "number"
+
+
+def with_unit(text: str, surface: str) -> str:
+    """ "4" in "4 days" as "4 days": a value reads and compares with its unit."""
+    at = text.find(surface)
+    if at < 0:
+        return surface
+    after = re.match(r"\s?([A-Za-z]+)", text[at + len(surface) :])
+    if after and unit_of(text, surface) not in ("%", "money", "number"):
+        return f"{surface} {after.group(1)}"
+    return surface
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z][a-z-]+", text.lower()) if w not in _STOP}
+
+
+def metric_name(text: str) -> str:
+    """The measured thing a goal names: "Cut median onboarding time to 6 weeks" -> its metric."""
+    clean = _CHANGE_VERB.sub("", display_text(text).rstrip("."))
+    match = re.split(_METRIC_END, clean)
+    name = match[0].strip(" ,")
+    words = name.split()
+    return " ".join(words[:8]) if words else clean
+
+
+def parse_record(text: str) -> dict[str, str]:
+    """ "metric: X; current: Y; target: Z." as {"metric": "X", ...} (table and CSV rows)."""
+    return {k.strip().lower(): v.strip() for k, v in _RECORD_PAIR.findall(text.strip().rstrip("."))}
+
+
+def _due(text: str) -> str | None:
+    match = _DUE.search(text)
+    return match.group(1) if match else None
+
+
+_COLUMNS = (
+    ("metric", ("metric", "kpi", "measure", "key result", "kr", "indicator", "name")),
+    ("current", ("current", "baseline", "actual", "today", "now", "latest", "start")),
+    ("target", ("target", "goal", "ambition")),
+    ("due", ("due", "deadline", "by", "date", "when", "timeline")),
+)
+
+
+def table_record(row: str, header: str) -> str:
+    """A table row as "column: value; ..." using the row of column names above it; the
+    standard names (metric, current, target, due) replace recognised synonyms."""
+    names = [c.strip() for c in header.split(" | ")]
+    cells = [c.strip() for c in row.split(" | ")]
+    if len(names) != len(cells):
+        return row
+    pairs = []
+    for name, cell in zip(names, cells, strict=True):
+        lowered = name.lower()
+        standard = next((std for std, words in _COLUMNS if any(w in lowered for w in words)), name)
+        pairs.append(f"{standard}: {cell}")
+    return "; ".join(pairs) + "."
+
+
+def from_record(goal: Typed, label: str, text: str | None = None) -> KeyResult | None:
+    record = parse_record(text or goal.text)
+    name = record.get("metric") or record.get("kpi") or record.get("measure") or record.get("name")
+    current = record.get("current") or record.get("baseline") or record.get("actual")
+    target = record.get("target") or record.get("goal")
+    if not name or not target:
+        return None
+    due = record.get("due") or record.get("deadline") or record.get("by")
+    when = f" by {due}" if due else ""
+    start = f" from {current}" if current else ""
+    text = f"{name[0].upper()}{name[1:]}{start} to {target}{when}."
+    return KeyResult(label, text, [goal.chunk_id], target, goal.vector, name, current, due)
+
+
+def pair_goal(
+    goal: Typed, facts: list[Typed], label: str, header: str | None = None
+) -> KeyResult | None:
+    """The goal as a key result, with the baseline of its metric when the knowledge base has it."""
+    if header is not None:
+        return from_record(goal, label, table_record(goal.text, header))
+    record = from_record(goal, label) if ";" in goal.text else None
+    if record is not None:
+        return record
+    values = measures(goal.text)
+    if not values:
+        return None
+    text = display_text(goal.text)
+    metric = metric_name(goal.text)
+    due = _due(goal.text)
+    stated = _FROM_TO.search(text)
+    if stated:
+        kr = KeyResult(label, text, [goal.chunk_id], stated.group("target"), goal.vector, metric)
+        kr.baseline, kr.due = stated.group("base"), due
+        return kr
+    target = values[-1]
+    unit = unit_of(goal.text, target)
+    target_read = with_unit(goal.text, target)
+    same = [v for v in values[:-1] if unit_of(goal.text, v) == unit and v != target]
+    if same:
+        # "Coverage is 64%; the target is 80%": the goal states its own baseline.
+        own = with_unit(goal.text, same[0])
+        return KeyResult(label, text, [goal.chunk_id], target_read, goal.vector, metric, own, due)
+    baseline, source = _baseline(goal, facts, target, unit)
+    kr = KeyResult(label, text, [goal.chunk_id], target_read, goal.vector, metric, due=due)
+    if baseline is None or source is None:
+        return kr
+    kr.baseline = baseline
+    kr.sources.append(source.chunk_id)
+    kr.statements.append(source)
+    marker = re.search(rf"\bto\s+{re.escape(target)}", text)
+    # "to 2 days" and a baseline "4 days": the KR reads "from 4 days to 2 days".
+    if marker:
+        kr.text = f"{text[: marker.start()]}from {baseline} {text[marker.start() :]}"
+    else:
+        kr.text = f"{text.rstrip('.')}, from a baseline of {baseline}."
+    return kr
+
+
+def _record_value(fact: Typed, words: set[str]) -> list[str]:
+    """In a "column: value; ..." row, the values of the columns named like the metric."""
+    record = parse_record(fact.text)
+    if len(record) < 2:
+        return []
+    return [
+        value
+        for column, value in record.items()
+        if words & set(re.split(r"[\s_/()-]+", column.lower())) and measures(value)
+    ]
+
+
+def _baseline(
+    goal: Typed, facts: list[Typed], target: str, unit: str
+) -> tuple[str | None, Typed | None]:
+    words = content_words(metric_name(goal.text))
+    best: tuple[float, str, Typed] | None = None
+    for fact in facts:
+        in_row = _record_value(fact, words)
+        candidates = in_row or measures(fact.text)
+        same_unit = [v for v in candidates if unit_of(fact.text, v) == unit and v != target]
+        if in_row and not same_unit:
+            same_unit = [v for v in in_row if v != target]  # CSV cells carry no unit
+        if not same_unit:
+            continue
+        if not _plausible(same_unit[0], target):
+            continue
+        similarity = float(goal.vector @ fact.vector)
+        overlap = len(words & content_words(fact.text)) / max(len(words), 1)
+        if similarity < MIN_BASELINE_SIMILARITY or overlap < MIN_WORD_OVERLAP:
+            continue
+        score = similarity + 0.5 * overlap
+        if best is None or score > best[0]:
+            best = (score, with_unit(fact.text, same_unit[0]), fact)
+    return (best[1], best[2]) if best else (None, None)
+
+
+def _number(surface: str) -> float | None:
+    match = re.search(r"\d+(?:[.,]\d+)*", surface)
+    if match is None:
+        return None
+    value = float(match.group(0).replace(",", ""))
+    scale = re.search(r"\b(?:k|thousand)\b|(?<=\d)k", surface, re.I)
+    big = re.search(r"million|\bm\b|(?<=\d)m\b", surface, re.I)
+    huge = re.search(r"billion|\bbn\b", surface, re.I)
+    return value * (1e3 if scale else 1) * (1e6 if big else 1) * (1e9 if huge else 1)
+
+
+def _plausible(baseline: str, target: str) -> bool:
+    """A plan moves a metric, it does not multiply it tenfold: a value that far from the
+    target measures something else."""
+    a, b = _number(baseline), _number(target)
+    if not a or not b:
+        return True
+    return 0.1 <= a / b <= 10
+
+
+def baseline_only(fact: Typed, label: str) -> KeyResult | None:
+    """A measured problem with no stated target: its baseline, and a target still to set."""
+    values = measures(fact.text)
+    if not values:
+        return None
+    metric = metric_name(fact.text)
+    text = f"{metric[0].upper()}{metric[1:]}: from {values[0]} today; {TARGET_TO_BE_SET}."
+    kr = KeyResult(label, text, [fact.chunk_id], TARGET_TO_BE_SET, fact.vector, metric)
+    kr.baseline, kr.kind = values[0], "baseline_only"
+    return kr

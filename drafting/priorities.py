@@ -1,0 +1,239 @@
+"""Key priorities: actions that pair quadrant items the way a strategist would.
+
+Each priority answers one or two items (cited): fix the weakness a threat exploits, use a
+strength to seize an opportunity, fix the weakness that blocks an opportunity, use a strength
+against a threat. Where the knowledge base states a plan or goal that addresses them, the
+priority is that plan, in the imperative, and cites it too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from drafting.draft import Item
+from drafting.statement_pool import Typed
+from knowledge.statements import display_text
+
+# (first quadrant, second quadrant, weight): problems a threat can exploit come first.
+PAIRINGS = (
+    ("weaknesses", "threats", 0.12),
+    ("strengths", "opportunities", 0.1),
+    ("weaknesses", "opportunities", 0.06),
+    ("strengths", "threats", 0.04),
+)
+# Two items are worth answering together when they are at least this close in meaning.
+MIN_PAIR_SIMILARITY = 0.25
+# A plan answers an item when it is this close to it (mean over the items it answers).
+MIN_PLAN_SIMILARITY = 0.4
+_PLAN_LEAD = re.compile(
+    r"^(?:we(?:'ll| will| plan to| aim to| intend to| are going to| must| need to| should)|"
+    r"our (?:goal|aim|plan|priority|objective) is to|(?:goal|action|next step|plan|decision)"
+    r"\s*:|to)\s+",
+    re.IGNORECASE,
+)
+# Verbs plans open with, in any industry. Without a part-of-speech tagger, a known verb is the
+# safe test for an imperative: "Annual revenue reached ..." and "Eleven customers ..." are not.
+PLAN_VERBS = frozenset(
+    [
+        "achieve",
+        "add",
+        "adopt",
+        "align",
+        "audit",
+        "automate",
+        "bring",
+        "build",
+        "certify",
+        "close",
+        "complete",
+        "consolidate",
+        "create",
+        "cut",
+        "decide",
+        "define",
+        "deliver",
+        "deploy",
+        "design",
+        "document",
+        "double",
+        "enter",
+        "establish",
+        "expand",
+        "extend",
+        "finish",
+        "fix",
+        "grow",
+        "halve",
+        "harden",
+        "hire",
+        "hit",
+        "hold",
+        "implement",
+        "improve",
+        "increase",
+        "integrate",
+        "introduce",
+        "invest",
+        "keep",
+        "launch",
+        "lift",
+        "lower",
+        "make",
+        "measure",
+        "migrate",
+        "modernise",
+        "modernize",
+        "monitor",
+        "move",
+        "negotiate",
+        "offer",
+        "onboard",
+        "open",
+        "partner",
+        "pilot",
+        "prepare",
+        "price",
+        "prioritise",
+        "prioritize",
+        "protect",
+        "publish",
+        "raise",
+        "reach",
+        "rebuild",
+        "recruit",
+        "redesign",
+        "reduce",
+        "refresh",
+        "renew",
+        "replace",
+        "resolve",
+        "restructure",
+        "retire",
+        "review",
+        "roll",
+        "run",
+        "scale",
+        "secure",
+        "set",
+        "ship",
+        "shorten",
+        "sign",
+        "simplify",
+        "standardise",
+        "standardize",
+        "start",
+        "stop",
+        "strengthen",
+        "test",
+        "train",
+        "upgrade",
+        "win",
+    ]
+)
+_FIRST_WORD = re.compile(r"[A-Za-z]+")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    quadrant: str
+    item: Item
+    vector: np.ndarray
+
+
+def imperative(text: str) -> str | None:
+    """A plan or goal as an imperative sentence, or None when it is not one ("We moved ...")."""
+    clean = display_text(text)
+    stripped = _PLAN_LEAD.sub("", clean).strip()
+    first = _FIRST_WORD.match(stripped)
+    if first is None or first.group(0).lower() not in PLAN_VERBS:
+        return None
+    return stripped[0].upper() + stripped[1:]
+
+
+def _area(label: str) -> str:
+    """A label as a noun in a sentence; acronyms keep their capitals."""
+    return label if len(label) <= 4 and label.isupper() else label.lower()
+
+
+def _template(first: Evidence, second: Evidence | None) -> str:
+    a = _area(first.item.label)
+    if second is None:
+        return {
+            "weaknesses": f"Fix {a} before it costs more ground.",
+            "threats": f"Prepare our answer to the {a} threat before it lands.",
+            "opportunities": f"Go after the {a} opportunity with a named owner and budget.",
+            "strengths": f"Invest in {a}, where we already lead.",
+        }[first.quadrant]
+    b = _area(second.item.label)
+    if a == b:
+        b = "it"
+    return {
+        ("weaknesses", "threats"): f"Fix {a} before the {b} threat exploits it.",
+        ("strengths", "opportunities"): f"Use our {a} strength to capture the {b} opportunity.",
+        ("weaknesses", "opportunities"): f"Fix {a} so it does not hold back the {b} opportunity.",
+        ("strengths", "threats"): f"Use our {a} strength to blunt the {b} threat.",
+    }[(first.quadrant, second.quadrant)]
+
+
+def _pairs(evidence: dict[str, list[Evidence]]) -> list[tuple[float, Evidence, Evidence]]:
+    pairs = []
+    for first_key, second_key, weight in PAIRINGS:
+        for i, a in enumerate(evidence.get(first_key, [])):
+            for j, b in enumerate(evidence.get(second_key, [])):
+                similarity = float(a.vector @ b.vector)
+                if similarity < MIN_PAIR_SIMILARITY:
+                    continue
+                # Items near the top of their quadrant matter more.
+                rank_bonus = 0.05 / (1 + i) + 0.05 / (1 + j)
+                pairs.append((similarity + weight + rank_bonus, a, b))
+    pairs.sort(key=lambda p: p[0], reverse=True)
+    return pairs
+
+
+def draft_priorities(
+    evidence: dict[str, list[Evidence]],
+    plans: list[Typed],
+    labels: dict[tuple[str, int], str],
+    count: int = 4,
+) -> list[Item]:
+    """Up to `count` priorities, paired items first, then single problems and openings."""
+    used: set[int] = set()
+    groups: list[tuple[Evidence, Evidence | None]] = []
+    for _score, a, b in _pairs(evidence):
+        if len(groups) >= count:
+            break
+        if id(a) in used or id(b) in used:
+            continue
+        used |= {id(a), id(b)}
+        groups.append((a, b))
+    for key in ("weaknesses", "threats", "opportunities", "strengths"):
+        for single in evidence.get(key, []):
+            if len(groups) >= count:
+                break
+            if id(single) not in used:
+                used.add(id(single))
+                groups.append((single, None))
+    usable = [(p, text) for p in plans if (text := imperative(p.text)) is not None]
+    plan_matrix = np.vstack([p.vector for p, _ in usable]) if usable else None
+    taken_plans: set[int] = set()
+    items: list[Item] = []
+    for first, second in groups:
+        answered = [first] if second is None else [first, second]
+        sources = list(dict.fromkeys(sid for e in answered for sid in e.item.sources))
+        text, label = _template(first, second), first.item.label
+        if plan_matrix is not None:
+            fit = np.mean([plan_matrix @ e.vector for e in answered], axis=0)
+            for index in np.argsort(-fit):
+                if int(index) in taken_plans or fit[index] < MIN_PLAN_SIMILARITY:
+                    continue
+                plan, plan_text = usable[int(index)]
+                taken_plans.add(int(index))
+                text = plan_text
+                label = labels.get(plan.key, label)
+                sources = list(dict.fromkeys([plan.chunk_id, *sources]))
+                break
+        items.append(Item(label=label, text=text, sources=sources))
+    return items

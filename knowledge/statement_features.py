@@ -1,0 +1,165 @@
+"""Cheap, general features of a statement that its embedding does not show well.
+
+MiniLM reads meaning; it is weak at form: whether a line is a table row or front matter, holds a
+masked number, a date in the future, or sits under an OKR heading. Each feature below is a
+property any company's documents share, not a phrase from one company's documents; the
+classifier learns their weights from the training corpus.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+import numpy as np
+
+from knowledge.statements import Statement, has_placeholder
+
+_DIGIT = re.compile(r"\d")
+_PERCENT = re.compile(r"\d\s?(?:%|percent\b|pp\b|points?\b)", re.IGNORECASE)
+_MONEY = re.compile(r"(?:[$€£]|\b(?:USD|EUR|GBP|CHF)\b)\s?\d|\d\s?(?:k|m|bn|million|billion)\b")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_PERIOD = re.compile(r"\b(?:[QH][1-4]|FY\s?'?\d{2,4})\b")
+_UNIT = re.compile(
+    r"\d\s?(?:days?|weeks?|months?|hours?|minutes?|ms|seconds?|x|times|staff|people|customers)\b",
+    re.IGNORECASE,
+)
+# "by Q3", "by June 2027", "by end of year": a deadline is how goals are written.
+_DEADLINE = re.compile(
+    r"\b(?:by|before|until|no later than)\s+(?:the\s+)?(?:end\s+of\s+)?(?:[QH][1-4]|FY|\d|"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|year|quarter|month|summer|spring|autumn|winter)",
+    re.IGNORECASE,
+)
+_FROM_TO = re.compile(r"\bfrom\s+\S*\d\S*\s+(?:\w+\s+)?to\s+\S*\d", re.IGNORECASE)
+_FUTURE = re.compile(r"\b(?:will|shall|going to|plan(?:s|ned)? to|aim(?:s)? to|intend)\b", re.I)
+# Words that name an intended state rather than a current one, in any industry.
+_TARGET_WORDS = re.compile(
+    r"\b(?:target|goal|objective|aspiration|ambition|key result|okr|kr\s?\d|milestone)s?\b", re.I
+)
+_MODAL = re.compile(r"\b(?:should|must|need(?:s)? to|have to|always|never)\b", re.I)
+_PAST = re.compile(r"\b(?:was|were|had|did)\b|\b\w{3,}ed\b", re.I)
+_PRESENT = re.compile(r"\b(?:is|are|has|have|remains?|stands?)\b", re.I)
+_FIRST_PERSON = re.compile(r"\b(?:we|our|us|ours)\b", re.I)
+_THIRD_PARTY = re.compile(r"\b(?:they|their|them|its)\b", re.I)
+# External actors and forces: competitors, markets, regulators, customers, suppliers.
+_EXTERNAL = re.compile(
+    r"\b(?:competitors?|rivals?|incumbents?|entrants?|market|industry|sector|regulat\w*|law|"
+    r"legislation|government|directive|customers?|clients?|buyers?|suppliers?|vendors?|"
+    r"demand|trend|economy|inflation|attackers?)\b",
+    re.I,
+)
+_NEGATION = re.compile(r"\b(?:no|not|never|without|lack\w*|none|fail\w*|missed)\b|n't\b", re.I)
+_FRONT_MATTER = re.compile(r"^[a-z_][\w-]{1,30}:\s*\S", re.I)
+_BYLINE = re.compile(
+    r"\b(?:last (?:updated|edited|modified)|updated|edited|authored|written|posted|owner|"
+    r"maintainer|reviewed)\b.{0,40}\b(?:by|on|ago)\b|\bdays? ago\b|@\w",
+    re.I,
+)
+_LINK_WORDS = re.compile(r"https?://|www\.|\.(?:md|html|pdf)\b|\bsee also\b", re.I)
+_OKR_LEAD = re.compile(r"^(?:KR|O|Objective|Measure|Key result)\s*\d*(?:\.\d+)*\s*[:—–-]", re.I)
+_DANGLING = re.compile(
+    r"^(?:this|that|these|those|it|they|such|so|also|but|and|however|put differently|"
+    r"that said|in short|as a result)\b",
+    re.I,
+)
+_MISSION_WORDS = re.compile(r"\b(?:mission|purpose|exist(?:s)? to|vision)\b", re.I)
+_WORD = re.compile(r"[a-z][a-z'-]+")
+
+# Heading keywords: the section a statement sits in says much about its type. Each group is a
+# document convention shared across industries (OKR pages, risk registers, post-mortems).
+HEADING_GROUPS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.I))
+    for name, pattern in (
+        ("plan", r"okr|objective|key result|goal|target|plan|roadmap|vision|ambition|priorit"),
+        ("risk", r"risk|threat|competit|landscape|market|rival|regulat"),
+        ("values", r"value|principle|culture|how we work|behaviour|behavior"),
+        ("mission", r"mission|purpose|why we exist|about us"),
+        ("incident", r"incident|post-?mortem|outage|root cause|impact|timeline"),
+        ("followup", r"action|next step|remediation|follow|decision|todo|to do"),
+        ("good", r"strength|win|highlight|went well|success|achievement"),
+        ("bad", r"weakness|challenge|problem|concern|lowlight|went wrong|not so well|issue|gap"),
+        ("chance", r"opportunit|growth|demand|customer|survey|feedback|interview"),
+        ("numbers", r"metric|kpi|result|number|financ|trading|revenue|performance"),
+        ("people", r"hiring|people|talent|team|recruit|headcount"),
+        ("links", r"link|resource|navigation|see also|related|contents|index"),
+        ("product", r"product|feature|pricing|platform|solution|service"),
+    )
+)
+SHAPES = ("prose", "bullet", "numbered", "table", "quote", "checkbox")
+FIRST_WORD_BUCKETS = 64
+WORD_BUCKETS = 256
+
+
+def _bucket(word: str, buckets: int) -> int:
+    return zlib.crc32(word.encode("utf-8")) % buckets
+
+
+def feature_count() -> int:
+    return len(_flags(Statement("x", None, 0, 0, 1, "prose"))) + FIRST_WORD_BUCKETS + WORD_BUCKETS
+
+
+def features(statement: Statement) -> np.ndarray:
+    """One row of numbers for one statement: shape flags, then hashed first word and words."""
+    flags = _flags(statement)
+    first = np.zeros(FIRST_WORD_BUCKETS, dtype=np.float32)
+    words = _WORD.findall(statement.text.lower())
+    if words:
+        # The first word tells an imperative ("Reduce ...") or a byline ("Updated ...") apart.
+        first[_bucket(words[0], FIRST_WORD_BUCKETS)] = 1.0
+    bag = np.zeros(WORD_BUCKETS, dtype=np.float32)
+    for word in set(words):
+        bag[_bucket(word, WORD_BUCKETS)] += 1.0
+    bag /= max(1.0, float(np.sqrt(len(words))))
+    return np.concatenate([np.asarray(flags, dtype=np.float32), first, bag])
+
+
+def _flags(statement: Statement) -> list[float]:
+    text = statement.text
+    heading = statement.heading or ""
+    words = text.split()
+    n = max(len(words), 1)
+    values = [
+        min(len(text), 300) / 100.0,
+        float(len(words) <= 3),  # fragments and labels
+        float(len(words) <= 8),
+        float(bool(_DIGIT.search(text))),
+        float(bool(_PERCENT.search(text))),
+        float(bool(_MONEY.search(text))),
+        float(bool(_YEAR.search(text))),
+        float(bool(_PERIOD.search(text))),
+        float(bool(_UNIT.search(text))),
+        float(bool(_DEADLINE.search(text))),
+        float(bool(_FROM_TO.search(text))),
+        float("→" in text or "->" in text),
+        float(bool(_FUTURE.search(text))),
+        float(bool(_TARGET_WORDS.search(text))),
+        float(bool(_MODAL.search(text))),
+        min(len(_PAST.findall(text)) / n * 4, 1.0),
+        min(len(_PRESENT.findall(text)) / n * 4, 1.0),
+        min(len(_FIRST_PERSON.findall(text)), 3) / 3.0,
+        min(len(_THIRD_PARTY.findall(text)), 3) / 3.0,
+        min(len(_EXTERNAL.findall(text)), 3) / 3.0,
+        float(bool(_NEGATION.search(text))),
+        float(has_placeholder(text)),
+        float(bool(_FRONT_MATTER.match(text))),
+        float(bool(_BYLINE.search(text))),
+        float(bool(_LINK_WORDS.search(text))),
+        float(bool(_OKR_LEAD.match(text))),
+        float(bool(_DANGLING.match(text))),
+        float(bool(_MISSION_WORDS.search(text))),
+        float(text.endswith("?")),
+        float(text.endswith(":")),
+        float(text[-1:] in ".!"),
+        float(text[:1].islower()),
+        float(sum(w.isupper() and len(w) > 1 for w in words) / n > 0.3),
+        float(text.count("|") >= 1),
+        # A table row of words only is a header; data rows hold numbers.
+        float(text.count("|") >= 1 and not _DIGIT.search(text)),
+        float(text.count(";") >= 2 and ":" in text),  # a CSV row rendered "col: value; ..."
+        float(bool(statement.heading)),
+        float(heading.count(">") >= 1),
+    ]
+    values += [float(statement.shape == shape) for shape in SHAPES]
+    values += [float(bool(pattern.search(heading))) for _, pattern in HEADING_GROUPS]
+    values.append(min(statement.position, 20) / 20.0)
+    return values
