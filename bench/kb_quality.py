@@ -18,7 +18,8 @@ from bot import migrate
 from core.db import make_engine, make_session_factory
 from knowledge.chroma_client import make_chroma_client
 from knowledge.minilm import BUILTIN_MODEL_ID, MiniLMEmbeddings
-from knowledge.service import KnowledgeBase, SearchMode
+from knowledge.search import SearchMode
+from knowledge.service import KnowledgeBase
 from knowledge.settings import KnowledgeSettings
 
 DATA = Path(__file__).parent / "data" / "kb_quality"
