@@ -63,6 +63,48 @@ def test_unverified_requests_get_401_and_run_nothing(rig: Rig, forgery: str) -> 
     assert doc_ids(rig) == before_docs
 
 
+MALFORMED = [
+    (b'{"type": ', "application/json"),
+    (b"null", "application/json"),
+    (b"[1, 2]", "application/json"),
+    (b"payload={oops", "application/x-www-form-urlencoded"),
+    (b"payload=null", "application/x-www-form-urlencoded"),
+]
+
+
+@pytest.mark.parametrize(("body", "content_type"), MALFORMED)
+def test_unsigned_malformed_bodies_get_401_not_a_crash(
+    rig: Rig, body: bytes, content_type: str
+) -> None:
+    sender = rig.sender()
+    resp = sender.http.post(sender.url, content=body, headers={"Content-Type": content_type})
+    assert resp.status_code == 401
+    assert isinstance(rig.app, InProcessApp)
+    assert "Traceback" not in rig.app.logs()
+
+
+@pytest.mark.parametrize("timestamp", ["abc", "9" * 400, "-5", ""])
+def test_malformed_signature_timestamps_get_401(rig: Rig, timestamp: str) -> None:
+    sender = rig.sender()
+    body = urlencode(payload("slash_command", command="/swot", text="x", channel_id="C0TSBAD"))
+    headers = sender.headers(body, "application/x-www-form-urlencoded")
+    headers["X-Slack-Request-Timestamp"] = timestamp
+    resp = sender.http.post(sender.url, content=body, headers=headers)
+    assert resp.status_code == 401
+    assert rig.requests("C0TSBAD") == []
+
+
+@pytest.mark.parametrize(("body", "content_type"), MALFORMED)
+def test_signed_malformed_bodies_get_400(rig: Rig, body: bytes, content_type: str) -> None:
+    before = len(rig.slack.calls)
+    sender = rig.sender()
+    resp = sender.http.post(
+        sender.url, content=body, headers=sender.raw_headers(body, content_type)
+    )
+    assert resp.status_code == 400
+    assert quiet(rig, before) == []
+
+
 def test_invalid_utf8_body_is_refused_before_anything_runs(rig: Rig) -> None:
     before = len(rig.slack.calls)
     body = b'{"type":"event_callback","event":{"type":"app_mention","text":"\xff\xfe"}}'
