@@ -13,12 +13,12 @@ from __future__ import annotations
 import pickle
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import Any
 
 from apscheduler.job import Job
-from apscheduler.jobstores.base import ConflictingIdError
+from apscheduler.jobstores.base import ConflictingIdError, JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.util import datetime_to_utc_timestamp
 from sqlalchemy import Engine, bindparam
@@ -122,9 +122,13 @@ class RetroJobStore(SQLAlchemyJobStore):
         return jobs
 
     def remove_job(self, job_id: str) -> None:
+        """Idempotent: a job already gone is removed. APScheduler's loop removes a one-off job
+        (a retro's close or nudge) after running it; if our sync removed it in the same moment,
+        the stock store's JobLookupError would end the scheduler's thread on this replica."""
         with self._lock:
             self._updates.pop(job_id, None)
-        super().remove_job(job_id)
+        with suppress(JobLookupError):
+            super().remove_job(job_id)
 
     def remove_all_jobs(self) -> None:
         with self._lock:
