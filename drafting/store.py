@@ -86,9 +86,10 @@ def latest_version(
         if thread_ts is None
         else DraftVersion.thread_ts == thread_ts
     )
-    return session.scalar(
-        query.order_by(DraftVersion.created_at.desc(), DraftVersion.id.desc()).limit(1)
-    )
+    # By id, the order rows were inserted: a version is inserted only once the one before it
+    # is committed. created_at is the inserting transaction's start (Postgres now()), which
+    # concurrent revisions can reorder.
+    return session.scalar(query.order_by(DraftVersion.id.desc()).limit(1))
 
 
 def find_by_message(
