@@ -21,12 +21,12 @@ from pathlib import Path
 
 import httpx
 
-from bench.http_load import Client, Tally, log_errors, rss_mb, wait_for
+from bench.http_load import Client, Tally, log_errors, rss_mb, run_cli, wait_for
 from tests.conftest import app_env
 from tests.fakes.slack_api import FakeSlack
-from tests.scale.cluster import ROOT, run_cli
 from tests.served_app import ServedApp, free_port
 
+ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "bot" / "sample_data"
 
 
@@ -39,8 +39,12 @@ def serve_bare(port: int) -> None:
     from bot.serving import build_serving_process
     from handlers.slack_client import make_web_client
 
-    settings = load_settings()
-    process = build_serving_process(settings)
+    loaded = load_settings()
+    # No worker child: the bare app's only work is its ack, as before the split.
+    settings = loaded.model_copy(
+        update={"server": loaded.server.model_copy(update={"worker_process": False})}
+    )
+    process = build_serving_process(settings, run_scheduler=False)
     assert settings.slack.signing_secret is not None
     app = App(
         signing_secret=settings.slack.signing_secret.get_secret_value(),

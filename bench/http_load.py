@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -128,3 +131,18 @@ def log_errors(text: str) -> list[str]:
             header = lines[i - 1] if i else ""
             found.append(f"{header} | {lines[end] if end < len(lines) else '?'}")
     return found
+
+
+def run_cli(env: dict[str, str], workdir: Path, *args: str, timeout: float = 300) -> str:
+    """`alignbot <args>` as an operator would run it; returns stdout, raises on failure."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={**os.environ, **env},
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"alignbot {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout

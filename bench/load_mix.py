@@ -25,15 +25,17 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, func, select
 
-from bench.http_load import Client, Tally, log_errors, pct, rss_mb, wait_for
+from bench.http_load import Client, Tally, log_errors, pct, rss_mb, run_cli, wait_for
 from drafting.models import DraftRequest
 from scheduler.models import Retro
 from tests.conftest import PG_AVAILABLE
 from tests.fakes.slack_api import BOT_USER, FakeSlack
-from tests.scale.cluster import ROOT, ChromaServer, cluster_env, run_cli, throwaway_database
+from tests.scale.cluster import cluster_env
 from tests.served_app import ServedApp
+from tests.servers import ChromaServer, throwaway_database
 from tests.slack_requests import payload
 
+ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "bot" / "sample_data"
 DRAFT_THREADS = 4
 WALL_LIMIT = 10 * 60
