@@ -34,6 +34,7 @@ _FROM_TO = re.compile(
     re.I,
 )
 _RECORD_PAIR = re.compile(r"(?:^|;\s*)([\w ()/-]{1,40}):\s*([^;]+?)(?=;|\.?$)")
+_SHARE_OF = re.compile(r"of\s+(?:the\s+|our\s+)?(\d[\d,.]*)\s")
 _TIME_UNITS = ("second", "minute", "hour", "day", "week", "month", "year", "ms")
 # Verbs of change that open a goal; what follows them names the metric.
 _CHANGE_VERB = re.compile(
@@ -41,10 +42,50 @@ _CHANGE_VERB = re.compile(
     r"bring|keep|hold|double|halve|move|boost|expand|shorten|deliver)\s+",
     re.I,
 )
-# Where the name of a metric ends: a verb or preposition before its value, or a colon.
+# What introduces a value: a number, with an optional currency or hedge before it, or a date.
+_VALUE_AHEAD = (
+    r"(?=\s+(?:(?:about|around|roughly|nearly|at least|at most|under|over|just)\s+)?"
+    r"(?:[$€£]|USD|EUR|GBP|CHF)?\s?\d|\s+(?:the\s+)?end\b|\s+[QH][1-4]\b|\s+FY\b|"
+    r"\s+[A-Z][a-z]{2,8}\s+\d{4})"
+)
+# Where the name of a metric ends: a verb before its value, a preposition that introduces a
+# value ("from 63 days", "by Q2 2027"; "time to hire" and "share of voice" keep theirs), or a
+# colon.
 _METRIC_END = re.compile(
-    r"\s+(?:from|to|at|is|are|was|were|of|above|below|under|over|by|reached|fell|rose|grew|"
-    r"dropped|stood|averaged|must|should|will|aims?|targets?|came)\b|:|;|,",
+    r"\s+(?:is|are|was|were|reached|fell|rose|grew|dropped|stood|averaged|must|should|will|"
+    r"aims?|targets?|came)\b|\s+(?:from|to|at|of|above|below|under|over|by)\b"
+    + _VALUE_AHEAD
+    # "lengthened to 94 days", "rose by 9%": any past-tense verb right before a moved value.
+    + r"|\s+\w{3,}ed\b(?=\s+(?:to|by|from|at)\b"
+    + _VALUE_AHEAD
+    + r")|:|;|,",
+    re.I,
+)
+# Goals that count things done ("Hire 6 ...", "Sign 20 ..."): the verb as a participle names
+# the metric ("engineers hired").
+_PARTICIPLE = {
+    "hire": "hired",
+    "recruit": "recruited",
+    "add": "added",
+    "sign": "signed",
+    "win": "won",
+    "close": "closed",
+    "onboard": "onboarded",
+    "open": "opened",
+    "launch": "launched",
+    "ship": "shipped",
+    "publish": "published",
+    "train": "trained",
+    "certify": "certified",
+    "complete": "completed",
+}
+_COUNT_GOAL = re.compile(
+    r"^(" + "|".join(_PARTICIPLE) + r")\s+(?:at least\s+|another\s+)?(\d[\d,]*)\s+(.+)$", re.I
+)
+# A change verb inside a goal ("aims to bring X from ..."): the metric follows the last one.
+_INNER_CHANGE_VERB = re.compile(
+    r"\b(?:reduce|cut|lower|decrease|raise|increase|grow|lift|improve|bring|move|boost|"
+    r"shorten)\s+",
     re.I,
 )
 _STOP = {
@@ -106,6 +147,10 @@ def unit_of(text: str, surface: str) -> str:
     if re.search(r"[$€£]|USD|EUR|GBP|CHF|million|billion|\d[kmb]\b", surface, re.I):
         return "money"
     after = text[text.find(surface) + len(surface) :].strip().lower()
+    share = _SHARE_OF.match(after)
+    if share:
+        # "2 of the 6 engineers": the count is in the unit of the whole it is part of.
+        return unit_of(after[share.start(1) :], share.group(1))
     word = re.match(r"[a-z]+", after)
     if word:
         for unit in _TIME_UNITS:
@@ -121,9 +166,36 @@ def with_unit(text: str, surface: str) -> str:
     if at < 0:
         return surface
     after = re.match(r"\s?([A-Za-z]+)", text[at + len(surface) :])
-    if after and unit_of(text, surface) not in ("%", "money", "number"):
+    if _SHARE_OF.match(text[at + len(surface) :].strip().lower()):
+        return surface
+    # Only durations read wrong without their unit ("from 63 to 45" days or hours?); a count's
+    # noun may be the first word of a compound ("6 machine-learning engineers").
+    if after and unit_of(text, surface) in _TIME_UNITS:
         return f"{surface} {after.group(1)}"
     return surface
+
+
+def _unit_after(text: str, end: int, surface: str) -> str | None:
+    """The value ending at `end` with the time or count unit written after it, if one is."""
+    after = re.match(r"\s?([A-Za-z]+)", text[end:])
+    if after is None or unit_of(surface + " " + after.group(1), surface) in ("%", "money"):
+        return None
+    word = after.group(1).lower()
+    if any(word.startswith(unit) for unit in _TIME_UNITS):
+        return f"{surface} {after.group(1)}"
+    return None
+
+
+def _borrow_unit(base: str, target: str) -> str:
+    """A bare target takes the unit its baseline is written with ("11 weeks ... to 6")."""
+    unit = re.match(r"^\S*\d\S*\s+([A-Za-z]+)$", base.strip())
+    if (
+        unit
+        and re.fullmatch(r"\S*\d\S*", target.strip())
+        and any(unit.group(1).lower().startswith(u) for u in _TIME_UNITS)
+    ):
+        return f"{target} {unit.group(1)}"
+    return target
 
 
 def content_words(text: str) -> set[str]:
@@ -132,7 +204,23 @@ def content_words(text: str) -> set[str]:
 
 def metric_name(text: str) -> str:
     """The measured thing a goal names: "Cut median onboarding time to 6 weeks" -> its metric."""
-    clean = _CHANGE_VERB.sub("", display_text(text).rstrip("."))
+    clean = display_text(text).rstrip(".")
+    stated = _FROM_TO.search(clean)
+    if stated:
+        # "A programme aims to bring average onboarding time from 11 weeks ...": the metric is
+        # what stands just before "from", after the last verb of change.
+        before = clean[: stated.start()].strip()
+        verbs = list(_INNER_CHANGE_VERB.finditer(before))
+        if verbs and verbs[-1].end() < len(before):
+            before = before[verbs[-1].end() :]
+        if re.search(r"[A-Za-z]", before):
+            clean = before
+    counted = _COUNT_GOAL.match(clean)
+    if counted:
+        # "Hire 6 engineers for X by March": the metric is the count of engineers hired.
+        thing = re.split(_METRIC_END, counted.group(3))[0].strip(" ,")
+        return f"{thing} {_PARTICIPLE[counted.group(1).lower()]}"
+    clean = _CHANGE_VERB.sub("", clean)
     match = re.split(_METRIC_END, clean)
     name = match[0].strip(" ,")
     words = name.split()
@@ -203,8 +291,11 @@ def pair_goal(
     due = _due(goal.text)
     stated = _FROM_TO.search(text)
     if stated:
-        kr = KeyResult(label, text, [goal.chunk_id], stated.group("target"), goal.vector, metric)
-        kr.baseline, kr.due = stated.group("base"), due
+        # "from 63 days to 45 days" and "from 11 weeks down to 6": both ends keep the unit.
+        base, target = stated.group("base"), stated.group("target")
+        target = _unit_after(text, stated.end("target"), target) or _borrow_unit(base, target)
+        kr = KeyResult(label, text, [goal.chunk_id], target, goal.vector, metric)
+        kr.baseline, kr.due = base, due
         return kr
     target = values[-1]
     unit = unit_of(goal.text, target)
@@ -287,13 +378,22 @@ def _plausible(baseline: str, target: str) -> bool:
     return 0.1 <= a / b <= 10
 
 
+# Units a metric is read in: a rate, an amount, a duration, a score. A bare count ("went live
+# for 12 customers", "46 deploys") is an event, not a level to set a target for.
+_METRIC_UNITS = frozenset(("%", "money", "out", "point", "score", *_TIME_UNITS))
+
+
 def baseline_only(fact: Typed, label: str) -> KeyResult | None:
     """A measured problem with no stated target: its baseline, and a target still to set."""
     values = measures(fact.text)
-    if not values:
+    if not values or unit_of(fact.text, values[0]) not in _METRIC_UNITS:
         return None
-    metric = metric_name(fact.text)
-    text = f"{metric[0].upper()}{metric[1:]}: from {values[0]} today; {TARGET_TO_BE_SET}."
+    metric = re.sub(r"^(?:the|our|a|an)\s+", "", metric_name(fact.text), flags=re.I)
+    # The metric must be named by words before its value, in a few of them.
+    if not re.match(r"[A-Za-z]", metric) or not 1 <= len(metric.split()) <= 6:
+        return None
+    value = with_unit(fact.text, values[0])
+    text = f"{metric[0].upper()}{metric[1:]}: from {value} today; {TARGET_TO_BE_SET}."
     kr = KeyResult(label, text, [fact.chunk_id], TARGET_TO_BE_SET, fact.vector, metric)
-    kr.baseline, kr.kind = values[0], "baseline_only"
+    kr.baseline, kr.kind = value, "baseline_only"
     return kr

@@ -270,3 +270,45 @@ OBJECTIVE_NAMES = {
 def objective_name(label: str) -> str:
     """A short, readable objective name for an area; named projects get "Deliver <Name>"."""
     return OBJECTIVE_NAMES.get(label) or f"Deliver {label.title()}"
+
+
+# Where an imperative's core ends and its purpose, condition or deadline begins.
+_CLAUSE_END = re.compile(
+    r"[,;:(]|\s(?:to|so|before|by|while|until|with|because|and then|in order)\s", re.I
+)
+MAX_TITLE_WORDS = 7
+
+
+def objective_names(priorities: list[tuple[str, str]], projects: set[str]) -> list[str]:
+    """One distinct name per (label, priority text): the area's name, "Deliver <Project>" for a
+    named project, else the core of the priority itself ("Hire 6 engineers for Kestrel")."""
+    names: list[str] = []
+    taken: set[str] = set()
+    known = {p.upper() for p in projects}
+    for label, text in priorities:
+        candidates = []
+        if label in OBJECTIVE_NAMES:
+            candidates.append(OBJECTIVE_NAMES[label])
+        elif label in known:
+            candidates.append(f"Deliver {label.title()}")
+        candidates.append(_core(text))
+        name = next((c for c in candidates if c.lower() not in taken), candidates[-1])
+        if name.lower() in taken:
+            name = f"{name} ({len(names) + 1})"
+        taken.add(name.lower())
+        names.append(name)
+    return names
+
+
+def _core(text: str) -> str:
+    """The imperative's verb and object, without its purpose or deadline, in a few words."""
+    clean = text.strip().rstrip(".")
+    words = clean.split()
+    for match in _CLAUSE_END.finditer(clean):
+        if len(clean[: match.start()].split()) >= 3:
+            words = clean[: match.start()].split()
+            break
+    words = words[:MAX_TITLE_WORDS]
+    while len(words) > 1 and words[-1].lower() in FUNCTION_WORDS:
+        words.pop()
+    return " ".join(words) if words else text

@@ -14,7 +14,8 @@ from drafting.draft import OFFLINE_ENGINE, SECTION_TITLES, Draft, Item, Section
 from drafting.facts import normalised
 from drafting.grounding import check_draft
 from drafting.key_results import KeyResult, baseline_only, measures, pair_goal
-from drafting.labels import label_for, objective_name, project_names, tidy_label
+from drafting.labels import label_for, objective_names, project_names, tidy_label
+from drafting.priorities import PLAN_VERBS
 from drafting.retriever import Retriever
 from drafting.statement_pool import Pool, Typed, load_pool, relevance, source_book
 from drafting.swot_offline import draft_swot_offline, stands_alone
@@ -22,8 +23,8 @@ from drafting.vectors import CachedEmbedder
 from knowledge.statements import display_text
 
 MAX_VALUES = 6
-# A key result this close to no objective still joins the nearest one: a stated target is
-# part of the plan even when the SWOT's priorities did not name its area.
+# A target this close in meaning (MiniLM cosine) to an objective measures what it asks for.
+MIN_OBJECTIVE_FIT = 0.5
 # Headings that name the values section rather than one value.
 _SECTION_WORDS = re.compile(
     r"value|principle|culture|mission|how we|who we are|what we believe|behavio|our way", re.I
@@ -31,32 +32,81 @@ _SECTION_WORDS = re.compile(
 _VALUE_SPLIT = re.compile(r"^(?P<name>[^.:—–]{2,60}?)\s*(?::|—|–| - )\s*(?P<rest>.+)$")
 
 
-def _goals(pool: Pool, subject: str) -> list[Typed]:
+# "Bookings were USD 4.1 million, below the USD 4.4 million plan": a past result measured
+# against its plan reports where the metric stands, however the classifier read it; goals state
+# only where it should be.
+_RESULT_AGAINST_PLAN = re.compile(
+    r"\b(?:was|were|came in|ended|stood|finished)\b.*\b(?:below|above|short of|behind|ahead of|"
+    r"against|missing|beating|under|over)\b.*\b(?:plan|target|goal|forecast|budget|ceiling)\b",
+    re.I,
+)
+
+
+# How a target is written in any document: a deadline, a word for an intended state, a
+# future or obligation, a change from one value to another, an imperative, an OKR line.
+_STATES_TARGET = re.compile(
+    r"\b(?:by|before|until)\s+(?:the\s+)?(?:end\b|[QH][1-4]\b|FY|(?:19|20)\d\d|[A-Z][a-z]+ \d{4})|"
+    r"\b(?:targets?|goals?|aims?|objectives?|ambition|planned|plans?|will|must|should|"
+    r"ceiling|floor|at least|at most|no more than|kr\s?\d)\b|\bfrom\b.+\bto\b|→|->",
+    re.I,
+)
+_PLAN_HEADING = re.compile(r"target|goal|okr|objective|key result|plan|ambition|vision", re.I)
+
+
+def reports_result(text: str) -> bool:
+    return bool(_RESULT_AGAINST_PLAN.search(text))
+
+
+def states_target(goal: Typed) -> bool:
+    """Whether a goal says where a metric should be. "Revenue reached USD 38 million, up 31%"
+    says where it is: a result, whatever the classifier made of its numbers. Under a targets
+    heading, a bare line ("Win rate 35%") is a target."""
+    text = display_text(goal.text)
+    if _PLAN_HEADING.search(goal.heading or "") or _STATES_TARGET.search(text):
+        return True
+    first = re.match(r"[A-Za-z]+", text)
+    return bool(first and first.group(0).lower() in PLAN_VERBS)
+
+
+def _goals(pool: Pool, subject: str, objectives: np.ndarray) -> list[Typed]:
     goals = pool.of("goal", min_confidence=0.5)
     about, _ = relevance(pool, goals, subject, None)
+    if len(goals) and len(objectives):
+        # A narrow subject's plan also takes the targets that measure what its objectives ask
+        # for ("hire engineers for X" and the time-to-hire target), though they do not name it.
+        fit = (np.vstack([g.vector for g in goals]) @ objectives.T).max(axis=1)
+        about = np.maximum(about, np.where(fit >= MIN_OBJECTIVE_FIT, fit, 0.0))
     kept, seen = [], set()
     for goal, score in zip(goals, about, strict=True):
         key = normalised(goal.text)
         if score <= 0 or key in seen or not measures(goal.text):
+            continue
+        if reports_result(goal.text) or not states_target(goal):
             continue
         seen.add(key)
         kept.append(goal)
     return kept
 
 
-def key_results_of(pool: Pool, subject: str, projects: set[str]) -> list[KeyResult]:
+def key_results_of(
+    pool: Pool, subject: str, projects: set[str], objectives: np.ndarray | None = None
+) -> list[KeyResult]:
     """Every measurable goal of the knowledge base as a key result, baselines paired."""
     # A baseline is any stated current value: a fact, a table or CSV row, even one the
     # classifier filed as context or noise; only goals and actions state where we want to be.
     facts = [
         s
         for s in pool.statements
-        if s.kind not in ("goal", "action", "mission", "value") and measures(s.text)
+        if (
+            s.kind not in ("goal", "action", "mission", "value")
+            or (s.kind == "goal" and (reports_result(s.text) or not states_target(s)))
+        )
+        and measures(s.text)
     ]
     results: list[KeyResult] = []
-    targets: list[tuple[str, np.ndarray]] = []
+    targets: list[tuple[str, np.ndarray, tuple[str, str]]] = []
     headers = _table_headers(pool)
-    for goal in _goals(pool, subject):
+    for goal in _goals(pool, subject, np.zeros((0, 384)) if objectives is None else objectives):
         header = headers.get(goal.chunk_id) if " | " in goal.text else None
         if " | " in goal.text and header is None:
             continue  # a table row whose columns are unknown cannot be read as a key result
@@ -64,14 +114,24 @@ def key_results_of(pool: Pool, subject: str, projects: set[str]) -> list[KeyResu
         kr = pair_goal(goal, facts, label, header)
         if kr is None:
             continue
-        # The same target restated in another document is one key result.
-        if any(t == kr.target and float(v @ kr.vector) > 0.8 for t, v in targets):
+        # The same target restated in another document (a table row, a sentence) is one key
+        # result: the same target close in meaning, or the same baseline and target.
+        ends = (_figure(kr.baseline), _figure(kr.target))
+        if any(
+            (t == kr.target and float(v @ kr.vector) > 0.8) or (kr.baseline and e == ends)
+            for t, v, e in targets
+        ):
             continue
-        targets.append((kr.target, kr.vector))
+        targets.append((kr.target, kr.vector, ends))
         results.append(kr)
     # Key results with both ends first: they are what a plan is measured by.
     results.sort(key=lambda kr: kr.baseline is None)
     return results
+
+
+def _figure(value: str | None) -> str:
+    """A value reduced to its number and unit sign, to compare "4 %" with "4%"."""
+    return re.sub(r"[^\d.%]", "", value or "")
 
 
 def _table_headers(pool: Pool) -> dict[str, str]:
@@ -188,23 +248,26 @@ def draft_okr_offline(
         section = swot.section("priorities")
     priorities = list(section.items if section else [])[:objectives]
     projects = project_names([s.text for s in pool.statements[:2000]])
-    results = [
-        kr
-        for kr in key_results_of(pool, subject, projects)
-        if normalised(kr.text) not in (exclude or set())
-    ]
     objective_vectors = (
         pool.embed([p.text for p in priorities]) if priorities else np.zeros((0, 384))
     )
+    results = [
+        kr
+        for kr in key_results_of(pool, subject, projects, objective_vectors)
+        if normalised(kr.text) not in (exclude or set())
+    ]
     groups = _assign(results, objective_vectors, key_results)
     _fill_with_baselines(groups, priorities, pool, projects)
 
     sections: list[Section] = []
-    for index, (priority, krs) in enumerate(zip(priorities, groups, strict=True), start=1):
+    names = objective_names([(p.label, p.text) for p in priorities], projects)
+    for index, (priority, krs, name) in enumerate(
+        zip(priorities, groups, names, strict=True), start=1
+    ):
         sections.append(
             Section(
                 key=f"objective-{index}",
-                title=objective_name(priority.label),
+                title=name,
                 intent=priority.text,
                 items=[Item(label=kr.label, text=kr.text, sources=kr.sources) for kr in krs],
             )

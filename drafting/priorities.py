@@ -153,29 +153,54 @@ def imperative(text: str) -> str | None:
     return stripped[0].upper() + stripped[1:]
 
 
-def _area(label: str) -> str:
-    """A label as a noun in a sentence; acronyms keep their capitals."""
-    return label if len(label) <= 4 and label.isupper() else label.lower()
+def proper_nouns(texts: list[str]) -> set[str]:
+    """Words some text capitalises mid-sentence ("the Kestrel pilot"): names, kept as written."""
+    found: set[str] = set()
+    for text in texts:
+        for sentence in re.split(r"(?<=[.!?:;])\s+", text):
+            words = re.findall(r"[A-Za-z][\w&'-]*", sentence)
+            found |= {w for w in words[1:] if w[0].isupper() and not w.isupper()}
+    return found
 
 
-def _template(first: Evidence, second: Evidence | None) -> str:
-    a = _area(first.item.label)
+def _area(label: str, proper: set[str]) -> str:
+    """A label as a noun in a sentence: a name keeps its capital ("Kestrel"), an acronym its
+    capitals, a common noun goes lower case."""
+    if len(label) <= 4 and label.isupper():
+        return label
+    by_lower = {w.lower(): w for w in proper}
+    return " ".join(by_lower.get(w.lower(), w.lower()) for w in label.split())
+
+
+def _template(first: Evidence, second: Evidence | None, proper: set[str]) -> str:
+    a = _area(first.item.label, proper)
     if second is None:
         return {
-            "weaknesses": f"Fix {a} before it costs more ground.",
-            "threats": f"Prepare our answer to the {a} threat before it lands.",
-            "opportunities": f"Go after the {a} opportunity with a named owner and budget.",
+            "weaknesses": f"Fix our weakness in {a} before it costs more ground.",
+            "threats": f"Prepare our answer to the threat in {a} before it lands.",
+            "opportunities": f"Go after the opportunity in {a} with a named owner and budget.",
             "strengths": f"Invest in {a}, where we already lead.",
         }[first.quadrant]
-    b = _area(second.item.label)
-    if a == b:
-        b = "it"
+    b = _area(second.item.label, proper)
+    pair = (first.quadrant, second.quadrant)
+    if a.lower() == b.lower():
+        # Both items are about one area: the sentence names it once.
+        return {
+            ("weaknesses", "threats"): f"Fix our weakness in {a} before a threat exploits it.",
+            ("strengths", "opportunities"): f"Use our strength in {a} to capture the "
+            "opportunity it opens.",
+            ("weaknesses", "opportunities"): f"Fix our weakness in {a} so it does not hold back "
+            "the opportunity there.",
+            ("strengths", "threats"): f"Use our strength in {a} to blunt the threat it faces.",
+        }[pair]
     return {
-        ("weaknesses", "threats"): f"Fix {a} before the {b} threat exploits it.",
-        ("strengths", "opportunities"): f"Use our {a} strength to capture the {b} opportunity.",
-        ("weaknesses", "opportunities"): f"Fix {a} so it does not hold back the {b} opportunity.",
-        ("strengths", "threats"): f"Use our {a} strength to blunt the {b} threat.",
-    }[(first.quadrant, second.quadrant)]
+        ("weaknesses", "threats"): f"Fix our weakness in {a} before the threat in {b} exploits it.",
+        ("strengths", "opportunities"): f"Use our strength in {a} to capture the opportunity in "
+        f"{b}.",
+        ("weaknesses", "opportunities"): f"Fix our weakness in {a} so it does not hold back the "
+        f"opportunity in {b}.",
+        ("strengths", "threats"): f"Use our strength in {a} to blunt the threat in {b}.",
+    }[pair]
 
 
 def _pairs(evidence: dict[str, list[Evidence]]) -> list[tuple[float, Evidence, Evidence]]:
@@ -216,6 +241,7 @@ def draft_priorities(
             if id(single) not in used:
                 used.add(id(single))
                 groups.append((single, None))
+    proper = proper_nouns([e.item.text for group in evidence.values() for e in group])
     usable = [(p, text) for p in plans if (text := imperative(p.text)) is not None]
     plan_matrix = np.vstack([p.vector for p, _ in usable]) if usable else None
     taken_plans: set[int] = set()
@@ -223,7 +249,7 @@ def draft_priorities(
     for first, second in groups:
         answered = [first] if second is None else [first, second]
         sources = list(dict.fromkeys(sid for e in answered for sid in e.item.sources))
-        text, label = _template(first, second), first.item.label
+        text, label = _template(first, second, proper), first.item.label
         if plan_matrix is not None:
             fit = np.mean([plan_matrix @ e.vector for e in answered], axis=0)
             for index in np.argsort(-fit):

@@ -16,9 +16,9 @@ from drafting.draft import OFFLINE_ENGINE, SECTION_TITLES, Draft, Item, Section
 from drafting.facts import normalised
 from drafting.grounding import check_draft, extract_figures
 from drafting.labels import label_for, project_names
+from drafting.polarity import polarity_shift
 from drafting.priorities import Evidence, draft_priorities
 from drafting.retriever import Retriever
-from drafting.sections import polarity_shift
 from drafting.statement_pool import Pool, Typed, load_pool, relevance, source_book
 from drafting.vectors import CachedEmbedder
 from knowledge.statements import display_text

@@ -49,6 +49,29 @@ _EXTERNAL = re.compile(
     re.I,
 )
 _NEGATION = re.compile(r"\b(?:no|not|never|without|lack\w*|none|fail\w*|missed)\b|n't\b", re.I)
+# Direction against a reference, in plain English: the embedding hears "target" and "record"
+# alike, but a strength beats its reference and a weakness falls short of it.
+_BETTER = re.compile(
+    r"\b(?:above|ahead of|exceed\w*|beat\w*|record|best|highest|lowest ever|only|first|won|"
+    r"praised|awards?|leader|leading)\b",
+    re.I,
+)
+_WORSE = re.compile(
+    r"\b(?:below|short of|behind|missed|late|over budget|fail\w*|worst|weakest|complain\w*|"
+    r"lost|slipp\w*|still|against|only \d)\b",
+    re.I,
+)
+# What an outside party wants or plans (an opening), and pressure put on us from outside.
+_WANT = re.compile(
+    r"\b(?:ask(?:ed|s)? for|wants?|need(?:s|ed)?|would pay|looking for|plan(?:s)? to (?:buy|switch|"
+    r"adopt)|interest(?:ed)? in|demand for|invited us)\b",
+    re.I,
+)
+_PRESSURE = re.compile(
+    r"\b(?:cheaper|undercut\w*|cut (?:its|their) prices?|price war|bundl\w*|poach\w*|"
+    r"requires?|cap(?:s|ped)?|levy|tariffs?|rising|rose|raised|doubled|squeez\w*)\b",
+    re.I,
+)
 _FRONT_MATTER = re.compile(r"^[a-z_][\w-]{1,30}:\s*\S", re.I)
 _BYLINE = re.compile(
     r"\b(?:last (?:updated|edited|modified)|updated|edited|authored|written|posted|owner|"
@@ -140,6 +163,10 @@ def _flags(statement: Statement) -> list[float]:
         min(len(_THIRD_PARTY.findall(text)), 3) / 3.0,
         min(len(_EXTERNAL.findall(text)), 3) / 3.0,
         float(bool(_NEGATION.search(text))),
+        float(bool(_BETTER.search(text))),
+        float(bool(_WORSE.search(text))),
+        float(bool(_WANT.search(text))),
+        float(bool(_PRESSURE.search(text))),
         float(has_placeholder(text)),
         float(bool(_FRONT_MATTER.match(text))),
         float(bool(_BYLINE.search(text))),
