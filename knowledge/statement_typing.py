@@ -71,15 +71,16 @@ class StatementTyper:
             for group in split:
                 pooled.append(flat[at : at + len(group)])
                 at += len(group)
-        typed: list[TypedStatement] = []
-        for chunk, statements, stmt_vectors in zip(chunks, split, pooled, strict=True):
-            labels = self.classifier.classify(stmt_vectors, statements)
-            for statement, vector, (kind, confidence) in zip(
-                statements, stmt_vectors, labels, strict=True
-            ):
-                typed.append(
-                    TypedStatement(
-                        chunk.chunk_id, statement, kind, confidence, vector.astype(np.float16)
-                    )
-                )
+        # One classifier pass for the whole step: per chunk, the call overhead cost more than
+        # the arithmetic.
+        owners = [chunk.chunk_id for chunk, group in zip(chunks, split, strict=True) for _ in group]
+        statements = [statement for group in split for statement in group]
+        vectors = np.vstack([v for v in pooled if len(v)]) if statements else np.zeros((0, 384))
+        labels = self.classifier.classify(vectors, statements)
+        typed = [
+            TypedStatement(owner, statement, kind, confidence, vector.astype(np.float16))
+            for owner, statement, vector, (kind, confidence) in zip(
+                owners, statements, vectors, labels, strict=True
+            )
+        ]
         return chunk_vectors, typed
