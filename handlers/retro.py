@@ -61,7 +61,7 @@ def register(app: App, deps: ServingDeps) -> None:
             ack(text="Opening a retro…")
             deps.jobs.submit(open_retro_reply, team, team, channel, user, title, window)
 
-    @app.action(ids.RETRO_ADD_ENTRY)
+    @app.action(ids.RETRO_ADD_ENTRY_PATTERN)
     def handle_add_entry(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         value = json.loads(action["value"])

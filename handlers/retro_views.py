@@ -69,7 +69,9 @@ def build_retro_prompt(retro: RetroInfo, *, closed_note: str | None = None) -> l
                 "block_id": ids.RETRO_ACTIONS_BLOCK,
                 "elements": [
                     _button(
-                        f"Add: {label}", ids.RETRO_ADD_ENTRY, json.dumps({"r": retro.id, "s": key})
+                        f"Add: {label}",
+                        ids.retro_add_entry_id(key),
+                        json.dumps({"r": retro.id, "s": key}),
                     )
                     for key, (label, _) in SECTION_LABELS.items()
                 ]

@@ -97,7 +97,7 @@ def test_retro_from_open_to_carried_action_items(
     prompt_ts = prompt.response["ts"]
     wait_for_row(seeded_app, "SELECT 1 FROM retros WHERE prompt_ts = ?", prompt_ts)
     buttons = [e for b in prompt.params["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    add_buttons = [b for b in buttons if b["action_id"] == "retro_add_entry"]
+    add_buttons = [b for b in buttons if b["action_id"].startswith("retro_add_entry:")]
     assert len(add_buttons) == 4 and any(b["action_id"] == "retro_close" for b in buttons)
     retro_id = json.loads(add_buttons[0]["value"])["r"]
 
