@@ -18,6 +18,7 @@ from handlers.deps import ServingDeps, WorkerDeps
 from handlers.draft_jobs import draft_message_blocks, fallback_text, post_draft_reply, post_overflow
 from handlers.draft_pictures import attach_picture, upload_pdf
 from handlers.replies import describe_failure, post_ephemeral
+from handlers.slack_text import safe_text
 
 log = logging.getLogger(__name__)
 DRAFT_GONE = "I can't find that draft any more (it may have been deleted with /align forget)."
@@ -186,7 +187,7 @@ def regenerate_section_reply(deps: WorkerDeps, client: WebClient, body: dict, ke
             channel=channel,
             root=root,
             draft=draft,
-            note=f"Regenerated {title} for <@{user}>.",
+            note=f"Regenerated {safe_text(title)} for <@{user}>.",
             user=user,
         )
     except Exception as exc:

@@ -16,6 +16,7 @@ from handlers import ids
 from handlers.deps import ServingDeps, WorkerDeps
 from handlers.replies import command_text, describe_failure, post_ephemeral
 from handlers.retro_views import build_entry_modal, build_schedule_created, build_schedule_list
+from handlers.slack_text import quote
 from scheduler.errors import RetroError
 from scheduler.schedule_request import DEFAULT_WINDOW, parse_duration, parse_schedule_command
 from scheduler.when import ScheduleParseError
@@ -276,7 +277,7 @@ def set_action_status(
             client,
             channel=channel,
             user=body["user"]["id"],
-            text=f"Marked “{item.text}” as {'done' if status == 'done' else 'still open'}.",
+            text=f"Marked “{quote(item.text)}” as {'done' if status == 'done' else 'still open'}.",
         )
     except RetroError as exc:
         post_ephemeral(client, channel=channel, user=body["user"]["id"], text=str(exc))
