@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from typing import Any
@@ -14,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from drafting.intent import clean_text
 from handlers import ids
 from handlers.deps import ServingDeps, WorkerDeps
+from handlers.payloads import action_id_value, retro_ref, text_input
 from handlers.replies import command_text, describe_failure, post_ephemeral
 from handlers.retro_views import build_entry_modal, build_schedule_created, build_schedule_list
 from handlers.slack_text import quote
@@ -65,18 +65,16 @@ def register(app: App, deps: ServingDeps) -> None:
     @app.action(ids.RETRO_ADD_ENTRY_PATTERN)
     def handle_add_entry(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
-        value = json.loads(action["value"])
-        client.views_open(
-            trigger_id=body["trigger_id"], view=build_entry_modal(int(value["r"]), value["s"])
-        )
+        retro_id, section = retro_ref(action.get("value"))
+        client.views_open(trigger_id=body["trigger_id"], view=build_entry_modal(retro_id, section))
 
     @app.view(ids.RETRO_ENTRY_MODAL)
     def handle_entry_submitted(
         ack: Ack, body: dict, view: dict, context: BoltContext, client: WebClient
     ) -> None:
-        meta = json.loads(view["private_metadata"])
+        retro_id, section = retro_ref(view.get("private_metadata"))
+        text = clean_text(text_input(view, ids.RETRO_ENTRY_BLOCK, ids.RETRO_ENTRY_INPUT))
         values = view["state"]["values"]
-        text = clean_text(values[ids.RETRO_ENTRY_BLOCK][ids.RETRO_ENTRY_INPUT].get("value") or "")
         anonymous = bool(
             values.get(ids.RETRO_ANON_BLOCK, {})
             .get(ids.RETRO_ANON_INPUT, {})
@@ -90,9 +88,9 @@ def register(app: App, deps: ServingDeps) -> None:
         try:
             # Stored before the ack, so an acknowledged entry is never lost.
             deps.retros.entries.add_entry(
-                int(meta["r"]),
+                retro_id,
                 workspace_id=team,
-                section=meta["s"],
+                section=section,
                 text=text,
                 author=None if anonymous else user,
                 anonymous=anonymous,
@@ -114,18 +112,18 @@ def register(app: App, deps: ServingDeps) -> None:
             team,
             body["channel"]["id"],
             body["user"]["id"],
-            int(action["value"]),
+            action_id_value(action),
         )
 
     @app.action(ids.ACTION_ITEM_DONE)
     def handle_action_done(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
-        set_action_status(deps, client, body, int(action["value"]), "done")
+        set_action_status(deps, client, body, action_id_value(action), "done")
 
     @app.action(ids.ACTION_ITEM_OPEN)
     def handle_action_open(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
-        set_action_status(deps, client, body, int(action["value"]), "open")
+        set_action_status(deps, client, body, action_id_value(action), "open")
 
 
 def split_window(text: str) -> tuple[str | None, Any]:
