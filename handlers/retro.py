@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from core.db import session_scope
+from core.retro_sections import parse_prefixed_entry
+from core.workspaces import claim_event, finish_event
 from drafting.intent import clean_text
 from handlers import ids
 from handlers.deps import ServingDeps, WorkerDeps
@@ -31,6 +35,11 @@ RETRO_USAGE = """Usage:
    `every 2 weeks on monday 10:00` · `monthly on the last thursday at 16:00` · `cron 0 15 * * FRI`
 • `/retro schedules` list them · `/retro pause|resume|cancel <id>`
 In the prompt's thread, start a reply with `+` went well, `-` not so well, `*` learning, `!` action."""
+ENTRY_HINT = (
+    "Only replies that start with a prefix become retro entries: `+` went well, "
+    "`-` not so well, `*` learning, `!` action (e.g. `+ the release went out early`). "
+    "Other replies here stay conversation. You can also use the buttons on the prompt."
+)
 
 
 def register(app: App, deps: ServingDeps) -> None:
@@ -284,31 +293,63 @@ def set_action_status(
 def take_thread_entry(
     deps: ServingDeps, client: WebClient, team: str, event: dict[str, Any]
 ) -> bool:
-    """A reply under a retro prompt becomes an entry, confirmed with ✅. False if not a retro."""
+    """A prefixed reply under a retro prompt becomes an entry, confirmed with ✅.
+
+    False when the thread is no retro's. Anything without a prefix is conversation, not an
+    entry: it is left alone, and the thread is told once (the first time) how to add one.
+    """
+    channel, thread_ts = event["channel"], event["thread_ts"]
+    text = clean_text(event.get("text") or "")
+    section, _ = parse_prefixed_entry(text)
+    if section is None:
+        retro = deps.retros.lookup.find_by_prompt(team, channel, thread_ts)
+        if retro is None:
+            return False
+        if retro.status == "open" and first_hint(deps, team, channel, thread_ts):
+            deps.jobs.submit(
+                tell_entry_refused,
+                team,
+                channel=channel,
+                user=event.get("user", ""),
+                thread_ts=thread_ts,
+                text=ENTRY_HINT,
+            )
+        return True
     try:
         result = deps.retros.entries.add_thread_reply(
-            team,
-            event["channel"],
-            event["thread_ts"],
-            text=clean_text(event.get("text") or ""),
-            author=event.get("user"),
-            message_ts=event["ts"],
+            team, channel, thread_ts, text=text, author=event.get("user"), message_ts=event["ts"]
         )
     except RetroError as exc:
         deps.jobs.submit(
             tell_entry_refused,
             team,
-            channel=event["channel"],
+            channel=channel,
             user=event.get("user", ""),
-            thread_ts=event["thread_ts"],
+            thread_ts=thread_ts,
             text=str(exc),
         )
         return True
     if result is None:
         return False
     if result.created:
-        deps.jobs.submit(confirm_entry, team, event["channel"], event["ts"])
+        deps.jobs.submit(confirm_entry, team, channel, event["ts"])
     return True
+
+
+def first_hint(deps: ServingDeps, team: str, channel: str, thread_ts: str) -> bool:
+    """True once per retro thread, on every replica: the hint is claimed like an event id."""
+    with session_scope(deps.sessions) as session:
+        fresh = claim_event(
+            session=session,
+            event_id=f"retro-hint:{channel}:{thread_ts}",
+            workspace_id=team,
+            abandoned_after=timedelta(days=3650),
+        )
+        if fresh:
+            finish_event(
+                session=session, event_id=f"retro-hint:{channel}:{thread_ts}", handled=True
+            )
+    return fresh
 
 
 def tell_entry_refused(
