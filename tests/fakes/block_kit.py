@@ -156,8 +156,16 @@ def check_view(raw: Any) -> None:
         raise Refused("invalid_arguments", "a modal with inputs needs a submit button")
 
 
+# Methods that post a message: Slack answers `no_text` when there is nothing to show.
+_POSTING = {"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage"}
+
+
 def check_call(method: str, params: dict[str, Any]) -> None:
     """Raise Refused when Slack would refuse this call's Block Kit or text."""
+    if method in _POSTING and not any(
+        params.get(k) not in (None, "", []) for k in ("text", "blocks", "attachments")
+    ):
+        raise Refused("no_text", "no text, blocks or attachments")
     if method.startswith("chat.") or method.startswith("files."):
         check_message(params)
     elif method.startswith("views.") and "view" in params:

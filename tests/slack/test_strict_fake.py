@@ -58,6 +58,9 @@ def test_refuses_blocks_slack_refuses(case: str) -> None:
 
 
 def test_refuses_text_over_40000_and_views_over_100_blocks() -> None:
+    with pytest.raises(Refused) as empty:
+        check_call("chat.postMessage", {"channel": "C1", "text": ""})
+    assert empty.value.error == "no_text"
     with pytest.raises(Refused) as too_long:
         check_call("chat.postEphemeral", {"channel": "C1", "text": "x" * 40_001})
     assert too_long.value.error == "msg_too_long"
@@ -69,6 +72,7 @@ def test_refuses_text_over_40000_and_views_over_100_blocks() -> None:
     )
 
 
+@pytest.mark.slack_refusals
 def test_answers_over_http_like_slack() -> None:
     with FakeSlack() as fake:
         client = WebClient(token="xoxb-t", base_url=fake.api_url)
@@ -79,4 +83,3 @@ def test_answers_over_http_like_slack() -> None:
         assert fake.calls_to("chat.postMessage")[0].response == exc.value.response.data
         # A valid message still goes through.
         client.chat_postMessage(channel="C1", text="t", blocks=[_section("fine")])
-        fake.refusals.clear()  # this test meant to be refused
