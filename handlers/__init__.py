@@ -17,6 +17,7 @@ from handlers import (
     dedupe,
     draft_actions,
     draft_commands,
+    errors,
     forget,
     lifecycle,
     retro,
@@ -26,6 +27,7 @@ from handlers.deps import ServingDeps
 
 def register_listeners(app: App, deps: ServingDeps) -> None:
     dedupe.register(app, deps)
+    errors.register(app)
     authorization.register(app)
     align_command.register(app, deps)
     draft_commands.register(app, deps)
@@ -35,3 +37,5 @@ def register_listeners(app: App, deps: ServingDeps) -> None:
     retro.register(app, deps)
     lifecycle.register(app, deps)
     forget.register(app, deps)
+    # Last: they answer what no listener above claims.
+    errors.register_fallbacks(app)

@@ -12,6 +12,7 @@ from core.db import session_scope
 from core.workspaces import get_mission, set_mission
 from handlers import ids, views
 from handlers.deps import ServingDeps, WorkerDeps
+from handlers.slack_text import safe_text
 
 log = logging.getLogger(__name__)
 MAX_MISSION_CHARS = 1000
@@ -61,14 +62,14 @@ def publish_home(deps: WorkerDeps, client: WebClient, *, team: str, user: str) -
     docs = deps.kb.list_documents(team)
     recent = [
         (
-            f"{d.kind.upper()} · {d.subject} (v{d.version}{', final' if d.final else ''})",
+            f"{d.kind.upper()} · {safe_text(d.subject)} (v{d.version}{', final' if d.final else ''})",
             d.created_at.strftime("%d %b %H:%M"),
             None,
         )
         for d in deps.desk.recent(workspace_id=team, limit=8)
     ]
     schedules = [
-        f"<#{s.channel_id}> · {s.title}: {s.schedule_text} ({s.status})"
+        f"<#{s.channel_id}> · {safe_text(s.title)}: {s.schedule_text} ({s.status})"
         for s in deps.retros.schedules.list_schedules(team)
     ]
     view = views.build_app_home(

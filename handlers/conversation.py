@@ -15,6 +15,8 @@ from handlers.draft_jobs import post_draft_reply
 from handlers.replies import describe_failure
 from handlers.retro import take_thread_entry
 from handlers.slack_files import ingest_shared_files
+from handlers.slack_text import safe_text
+from handlers.thread_replies import is_chatter, missing_item, short_quotes
 from handlers.usage import ALIGN_USAGE
 
 log = logging.getLogger(__name__)
@@ -215,10 +217,17 @@ def revise_reply(
         current = deps.desk.current(workspace_id=team, channel_id=channel, thread_ts=root)
         if current is None:
             return
+        if is_chatter(text):
+            return  # "thanks, looks good": nothing to do, and a reply would only be noise
+        if refusal := missing_item(current.draft, text):
+            say_in_thread(deps, client, team=team, channel=channel, root=root, text=refusal)
+            return
         history = deps.desk.transcript(workspace_id=team, channel_id=channel, thread_ts=root)
         result = deps.drafter.revise(current.draft, text, history, workspace_id=team)
+        # The note quotes the user's instruction: repeated, it must stay short and ping no one.
+        note = safe_text(short_quotes(result.note))
         if not result.changed:
-            say_in_thread(deps, client, team=team, channel=channel, root=root, text=result.note)
+            say_in_thread(deps, client, team=team, channel=channel, root=root, text=note)
             return
         post_new_version(
             deps,
@@ -227,7 +236,7 @@ def revise_reply(
             channel=channel,
             root=root,
             draft=result.draft,
-            note=result.note,
+            note=note,
             user=user,
         )
     except Exception as exc:

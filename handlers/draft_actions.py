@@ -17,9 +17,13 @@ from handlers import ids
 from handlers.deps import ServingDeps, WorkerDeps
 from handlers.draft_jobs import draft_message_blocks, fallback_text, post_draft_reply, post_overflow
 from handlers.draft_pictures import attach_picture, upload_pdf
+from handlers.payloads import BadPayload, action_id_value
 from handlers.replies import describe_failure, post_ephemeral
+from handlers.slack_text import safe_text
 
 log = logging.getLogger(__name__)
+# Section keys are short snake_case words (strengths, key_priorities, objective_2, ...).
+SECTION_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 DRAFT_GONE = "I can't find that draft any more (it may have been deleted with /align forget)."
 
 
@@ -38,8 +42,9 @@ def register(app: App, deps: ServingDeps) -> None:
     def handle_regenerate(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         key = (action.get("selected_option") or {}).get("value")
-        if key:
-            deps.jobs.submit(regenerate_section_reply, where(body)[0], body, key)
+        if not isinstance(key, str) or not SECTION_KEY.fullmatch(key):
+            raise BadPayload()
+        deps.jobs.submit(regenerate_section_reply, where(body)[0], body, key)
 
     @app.action(ids.SAVE_FINAL)
     def handle_save_final(ack: Ack, body: dict, client: WebClient) -> None:
@@ -75,7 +80,7 @@ def register(app: App, deps: ServingDeps) -> None:
     def handle_retry(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         team, channel, _, user = where(body)
-        request = deps.desk.request(workspace_id=team, request_id=int(action["value"]))
+        request = deps.desk.request(workspace_id=team, request_id=action_id_value(action))
         if request is None:
             post_ephemeral(client, channel=channel, user=user, text="That request is gone.")
             return
@@ -177,6 +182,17 @@ def regenerate_section_reply(deps: WorkerDeps, client: WebClient, body: dict, ke
         if current is None:
             post_ephemeral(client, channel=channel, user=user, text=DRAFT_GONE)
             return
+        keys = [s.key for s in current.draft.sections]
+        if key not in keys:
+            post_ephemeral(
+                client,
+                channel=channel,
+                user=user,
+                thread_ts=root,
+                text=f"This draft has no section “{key}”; it has {', '.join(keys)}. "
+                "Nothing was changed.",
+            )
+            return
         draft = deps.drafter.regenerate(current.draft, key, workspace_id=team)
         title = next((s.title for s in draft.sections if s.key == key), key)
         post_new_version(
@@ -186,7 +202,7 @@ def regenerate_section_reply(deps: WorkerDeps, client: WebClient, body: dict, ke
             channel=channel,
             root=root,
             draft=draft,
-            note=f"Regenerated {title} for <@{user}>.",
+            note=f"Regenerated {safe_text(title)} for <@{user}>.",
             user=user,
         )
     except Exception as exc:

@@ -15,6 +15,7 @@ from drafting.render_common import (
     source_numbers,
     unsupported_note,
 )
+from handlers.slack_text import safe_text
 
 MAX_BLOCKS = 50
 TEXT_LIMIT = 3000
@@ -23,11 +24,6 @@ HEADER_LIMIT = 150
 RESERVED_FOR_CALLER = 3
 
 Block = dict[str, Any]
-
-
-def escape(text: str) -> str:
-    """Slack mrkdwn treats &, < and > as control characters."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _mrkdwn_section(text: str) -> Block:
@@ -39,27 +35,27 @@ def _context(text: str) -> Block:
 
 
 def item_line(item: Item, numbers: dict[str, int]) -> str:
-    line = f"• *{escape(item.label)}*: {escape(item.text)}"
+    line = f"• *{safe_text(item.label)}*: {safe_text(item.text)}"
     marks = citation_marks(item, numbers)
     if marks:
         line += f" {marks}"
     extras = []
     if note := people_note(item):
-        extras.append(note)
+        extras.append(safe_text(note))
     if item.owner:
         extras.append(f"owner <@{item.owner}>")
     if extras:
         line += f" _({'; '.join(extras)})_"
     if flag := unsupported_note(item):
-        line += f" :warning: _{escape(flag)}_"
+        line += f" :warning: _{safe_text(flag)}_"
     return line
 
 
 def _section_texts(section: Section, numbers: dict[str, int]) -> list[str]:
     """The section as one or more mrkdwn texts, each within Slack's 3000-character limit."""
-    head = f"*{escape(section.title)}*"
+    head = f"*{safe_text(section.title)}*"
     if section.intent:
-        head += f"\n_{escape(short(section.intent, 400))}_"
+        head += f"\n_{safe_text(short(section.intent, 400))}_"
     lines = [item_line(item, numbers) for item in section.items] or ["_No items._"]
     texts: list[str] = []
     current = head
@@ -83,7 +79,7 @@ def _sources_line(section: Section, draft: Draft, numbers: dict[str, int]) -> st
     parts = []
     for sid in cited:
         ref = draft.sources[sid]
-        title = escape(short(ref.title, 80))
+        title = safe_text(short(ref.title, 80))
         parts.append(
             f"[{numbers[sid]}] <{ref.url}|{title}>" if ref.url else f"[{numbers[sid]}] {title}"
         )
@@ -104,7 +100,7 @@ def build_draft_blocks(
             "type": "header",
             "text": {
                 "type": "plain_text",
-                "text": short(draft_title(draft), HEADER_LIMIT),
+                "text": short(safe_text(draft_title(draft)), HEADER_LIMIT),
                 "emoji": True,
             },
         }
@@ -114,11 +110,11 @@ def build_draft_blocks(
         meta += f" · version {version}"
     if draft_id:
         meta += f" · draft {draft_id[:8]}"
-    blocks.append(_context(escape(meta)))
+    blocks.append(_context(safe_text(meta)))
     if draft.notice:
-        blocks.append(_context(f":information_source: {escape(draft.notice)}"))
+        blocks.append(_context(f":information_source: {safe_text(draft.notice)}"))
     if draft.mission:
-        blocks.append(_mrkdwn_section(f"*Mission:* {escape(draft.mission)}"))
+        blocks.append(_mrkdwn_section(f"*Mission:* {safe_text(draft.mission)}"))
 
     body: list[list[Block]] = []
     for section in draft.sections:

@@ -9,6 +9,7 @@ from drafting.intent import ArgumentError, parse_subject_and_lens
 from handlers.deps import ServingDeps
 from handlers.draft_jobs import post_draft_reply
 from handlers.replies import MAX_COMMAND_TEXT
+from handlers.slack_text import safe_text
 from handlers.usage import OKR_USAGE, SWOT_USAGE
 
 
@@ -53,8 +54,8 @@ def start_draft(
         text=text,
     )
     what = "a SWOT" if kind == "swot" else "an OKR plan"
-    about = f" for *{subject}*" if subject else ""
-    with_lens = f" (lens: {lens})" if lens else ""
+    about = f" for *{safe_text(subject)}*" if subject else ""
+    with_lens = f" (lens: {safe_text(lens)})" if lens else ""
     ack(text=f"Drafting {what}{about}{with_lens}… I'll post it in this channel.")
     deps.jobs.submit(
         post_draft_reply, team, request_id=request_id, team=team, channel=channel, user=user

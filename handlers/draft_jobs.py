@@ -22,6 +22,7 @@ from handlers.draft_blocks import build_draft_blocks
 from handlers.draft_pictures import attach_picture
 from handlers.replies import describe_failure, post_ephemeral
 from handlers.slack_client import make_client_for
+from handlers.slack_text import safe_text
 
 log = logging.getLogger(__name__)
 # Room left under Slack's 50-block limit for the note, final badge and the actions block.
@@ -30,7 +31,7 @@ BLOCKS_PER_MESSAGE = 45
 
 def fallback_text(draft: Draft) -> str:
     kind = {"swot": "SWOT", "okr": "OKR plan", "retro": "Retro"}[draft.kind]
-    return f"{kind} for {draft.subject}"
+    return f"{kind} for {safe_text(draft.subject)}"
 
 
 def draft_message_blocks(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # Draft message actions
 DRAFT_ACTIONS_BLOCK = "draft_actions"
 REGENERATE_SECTION = "draft_regenerate_section"
@@ -27,6 +29,9 @@ FORGET_INPUT = "forget_input"
 # Retros
 RETRO_ACTIONS_BLOCK = "retro_actions"
 RETRO_ADD_ENTRY = "retro_add_entry"
+# Slack refuses two buttons with one action_id in a block: each section's button gets a suffix.
+# Prompts posted before the suffix (bare `retro_add_entry`) still match.
+RETRO_ADD_ENTRY_PATTERN = re.compile(r"^retro_add_entry(?::[a-z_]+)?$")
 RETRO_CLOSE = "retro_close"
 RETRO_ENTRY_MODAL = "retro_entry_modal"
 RETRO_ENTRY_BLOCK = "retro_entry_block"
@@ -35,3 +40,7 @@ RETRO_ANON_BLOCK = "retro_anon_block"
 RETRO_ANON_INPUT = "retro_anon_input"
 ACTION_ITEM_DONE = "retro_action_done"
 ACTION_ITEM_OPEN = "retro_action_open"
+
+
+def retro_add_entry_id(section: str) -> str:
+    return f"{RETRO_ADD_ENTRY}:{section}"

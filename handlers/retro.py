@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from core.db import session_scope
+from core.retro_sections import parse_prefixed_entry
+from core.workspaces import claim_event, finish_event
 from drafting.intent import clean_text
 from handlers import ids
 from handlers.deps import ServingDeps, WorkerDeps
+from handlers.payloads import action_id_value, retro_ref, text_input
 from handlers.replies import command_text, describe_failure, post_ephemeral
 from handlers.retro_views import build_entry_modal, build_schedule_created, build_schedule_list
+from handlers.slack_text import quote
 from scheduler.errors import RetroError
 from scheduler.schedule_request import DEFAULT_WINDOW, parse_duration, parse_schedule_command
 from scheduler.when import ScheduleParseError
@@ -30,6 +35,11 @@ RETRO_USAGE = """Usage:
    `every 2 weeks on monday 10:00` · `monthly on the last thursday at 16:00` · `cron 0 15 * * FRI`
 • `/retro schedules` list them · `/retro pause|resume|cancel <id>`
 In the prompt's thread, start a reply with `+` went well, `-` not so well, `*` learning, `!` action."""
+ENTRY_HINT = (
+    "Only replies that start with a prefix become retro entries: `+` went well, "
+    "`-` not so well, `*` learning, `!` action (e.g. `+ the release went out early`). "
+    "Other replies here stay conversation. You can also use the buttons on the prompt."
+)
 
 
 def register(app: App, deps: ServingDeps) -> None:
@@ -61,21 +71,19 @@ def register(app: App, deps: ServingDeps) -> None:
             ack(text="Opening a retro…")
             deps.jobs.submit(open_retro_reply, team, team, channel, user, title, window)
 
-    @app.action(ids.RETRO_ADD_ENTRY)
+    @app.action(ids.RETRO_ADD_ENTRY_PATTERN)
     def handle_add_entry(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
-        value = json.loads(action["value"])
-        client.views_open(
-            trigger_id=body["trigger_id"], view=build_entry_modal(int(value["r"]), value["s"])
-        )
+        retro_id, section = retro_ref(action.get("value"))
+        client.views_open(trigger_id=body["trigger_id"], view=build_entry_modal(retro_id, section))
 
     @app.view(ids.RETRO_ENTRY_MODAL)
     def handle_entry_submitted(
         ack: Ack, body: dict, view: dict, context: BoltContext, client: WebClient
     ) -> None:
-        meta = json.loads(view["private_metadata"])
+        retro_id, section = retro_ref(view.get("private_metadata"))
+        text = clean_text(text_input(view, ids.RETRO_ENTRY_BLOCK, ids.RETRO_ENTRY_INPUT))
         values = view["state"]["values"]
-        text = clean_text(values[ids.RETRO_ENTRY_BLOCK][ids.RETRO_ENTRY_INPUT].get("value") or "")
         anonymous = bool(
             values.get(ids.RETRO_ANON_BLOCK, {})
             .get(ids.RETRO_ANON_INPUT, {})
@@ -89,9 +97,9 @@ def register(app: App, deps: ServingDeps) -> None:
         try:
             # Stored before the ack, so an acknowledged entry is never lost.
             deps.retros.entries.add_entry(
-                int(meta["r"]),
+                retro_id,
                 workspace_id=team,
-                section=meta["s"],
+                section=section,
                 text=text,
                 author=None if anonymous else user,
                 anonymous=anonymous,
@@ -113,18 +121,18 @@ def register(app: App, deps: ServingDeps) -> None:
             team,
             body["channel"]["id"],
             body["user"]["id"],
-            int(action["value"]),
+            action_id_value(action),
         )
 
     @app.action(ids.ACTION_ITEM_DONE)
     def handle_action_done(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
-        set_action_status(deps, client, body, int(action["value"]), "done")
+        set_action_status(deps, client, body, action_id_value(action), "done")
 
     @app.action(ids.ACTION_ITEM_OPEN)
     def handle_action_open(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
-        set_action_status(deps, client, body, int(action["value"]), "open")
+        set_action_status(deps, client, body, action_id_value(action), "open")
 
 
 def split_window(text: str) -> tuple[str | None, Any]:
@@ -276,7 +284,7 @@ def set_action_status(
             client,
             channel=channel,
             user=body["user"]["id"],
-            text=f"Marked “{item.text}” as {'done' if status == 'done' else 'still open'}.",
+            text=f"Marked “{quote(item.text)}” as {'done' if status == 'done' else 'still open'}.",
         )
     except RetroError as exc:
         post_ephemeral(client, channel=channel, user=body["user"]["id"], text=str(exc))
@@ -285,31 +293,63 @@ def set_action_status(
 def take_thread_entry(
     deps: ServingDeps, client: WebClient, team: str, event: dict[str, Any]
 ) -> bool:
-    """A reply under a retro prompt becomes an entry, confirmed with ✅. False if not a retro."""
+    """A prefixed reply under a retro prompt becomes an entry, confirmed with ✅.
+
+    False when the thread is no retro's. Anything without a prefix is conversation, not an
+    entry: it is left alone, and the thread is told once (the first time) how to add one.
+    """
+    channel, thread_ts = event["channel"], event["thread_ts"]
+    text = clean_text(event.get("text") or "")
+    section, _ = parse_prefixed_entry(text)
+    if section is None:
+        retro = deps.retros.lookup.find_by_prompt(team, channel, thread_ts)
+        if retro is None:
+            return False
+        if retro.status == "open" and first_hint(deps, team, channel, thread_ts):
+            deps.jobs.submit(
+                tell_entry_refused,
+                team,
+                channel=channel,
+                user=event.get("user", ""),
+                thread_ts=thread_ts,
+                text=ENTRY_HINT,
+            )
+        return True
     try:
         result = deps.retros.entries.add_thread_reply(
-            team,
-            event["channel"],
-            event["thread_ts"],
-            text=clean_text(event.get("text") or ""),
-            author=event.get("user"),
-            message_ts=event["ts"],
+            team, channel, thread_ts, text=text, author=event.get("user"), message_ts=event["ts"]
         )
     except RetroError as exc:
         deps.jobs.submit(
             tell_entry_refused,
             team,
-            channel=event["channel"],
+            channel=channel,
             user=event.get("user", ""),
-            thread_ts=event["thread_ts"],
+            thread_ts=thread_ts,
             text=str(exc),
         )
         return True
     if result is None:
         return False
     if result.created:
-        deps.jobs.submit(confirm_entry, team, event["channel"], event["ts"])
+        deps.jobs.submit(confirm_entry, team, channel, event["ts"])
     return True
+
+
+def first_hint(deps: ServingDeps, team: str, channel: str, thread_ts: str) -> bool:
+    """True once per retro thread, on every replica: the hint is claimed like an event id."""
+    with session_scope(deps.sessions) as session:
+        fresh = claim_event(
+            session=session,
+            event_id=f"retro-hint:{channel}:{thread_ts}",
+            workspace_id=team,
+            abandoned_after=timedelta(days=3650),
+        )
+        if fresh:
+            finish_event(
+                session=session, event_id=f"retro-hint:{channel}:{thread_ts}", handled=True
+            )
+    return fresh
 
 
 def tell_entry_refused(

@@ -12,6 +12,7 @@ from drafting.draft import Draft
 from handlers.block_pages import NO_CUT, post_paged
 from handlers.draft_blocks import build_draft_blocks
 from handlers.retro_views import build_retro_prompt
+from handlers.slack_text import safe_text
 from scheduler.ports import CloseResult, RetroInfo
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ class SlackRetroNotifier:
             client,
             channel=retro.channel_id,
             thread_ts=None,
-            text=f"Retro: {retro.title}",
+            text=f"Retro: {safe_text(retro.title)}",
             blocks=build_retro_prompt(retro),
         )
 
@@ -55,7 +56,7 @@ class SlackRetroNotifier:
                 client,
                 channel=retro.channel_id,
                 thread_ts=retro.prompt_ts,
-                text=f"Retro synthesis: {retro.title}",
+                text=f"Retro synthesis: {safe_text(retro.title)}",
                 blocks=build_draft_blocks(
                     result.draft, draft_id=None, version=None, max_blocks=NO_CUT
                 ),
@@ -66,7 +67,7 @@ class SlackRetroNotifier:
             client.chat_update(
                 channel=retro.channel_id,
                 ts=retro.prompt_ts,
-                text=f"Retro closed: {retro.title}",
+                text=f"Retro closed: {safe_text(retro.title)}",
                 blocks=build_retro_prompt(retro, closed_note=note),
             )
 
@@ -89,7 +90,7 @@ class SlackRetroNotifier:
             try:
                 client.chat_postMessage(
                     channel=user,
-                    text=f"The retro *{retro.title}* in {link} closes soon. "
+                    text=f"The retro *{safe_text(retro.title)}* in {link} closes soon. "
                     "Add what went well, what didn't and what to change (anonymously if you like).",
                 )
             except SlackApiError as exc:

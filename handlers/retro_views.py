@@ -9,6 +9,7 @@ from typing import Any
 
 from core.retro_sections import PREFIXES, SECTIONS, TITLES
 from handlers import ids
+from handlers.slack_text import safe_text
 from scheduler.ports import ActionItemInfo, RetroInfo, ScheduleInfo
 from scheduler.schedule_request import format_duration
 
@@ -42,7 +43,7 @@ def slack_time(moment: datetime, fallback: str) -> str:
 
 def build_retro_prompt(retro: RetroInfo, *, closed_note: str | None = None) -> list[Block]:
     closes = slack_time(retro.closes_at, retro.closes_at.strftime("%Y-%m-%d %H:%M UTC"))
-    header = f"*{retro.title}*"
+    header = f"*{safe_text(retro.title)}*"
     if retro.is_late and retro.late_by_seconds:
         header += f"\n:hourglass: Opened late by {format_duration_seconds(retro.late_by_seconds)} (the bot was down)."
     lines = [
@@ -50,7 +51,7 @@ def build_retro_prompt(retro: RetroInfo, *, closed_note: str | None = None) -> l
         for label, prefix in SECTION_LABELS.values()
     ]
     blocks: list[Block] = [
-        {"type": "header", "text": _plain(f"Retro: {retro.title}")},
+        {"type": "header", "text": _plain(f"Retro: {safe_text(retro.title)}")},
         {"type": "section", "text": _mrkdwn(header)},
         {
             "type": "section",
@@ -69,7 +70,9 @@ def build_retro_prompt(retro: RetroInfo, *, closed_note: str | None = None) -> l
                 "block_id": ids.RETRO_ACTIONS_BLOCK,
                 "elements": [
                     _button(
-                        f"Add: {label}", ids.RETRO_ADD_ENTRY, json.dumps({"r": retro.id, "s": key})
+                        f"Add: {label}",
+                        ids.retro_add_entry_id(key),
+                        json.dumps({"r": retro.id, "s": key}),
                     )
                     for key, (label, _) in SECTION_LABELS.items()
                 ]
@@ -91,7 +94,7 @@ def build_action_item(item: ActionItemInfo) -> list[Block]:
     return [
         {
             "type": "section",
-            "text": _mrkdwn(f"• {item.text}{owner} · _{status}_"),
+            "text": _mrkdwn(f"• {safe_text(item.text)}{owner} · _{status}_"),
         },
         {
             "type": "actions",
@@ -152,7 +155,7 @@ def build_entry_modal(retro_id: int, section: str) -> Block:
 def describe_schedule(info: ScheduleInfo) -> str:
     nudge = f", nudge {format_duration(info.nudge)} before closing" if info.nudge else ""
     return (
-        f"`#{info.id}` <#{info.channel_id}> *{info.title}*: {info.schedule_text}, "
+        f"`#{info.id}` <#{info.channel_id}> *{safe_text(info.title)}*: {info.schedule_text}, "
         f"open for {format_duration(info.window)}{nudge} · {info.status}"
     )
 

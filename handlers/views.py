@@ -8,6 +8,7 @@ from typing import Any
 from drafting.draft import Draft
 from handlers import ids
 from handlers.draft_blocks import MAX_BLOCKS
+from handlers.slack_text import quote, safe_text
 from knowledge.types import DocumentInfo, Hit
 
 Block = dict[str, Any]
@@ -101,7 +102,7 @@ def build_kb_list(docs: Sequence[DocumentInfo]) -> list[Block]:
         ]
     lines = []
     for doc in docs[:40]:
-        title = f"<{doc.url}|{doc.title}>" if doc.url else doc.title
+        title = f"<{doc.url}|{safe_text(doc.title)}>" if doc.url else safe_text(doc.title)
         pages = f", {doc.pages} pages" if doc.pages else ""
         lines.append(f"• `{doc.doc_id}` {title} ({doc.source_kind}, {doc.chunks} chunks{pages})")
     more = f"\n…and {len(docs) - 40} more" if len(docs) > 40 else ""
@@ -111,11 +112,11 @@ def build_kb_list(docs: Sequence[DocumentInfo]) -> list[Block]:
 
 def build_kb_search(query: str, hits: Sequence[Hit]) -> list[Block]:
     if not hits:
-        return [{"type": "section", "text": _text(f"Nothing found for “{query}”.")}]
-    blocks: list[Block] = [{"type": "section", "text": _text(f"*Results for “{query}”*")}]
+        return [{"type": "section", "text": _text(f"Nothing found for “{quote(query)}”.")}]
+    blocks: list[Block] = [{"type": "section", "text": _text(f"*Results for “{quote(query)}”*")}]
     for hit in hits:
-        title = f"<{hit.url}|{hit.title}>" if hit.url else hit.title
-        excerpt = hit.text.replace("\n", " ")[:280]
+        title = f"<{hit.url}|{safe_text(hit.title)}>" if hit.url else safe_text(hit.title)
+        excerpt = quote(hit.text, 280)
         blocks.append(
             {
                 "type": "section",
@@ -165,7 +166,7 @@ def build_app_home(
         {"type": "header", "text": _text("alignbot", "plain_text")},
         {
             "type": "section",
-            "text": _text(f"*Mission*\n{mission or '_No mission yet._'}"),
+            "text": _text(f"*Mission*\n{safe_text(mission) if mission else '_No mission yet._'}"),
             "accessory": _button("Edit", ids.HOME_EDIT_MISSION, "edit"),
         },
         {"type": "divider"},
@@ -175,7 +176,7 @@ def build_app_home(
         for label, when, link in recent_drafts
     ] or ["_No drafts yet. Try `/swot` in a channel._"]
     blocks.append({"type": "section", "text": _text("*Recent drafts*\n" + "\n".join(draft_lines))})
-    doc_lines = [f"• {d.title} ({d.chunks} chunks)" for d in latest_docs] or [
+    doc_lines = [f"• {safe_text(d.title)} ({d.chunks} chunks)" for d in latest_docs] or [
         "_Add notes with `/align kb add` or share a file with me._"
     ]
     blocks.append(

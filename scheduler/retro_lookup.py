@@ -49,6 +49,20 @@ class RetroLookup:
                 query = query.where(Retro.channel_id == channel_id)
             return [store.retro_info(r) for r in session.scalars(query.order_by(Retro.id))]
 
+    def find_by_prompt(
+        self, workspace_id: str, channel_id: str, prompt_ts: str
+    ) -> RetroInfo | None:
+        """The retro whose prompt is this message, if any (its thread is where entries go)."""
+        with session_scope(self.sessions) as session:
+            row = session.scalar(
+                select(Retro).where(
+                    Retro.workspace_id == workspace_id,
+                    Retro.channel_id == channel_id,
+                    Retro.prompt_ts == prompt_ts,
+                )
+            )
+            return None if row is None else store.retro_info(row)
+
     def list_entries(self, retro_id: int, *, workspace_id: str) -> list[RetroEntryData]:
         with session_scope(self.sessions) as session:
             load_retro(session, retro_id, workspace_id)

@@ -36,6 +36,17 @@ def _fresh_settings_cache() -> Iterator[None]:
     get_settings.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _slack_refuses_nothing(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A call the strict fake refused is a bug real Slack would show, unless the test expects it."""
+    before = {id(f): len(f.refusals) for f in FakeSlack.live}
+    yield
+    if request.node.get_closest_marker("slack_refusals"):
+        return
+    refused = [r for f in FakeSlack.live for r in f.refusals[before.get(id(f), 0) :]]
+    assert not refused, f"Slack would refuse these calls: {refused}"
+
+
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A throwaway database on the local PostgreSQL server, dropped afterwards."""

@@ -7,12 +7,15 @@ import itertools
 import json
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlparse
+
+from tests.fakes.block_kit import Refused, check_call
 
 PAYLOADS = Path(__file__).parent.parent / "fixtures" / "slack_payloads"
 TEAM_ID = "T0ALIGN01"
@@ -46,8 +49,14 @@ class Failure:
 class FakeSlack:
     """Start with `with FakeSlack() as slack:`; point WebClient(base_url=slack.api_url) at it."""
 
+    # Every live fake, so one autouse fixture can fail a test whose calls Slack would refuse.
+    live: ClassVar[weakref.WeakSet[FakeSlack]] = weakref.WeakSet()
+
     def __init__(self) -> None:
+        FakeSlack.live.add(self)
         self.calls: list[Call] = []
+        # Calls answered with Slack's refusal of their Block Kit or text, for tests to assert on.
+        self.refusals: list[tuple[str, Refused]] = []
         self._lock = threading.Lock()
         self._failures: dict[str, list[Failure]] = {}
         self._overrides: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
@@ -135,6 +144,7 @@ class FakeSlack:
         """Back to a fresh fake on the same port: no calls, scripts, files or settings."""
         with self._lock:
             self.calls.clear()
+            self.refusals.clear()
             self._failures.clear()
             self._overrides.clear()
             self.uploads.clear()
@@ -159,6 +169,12 @@ class FakeSlack:
         return f"{1767609013 + next(self._ts)}.{next(self._ts):06d}"
 
     def answer(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
+        try:
+            check_call(method, p)
+        except Refused as refused:
+            with self._lock:
+                self.refusals.append((method, refused))
+            return {"ok": False, "error": refused.error, "detail": refused.detail}
         if method in self._overrides:
             return self._overrides[method](p)
         if method == "auth.test":

@@ -97,7 +97,7 @@ def test_retro_from_open_to_carried_action_items(
     prompt_ts = prompt.response["ts"]
     wait_for_row(seeded_app, "SELECT 1 FROM retros WHERE prompt_ts = ?", prompt_ts)
     buttons = [e for b in prompt.params["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    add_buttons = [b for b in buttons if b["action_id"] == "retro_add_entry"]
+    add_buttons = [b for b in buttons if b["action_id"].startswith("retro_add_entry:")]
     assert len(add_buttons) == 4 and any(b["action_id"] == "retro_close" for b in buttons)
     retro_id = json.loads(add_buttons[0]["value"])["r"]
 
@@ -140,13 +140,21 @@ def test_retro_from_open_to_carried_action_items(
         ts="1767800003.000100",
         user=DEV,
     )
-    for ts in ("1767800001.000100", "1767800002.000100", "1767800003.000100"):
+    for ts in ("1767800001.000100", "1767800002.000100"):
         fake.wait_for(
             "reactions.add",
             lambda c, ts=ts: (
                 c.params.get("timestamp") == ts and c.params.get("name") == "white_check_mark"
             ),
         )
+    # A reply with no prefix is conversation: no ✅, not stored, and the thread hears how once.
+    fake.wait_for(
+        "chat.postEphemeral",
+        lambda c: c.params.get("thread_ts") == prompt_ts and "prefix" in c.params.get("text", ""),
+    )
+    assert not [
+        c for c in fake.calls_to("reactions.add") if c.params["timestamp"].endswith("3.000100")
+    ]
 
     sender.command("/retro", "close", channel_id=CHANNEL)
     synthesis = fake.wait_for(
@@ -170,7 +178,7 @@ def test_retro_from_open_to_carried_action_items(
         rows = conn.execute("SELECT text, author FROM retro_entries ORDER BY id").fetchall()
     assert ("Standups ran 25 minutes over", None) in rows
     assert ("Release went out two days early", LEAD) in rows
-    assert len(rows) == 5
+    assert len(rows) == 4
     assert DEV not in seeded_app.logs()
 
     # The next retro in the channel shows the open action item with Done / Still open.
@@ -241,3 +249,49 @@ def test_schedule_refused_when_bot_is_not_in_channel(sender: SlackSender, fake: 
     )
     note = fake.wait_for("chat.postEphemeral", lambda c: "C0NOTIN01" in c.params.get("text", ""))[0]
     assert "/invite" in note.params["text"]
+
+
+def test_retro_thread_takes_only_prefixed_entries_and_hints_once(
+    seeded_app: InProcessApp, sender: SlackSender, fake: FakeSlack
+) -> None:
+    channel = "C0RETRO003"
+    sender.command("/retro", "Chatty week", channel_id=channel)
+    prompt = fake.wait_for("chat.postMessage", lambda c: c.params.get("channel") == channel)[0]
+    prompt_ts = prompt.response["ts"]
+    wait_for_row(seeded_app, "SELECT 1 FROM retros WHERE prompt_ts = ?", prompt_ts)
+    replies = [
+        ("just chatting, no prefix", "1767810001.000100"),
+        ("+", "1767810002.000100"),
+        ("another aside", "1767810003.000100"),
+        ("- the build broke twice", "1767810004.000100"),
+    ]
+    for text, ts in replies:
+        body = payload("event_message_thread_reply", event_id=f"Ev0C{ts.replace('.', '')}")
+        body["event"].update(
+            {"channel": channel, "thread_ts": prompt_ts, "text": text, "ts": ts, "user": DEV}
+        )
+        assert sender.event(body).status_code == 200
+    fake.wait_for("reactions.add", lambda c: c.params.get("timestamp") == "1767810004.000100")
+    for words in ("start with a prefix", "needs some text"):
+        fake.wait_for(
+            "chat.postEphemeral",
+            lambda c, w=words: c.params.get("channel") == channel and w in c.params["text"],
+        )
+    in_thread = [
+        c for c in fake.calls_to("chat.postEphemeral") if c.params.get("channel") == channel
+    ]
+    hints = [c for c in in_thread if "start with a prefix" in c.params["text"]]
+    assert len(hints) == 1, [c.params["text"] for c in in_thread]
+    assert any("needs some text" in c.params["text"] for c in in_thread)  # the bare "+"
+    reacted = {c.params["timestamp"] for c in fake.calls_to("reactions.add")}
+    assert reacted.isdisjoint({"1767810001.000100", "1767810002.000100", "1767810003.000100"})
+    db = Path(seeded_app.env["DATA_DIR"]) / "alignbot.db"
+    with sqlite3.connect(db) as conn:
+        texts = [
+            r[0]
+            for r in conn.execute(
+                "SELECT text FROM retro_entries e JOIN retros r ON r.id = e.retro_id WHERE r.channel_id = ?",
+                (channel,),
+            )
+        ]
+    assert texts == ["the build broke twice"]

@@ -175,8 +175,13 @@ def test_export_markdown_uploads_a_file(sender: SlackSender, fake: FakeSlack) ->
     board = post_swot(sender, fake, channel, "Export Co")
     root = board.response["ts"]
     click(sender, channel=channel, message_ts=root, action=button("draft_export_markdown"))
+    # The draft's picture is uploaded into the same thread at about the same time: pick the export.
     [done] = fake.wait_for(
-        "files.completeUploadExternal", lambda c: c.params.get("channel_id") == channel
+        "files.completeUploadExternal",
+        lambda c: (
+            c.params.get("channel_id") == channel
+            and "Markdown export" in str(c.params.get("initial_comment"))
+        ),
     )
     assert done.params.get("thread_ts") == root
     file_id = done.params["files"][0]["id"]
