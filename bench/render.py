@@ -1,5 +1,5 @@
 """Warm render time of a SWOT PNG and a plan PDF (p50/p95 over N runs), and the memory the
-renderer adds to a process: `python bench/render.py [--runs 30]`."""
+renderer adds to a process: `.venv/bin/python -m bench.render [--runs 30]`."""
 
 from __future__ import annotations
 
