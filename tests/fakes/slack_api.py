@@ -16,10 +16,10 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlparse
 
 from tests.fakes.block_kit import Refused, check_call
+from tests.fakes.slack_uploads import BOT_USER, external_upload
 
 PAYLOADS = Path(__file__).parent.parent / "fixtures" / "slack_payloads"
 TEAM_ID = "T0ALIGN01"
-BOT_USER = "U0BOT0001"
 BOT_ID = "B0BOT0001"
 
 
@@ -269,7 +269,7 @@ class FakeSlack:
                 },
             }
         if method.startswith("files.") and method != "files.info":
-            return self._external_upload(method, p)
+            return external_upload(self, method, p)
         if method == "canvases.create":
             return {"ok": True, "canvas_id": f"F0CANVAS{next(self._ts):04d}"}
         if method.startswith("assistant.threads."):
@@ -278,70 +278,6 @@ class FakeSlack:
             if not self.ws_url:
                 return {"ok": False, "error": "invalid_auth"}
             return {"ok": True, "url": self.ws_url}
-        return {"ok": False, "error": "unknown_method"}
-
-    def _external_upload(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
-        """files.getUploadURLExternal, files.completeUploadExternal and files.delete, refusing
-        what Slack refuses: missing arguments, unknown file ids, bytes that differ from `length`."""
-        if method == "files.getUploadURLExternal":
-            filename, length = p.get("filename"), str(p.get("length") or "")
-            if not filename or not length:
-                return {"ok": False, "error": "missing_argument"}
-            if not length.isdigit() or int(length) <= 0:
-                return {"ok": False, "error": "invalid_arguments"}
-            if len(str(p.get("alt_txt") or "")) > 1000:
-                return {"ok": False, "error": "alt_txt_too_large"}
-            file_id = f"F{next(self._ts):08d}"
-            self.pending_uploads[file_id] = {
-                "name": filename,
-                "length": int(length),
-                "alt_txt": p.get("alt_txt"),
-            }
-            return {
-                "ok": True,
-                "upload_url": f"{self.base_url}/upload/{file_id}",
-                "file_id": file_id,
-            }
-        if method == "files.completeUploadExternal":
-            files = p.get("files")
-            files = json.loads(files) if isinstance(files, str) else files
-            if not files or not isinstance(files, list):
-                return {"ok": False, "error": "missing_argument"}
-            if p.get("thread_ts") and not p.get("channel_id") and not p.get("channels"):
-                return {"ok": False, "error": "invalid_arguments"}
-            shared = []
-            for entry in files:
-                pending = self.pending_uploads.get(str(entry.get("id")))
-                data = self.uploads.get(str(entry.get("id")))
-                if pending is None or data is None:
-                    return {"ok": False, "error": "file_not_found"}
-                if len(data) != pending["length"]:
-                    return {"ok": False, "error": "file_upload_size_mismatch"}
-            for entry in files:
-                file_id = str(entry["id"])
-                pending = self.pending_uploads.pop(file_id)
-                record = {
-                    "id": file_id,
-                    "name": pending["name"],
-                    "title": entry.get("title") or pending["name"],
-                    "alt_txt": pending["alt_txt"],
-                    "size": pending["length"],
-                    "channel_id": p.get("channel_id"),
-                    "thread_ts": p.get("thread_ts"),
-                    "initial_comment": p.get("initial_comment"),
-                    "permalink": f"https://align-demo.slack.com/files/{BOT_USER}/{file_id}",
-                }
-                self.shared_files[file_id] = record
-                shared.append({k: record[k] for k in ("id", "name", "title", "size", "permalink")})
-            return {"ok": True, "files": shared}
-        if method == "files.delete":
-            file_id = p.get("file")
-            if not file_id:
-                return {"ok": False, "error": "missing_argument"}
-            if self.shared_files.pop(str(file_id), None) is None:
-                return {"ok": False, "error": "file_not_found"}
-            self.uploads.pop(str(file_id), None)
-            return {"ok": True}
         return {"ok": False, "error": "unknown_method"}
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
