@@ -33,6 +33,7 @@ RETRO_ADD_ENTRY = "retro_add_entry"
 # Prompts posted before the suffix (bare `retro_add_entry`) still match.
 RETRO_ADD_ENTRY_PATTERN = re.compile(r"^retro_add_entry(?::[a-z_]+)?$")
 RETRO_CLOSE = "retro_close"
+RETRO_OPEN_RETRY = "retro_open_retry"
 RETRO_ENTRY_MODAL = "retro_entry_modal"
 RETRO_ENTRY_BLOCK = "retro_entry_block"
 RETRO_ENTRY_INPUT = "retro_entry_input"

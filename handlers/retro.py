@@ -17,11 +17,16 @@ from core.workspaces import claim_event, finish_event
 from drafting.intent import clean_text
 from handlers import ids
 from handlers.deps import ServingDeps, WorkerDeps
-from handlers.payloads import action_id_value, retro_ref, text_input
+from handlers.payloads import BadPayload, action_id_value, json_object, retro_ref, text_input
 from handlers.replies import command_text, describe_failure, post_ephemeral
-from handlers.retro_views import build_entry_modal, build_schedule_created, build_schedule_list
+from handlers.retro_views import (
+    build_entry_modal,
+    build_open_failed,
+    build_schedule_created,
+    build_schedule_list,
+)
 from handlers.slack_text import quote
-from scheduler.errors import RetroError
+from scheduler.errors import RetroError, RetroPromptNotPosted
 from scheduler.schedule_request import DEFAULT_WINDOW, parse_duration, parse_schedule_command
 from scheduler.when import ScheduleParseError
 
@@ -111,6 +116,24 @@ def register(app: App, deps: ServingDeps) -> None:
             return
         ack()
 
+    @app.action(ids.RETRO_OPEN_RETRY)
+    def handle_open_retry(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        asked = json_object(action.get("value"))
+        title, seconds = asked.get("title"), asked.get("window")
+        if not isinstance(seconds, int) or seconds <= 0 or not isinstance(title, str | None):
+            raise BadPayload()
+        team = body["user"]["team_id"]
+        deps.jobs.submit(
+            open_retro_reply,
+            team,
+            team,
+            body["channel"]["id"],
+            body["user"]["id"],
+            title,
+            timedelta(seconds=seconds),
+        )
+
     @app.action(ids.RETRO_CLOSE)
     def handle_close_button(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
@@ -176,18 +199,14 @@ def open_retro_reply(
 ) -> None:
     try:
         deps.retros.opening.open_retro(team, channel, title, opened_by=user, window=window)
+    except RetroPromptNotPosted as exc:
+        # The retro was withdrawn, so the channel is free; the opener can retry in one click.
+        blocks = build_open_failed(
+            exc.reason, title=title, window_seconds=int(window.total_seconds())
+        )
+        post_ephemeral(client, channel=channel, user=user, text=str(exc), blocks=blocks)
     except RetroError as exc:
         post_ephemeral(client, channel=channel, user=user, text=str(exc))
-    except SlackApiError as exc:
-        error = exc.response.get("error")
-        hint = (
-            " Invite me with `/invite @alignbot` first."
-            if error in ("not_in_channel", "channel_not_found")
-            else ""
-        )
-        post_ephemeral(
-            client, channel=channel, user=user, text=f"I couldn't post the retro ({error}).{hint}"
-        )
 
 
 def close_retro_reply(

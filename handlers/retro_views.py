@@ -169,3 +169,27 @@ def build_schedule_list(infos: Sequence[ScheduleInfo]) -> str:
     if not infos:
         return "No retro schedules yet. Try `/retro schedule weekly on friday at 15:00`."
     return "*Retro schedules*\n" + "\n".join(f"• {describe_schedule(i)}" for i in infos)
+
+
+def build_open_failed(reason: str, *, title: str | None, window_seconds: int) -> list[Block]:
+    """What the opener sees when the prompt could not be posted: why, and a Retry button that
+    carries the same title and window."""
+    hint = (
+        " Invite me with `/invite @alignbot`, then retry."
+        if reason in ("not_in_channel", "channel_not_found")
+        else ""
+    )
+    value = json.dumps({"title": title, "window": window_seconds})
+    return [
+        {
+            "type": "section",
+            "text": _mrkdwn(
+                f"I couldn't post the retro prompt (`{reason}`), so no retro was opened.{hint}"
+            ),
+        },
+        {
+            "type": "actions",
+            "block_id": "retro_open_failed",
+            "elements": [_button("Retry", ids.RETRO_OPEN_RETRY, value, style="primary")],
+        },
+    ]

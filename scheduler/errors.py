@@ -15,6 +15,14 @@ class RetroClosed(RetroError):
     """An entry arrived for a retro that has already closed."""
 
 
+class RetroPromptNotPosted(RetroError):
+    """The prompt of an on-demand retro could not be posted; the retro was withdrawn."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"I couldn't post the retro prompt ({reason}), so no retro was opened.")
+
+
 class RetroAlreadyOpen(RetroError):
     def __init__(self, retro_id: int, channel_id: str) -> None:
         self.retro_id = retro_id

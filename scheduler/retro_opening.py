@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import Clock, as_utc
 from core.db import insert_ignore, session_scope
 from scheduler import store
-from scheduler.errors import RetroAlreadyOpen
+from scheduler.errors import RetroAlreadyOpen, RetroPromptNotPosted
 from scheduler.models import DEFAULT_TITLE, Retro, RetroSeries, ScheduleFire
 from scheduler.ports import RetroInfo, RetroNotifier
 
@@ -70,7 +70,22 @@ class RetroOpening:
                 channel_id=row.channel_id,
             )
             info = store.retro_info(row, [store.action_info(a) for a in carried])
-        return self.announce(info)
+        # Asked for now, by someone waiting: a prompt that cannot be posted withdraws the retro,
+        # so the channel is not left with an open retro nobody can see, and the caller says why.
+        try:
+            ts = self.notifier.retro_opened(info)
+        except Exception as exc:
+            self._withdraw(info.id)
+            raise RetroPromptNotPosted(_reason(exc)) from exc
+        if not ts:
+            self._withdraw(info.id)
+            raise RetroPromptNotPosted("no message was posted")
+        self.record_prompt_ts_many([(info.id, ts)])
+        return info.model_copy(update={"prompt_ts": ts})
+
+    def _withdraw(self, retro_id: int) -> None:
+        with session_scope(self.sessions) as session:
+            session.execute(delete(Retro).where(Retro.id == retro_id))
 
     def fire_schedule(self, schedule_id: int, occurrence_at: datetime) -> RetroInfo | None:
         """Open and announce the retro for one scheduled occurrence, exactly once anywhere.
@@ -216,3 +231,11 @@ class RetroOpening:
 
 def _seconds(value: int | None) -> timedelta | None:
     return timedelta(seconds=value) if value else None
+
+
+def _reason(exc: Exception) -> str:
+    """A short reason to show: the platform's error code when the notifier's client carries one
+    (slack_sdk's errors hold the API response), else the exception's name."""
+    response: Any = getattr(exc, "response", None)
+    code = response.get("error") if response is not None and hasattr(response, "get") else None
+    return str(code or type(exc).__name__)

@@ -107,6 +107,9 @@ class FakeSlack:
     def override(self, method: str, answer: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
         self._overrides[method] = answer
 
+    def end_override(self, method: str) -> None:
+        self._overrides.pop(method, None)
+
     def serve_file(self, path: str, content: bytes) -> str:
         self.files[path] = content
         return f"{self.base_url}/files/{path}"

@@ -6,6 +6,7 @@ import json
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 from tests.fakes.slack_api import FakeSlack
 from tests.inprocess import InProcessApp
@@ -295,3 +296,47 @@ def test_retro_thread_takes_only_prefixed_entries_and_hints_once(
             )
         ]
     assert texts == ["the build broke twice"]
+
+
+def test_a_prompt_that_cannot_be_posted_opens_nothing_and_offers_retry(
+    seeded_app: InProcessApp, sender: SlackSender, fake: FakeSlack
+) -> None:
+    channel = "C0RETRYNO1"
+
+    def not_in_channel(p: dict[str, Any]) -> dict[str, Any]:
+        if p.get("channel") == channel:
+            return {"ok": False, "error": "not_in_channel"}
+        return {"ok": True, "channel": p.get("channel"), "ts": f"{time.time():.6f}"}
+
+    fake.override("chat.postMessage", not_in_channel)
+    try:
+        sender.command("/retro", "Launch week", channel_id=channel)
+        [note] = fake.wait_for(
+            "chat.postEphemeral",
+            lambda c: (
+                c.params.get("channel") == channel and "no retro was opened" in c.params["text"]
+            ),
+        )
+    finally:
+        fake.end_override("chat.postMessage")
+    seeded_app.wait_idle()
+    with sqlite3.connect(seeded_app.db_path) as conn:
+        assert conn.execute(
+            "SELECT COUNT(*) FROM retros WHERE channel_id = ?", (channel,)
+        ).fetchone() == (0,)
+    blocks = note.params["blocks"]
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    assert "/invite" in block_texts(blocks)
+    [retry] = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+
+    body = payload("interactive_block_actions")
+    body["container"].update({"channel_id": channel, "message_ts": "1767609999.000001"})
+    body["channel"]["id"] = channel
+    body["actions"] = [{**retry, "block_id": "retro_open_failed", "action_ts": "1767609999.1"}]
+    assert sender.interactive(body).status_code == 200
+    [prompt] = fake.wait_for(
+        "chat.postMessage",
+        lambda c: c.params.get("channel") == channel and bool((c.response or {}).get("ok")),
+    )
+    assert "Launch week" in prompt.params["text"]
+    wait_for_row(seeded_app, "SELECT 1 FROM retros WHERE prompt_ts = ?", prompt.response["ts"])
