@@ -63,6 +63,9 @@ def parse_subject_and_lens(text: str) -> tuple[str | None, str | None]:
     if _EMPTY_LENS.search(text):
         raise ArgumentError("`lens:` needs a word after it, e.g. `lens:AI` or `lens:security`.")
     lens = None
+    if len(_LENS.findall(text)) > 1:
+        # Two lenses would leave one inside the subject ("payments lens:ai"): a SWOT has one focus.
+        raise ArgumentError("Give one lens, e.g. `/swot payments lens:security`.")
     match = _LENS.search(text)
     if match:
         lens = match.group(1).strip("\"'")
