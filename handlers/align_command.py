@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -65,6 +66,11 @@ def handle_kb(ack: Ack, deps: ServingDeps, client: WebClient, command: dict, res
     elif action == "remove" and arg:
         ack(text=f"Removing document `{arg}`…")
         deps.jobs.submit(remove_from_kb_reply, team, team, channel, user, arg)
+    elif action == "add" and arg and (scheme := _unsupported_scheme(arg)):
+        ack(
+            text=f"I can only add web pages (`https://…`) or text, not `{scheme}:` links. "
+            "To add a file, share it in a channel with me. Nothing was added."
+        )
     elif action == "add" and arg:
         ack(text="Adding that to the knowledge base…")
         deps.jobs.submit(add_to_kb_reply, team, team, channel, user, arg)
@@ -120,3 +126,14 @@ def search_kb_reply(
         post_ephemeral(
             client, channel=channel, user=user, text=f"Search failed. {describe_failure(exc)}"
         )
+
+
+_SCHEME = re.compile(r"^<?([a-z][a-z0-9+.-]{1,20}):/", re.IGNORECASE)
+
+
+def _unsupported_scheme(text: str) -> str | None:
+    """`file:///etc/passwd` and other non-web links would otherwise be stored as a text note."""
+    match = _SCHEME.match(text.strip())
+    if match and match.group(1).lower() not in ("http", "https"):
+        return match.group(1).lower()
+    return None

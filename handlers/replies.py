@@ -49,6 +49,9 @@ def describe_failure(exc: BaseException) -> str:
         return f"Slack refused a call ({exc.response.get('error', 'unknown error')})."
     if isinstance(exc, URLError):  # slack_sdk is the only urllib client here
         return "Slack could not be reached."
+    if isinstance(exc, httpx.HTTPStatusError):  # a Slack file download
+        host = exc.request.url.host
+        return f"The download was refused ({host} answered HTTP {exc.response.status_code})."
     if isinstance(exc, httpx.TransportError):  # chromadb's HttpClient; other clients wrap these
         return "The knowledge base (vector store) is unreachable right now."
     name = type(exc).__name__

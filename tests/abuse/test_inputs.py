@@ -138,6 +138,15 @@ def test_slash_text_past_slacks_limit_is_refused(rig: Rig, command: str) -> None
     assert doc_ids(rig) == before_docs
 
 
+@pytest.mark.parametrize("link", ["file:///etc/passwd", "<ftp://files.example.com/plan.pdf>"])
+def test_kb_add_of_a_non_web_link_is_refused_and_stores_nothing(rig: Rig, link: str) -> None:
+    before_docs, before_calls = doc_ids(rig), len(rig.slack.calls)
+    resp = rig.sender().command("/align", f"kb add {link}", channel_id="C0SCHEME")
+    assert "Nothing was added" in resp.text and "https://" in resp.text
+    assert quiet(rig, before_calls) == []
+    assert doc_ids(rig) == before_docs
+
+
 def test_control_characters_are_dropped_not_stored(rig: Rig) -> None:
     only_controls = rig.sender().command("/align", "kb add \x00\x07\x1b", channel_id="C0CTL")
     assert "Usage" in only_controls.text
