@@ -270,7 +270,11 @@ def schedule_reply(
             "Invite me there with `/invite @alignbot`, then try again.",
         )
         return
-    created = deps.retros.schedules.create_schedule(team, request=request, created_by=user)
+    try:
+        created = deps.retros.schedules.create_schedule(team, request=request, created_by=user)
+    except RetroError as exc:
+        post_ephemeral(client, channel=channel, user=user, text=str(exc))
+        return
     post_ephemeral(client, channel=channel, user=user, text=build_schedule_created(created))
 
 

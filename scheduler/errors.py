@@ -44,3 +44,12 @@ class ScheduleStateError(RetroError):
 
 class ActionItemNotFound(RetroError):
     pass
+
+
+class ScheduleExists(RetroError):
+    def __init__(self, schedule_id: int) -> None:
+        self.schedule_id = schedule_id
+        super().__init__(
+            f"This channel already has that schedule (schedule {schedule_id}); nothing was added. "
+            "`/retro schedules` lists them."
+        )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.clock import Clock, as_utc
 from core.db import session_scope
 from scheduler import store
-from scheduler.errors import ScheduleNotFound, ScheduleStateError
+from scheduler.errors import ScheduleExists, ScheduleNotFound, ScheduleStateError
 from scheduler.models import DEFAULT_TITLE, RetroSeries
 from scheduler.ports import ScheduleInfo
 from scheduler.schedule_request import ScheduleRequest, validate_timing
@@ -31,6 +31,19 @@ class RetroSchedules:
         validate_timing(request.spec, window=request.window, nudge=request.nudge, now=now)
         spec = request.spec
         with session_scope(self.sessions) as session:
+            same = session.scalar(
+                select(RetroSeries.id).where(
+                    RetroSeries.workspace_id == workspace_id,
+                    RetroSeries.channel_id == request.channel_id,
+                    RetroSeries.trigger_kind == spec.kind,
+                    RetroSeries.trigger_expr == spec.expression,
+                    RetroSeries.timezone == spec.timezone,
+                    RetroSeries.status.in_(("active", "paused")),
+                )
+            )
+            if same is not None:
+                # A second copy would open two retros at every occurrence.
+                raise ScheduleExists(same)
             row = RetroSeries(
                 workspace_id=workspace_id,
                 channel_id=request.channel_id,

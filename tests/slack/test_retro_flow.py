@@ -340,3 +340,16 @@ def test_a_prompt_that_cannot_be_posted_opens_nothing_and_offers_retry(
     )
     assert "Launch week" in prompt.params["text"]
     wait_for_row(seeded_app, "SELECT 1 FROM retros WHERE prompt_ts = ?", prompt.response["ts"])
+
+
+def test_the_same_schedule_twice_is_refused(sender: SlackSender, fake: FakeSlack) -> None:
+    text = 'schedule weekly on tuesday at 09:30 window 1h title "Twice"'
+    sender.command("/retro", text, channel_id="C0PLAN001")
+    fake.wait_for("chat.postEphemeral", lambda c: "Twice" in c.params.get("text", ""))
+    sender.command("/retro", text, channel_id="C0PLAN001")
+    [refusal] = fake.wait_for(
+        "chat.postEphemeral", lambda c: "already has that schedule" in c.params.get("text", "")
+    )
+    assert "nothing was added" in refusal.params["text"]
+    listing = sender.command("/retro", "schedules", channel_id="C0PLAN001").text
+    assert listing.count("Twice") == 1
