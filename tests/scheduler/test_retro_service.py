@@ -375,7 +375,11 @@ def test_a_batch_of_claims_opens_each_occurrence_once(
         "daily at 09:00", channel_id=CH, default_tz="UTC", now=clock.now()
     )
     a = service.schedules.create_schedule(WS, request=request, created_by="U0LEAD")
-    b = service.schedules.create_schedule(WS, request=request, created_by="U0LEAD")
+    # The same time in another channel: two series due at one moment.
+    other = parse_schedule_command(
+        "daily at 09:00", channel_id="C0OTHER", default_tz="UTC", now=clock.now()
+    )
+    b = service.schedules.create_schedule(WS, request=other, created_by="U0LEAD")
     at = a.next_occurrences[0]
     clock.set(at)
     assert (
