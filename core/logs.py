@@ -38,5 +38,14 @@ def configure_logging(level: str, secrets: list[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "chromadb.telemetry", "urllib3", "alembic.runtime.migration"):
+    # APScheduler's executors log two INFO lines for every run of the 5-second sync job; our
+    # own code logs what a fired job did.
+    noisy_loggers = (
+        "httpx",
+        "chromadb.telemetry",
+        "urllib3",
+        "alembic.runtime.migration",
+        "apscheduler.executors",
+    )
+    for noisy in noisy_loggers:
         logging.getLogger(noisy).setLevel(logging.WARNING)
