@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from drafting.desk import PostedVersion
 from drafting.draft import Draft
-from drafting.render_markdown import render_markdown
+from drafting.render_markdown import render_for_knowledge, render_markdown
 from handlers import ids
 from handlers.deps import ServingDeps, WorkerDeps
 from handlers.draft_jobs import draft_message_blocks, fallback_text, post_draft_reply, post_overflow
@@ -232,7 +232,7 @@ def save_final_reply(deps: WorkerDeps, client: WebClient, body: dict) -> None:
         deps.kb.add_text(
             team,
             title=f"{fallback_text(posted.draft)} (final, v{posted.version})",
-            text=render_markdown(posted.draft),
+            text=render_for_knowledge(posted.draft),
             added_by=user,
             source_kind="draft",
         )

@@ -8,7 +8,7 @@ import json
 from rich.console import Console
 
 from drafting.draft import Draft, Item, Section, SourceRef
-from drafting.render_markdown import render_markdown
+from drafting.render_markdown import render_for_knowledge, render_markdown
 from drafting.render_terminal import render_terminal
 from handlers.draft_blocks import MAX_BLOCKS, build_draft_blocks
 
@@ -122,6 +122,20 @@ def test_markdown_lists_sources_and_flags() -> None:
     assert "⚠️ _unverified: 99.99%_" in md
     assert "## Sources" in md and "1. [QBR Q3](https://wiki.example/qbr)" in md
     assert "2. Eng metrics" in md
+
+
+def test_markdown_export_names_sources_by_title_never_by_chunk_id() -> None:
+    md = render_markdown(small_draft())
+    assert "qbr#0" not in md and "eng#1" not in md
+
+
+def test_a_final_draft_enters_the_knowledge_base_as_its_items_naming_their_documents() -> None:
+    text = render_for_knowledge(small_draft())
+    assert "- ARR reached USD 38.4 million. (from QBR Q3)" in text
+    assert "- Uptime was 99.99%. (from Eng metrics)" in text
+    # Nothing a later draft could quote as if it were a finding.
+    for noise in ("Sources", "[1]", "qbr#0", "eng#1", "No items", "offline engine"):
+        assert noise not in text
 
 
 def test_retro_items_show_people_and_owners() -> None:
