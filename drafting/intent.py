@@ -33,6 +33,19 @@ _SCHEDULE_WORDS = re.compile(r"\bschedul\w*\b|\bevery\b|\bweekly\b|\bmonthly\b",
 _HELP_WORDS = re.compile(r"^\s*(?:help|\?|what can you do\??)\s*$", re.IGNORECASE)
 
 
+QUESTION_REPLY = (
+    "That reads like a question, and I don't answer questions yet: `/align kb search <words>` "
+    "shows what your documents say. To draft, ask for one, e.g. “draft a SWOT for the Q3 plan”."
+)
+# A question with no request to draft ("What are the open threats on the Q3 plan?") names draft
+# words but asks for an answer, not a draft.
+_QUESTION = re.compile(
+    r"^(?:what|which|who|why|when|where|how|is|are|does|do|did|has|have)\b|\?\s*$", re.IGNORECASE
+)
+_ASKS_TO_DRAFT = re.compile(
+    r"\b(?:draft|write|make|create|build|prepare|turn|run|start|open (?:a |the )?retro|generate|give me|schedule)\b",
+    re.IGNORECASE,
+)
 CLARIFYING_QUESTION = (
     "Should I draft a *SWOT*, an *OKR plan* or open a *retro*? "
     "For example: “draft a SWOT for the data platform team with an AI lens”."
@@ -89,6 +102,8 @@ def route(text: str) -> Intent:
     raw = clean_text(_MENTION.sub(" ", text))
     if not raw or _HELP_WORDS.match(raw):
         return Intent(kind="help", text=raw)
+    if _QUESTION.search(raw) and not _ASKS_TO_DRAFT.search(raw):
+        return Intent(kind="unclear", text=raw, question=QUESTION_REPLY)
     kind: Kind
     if _RETRO_WORDS.search(raw):
         kind = "schedule_retro" if _SCHEDULE_WORDS.search(raw) else "retro"
