@@ -64,6 +64,10 @@ class ProgressStream:
         self._text = "Drafting…\n"
         self._pending = 0
 
+    def start(self) -> None:
+        """Show "Drafting…" at once: a model's first words can take many seconds to come."""
+        self.emit("")
+
     def emit(self, piece: str) -> None:
         self._text += piece
         if not self._streaming_failed:
@@ -76,8 +80,11 @@ class ProgressStream:
                         recipient_user_id=self._user,
                         buffer_size=64,
                     )
-                    self._stream.append(markdown_text="Drafting…\n")
-                self._stream.append(markdown_text=piece)
+                    # Passing chunks (even none) flushes at once: "Drafting…" shows before the
+                    # model's first words, which can take many seconds.
+                    self._stream.append(markdown_text="Drafting…\n", chunks=[])
+                if piece:
+                    self._stream.append(markdown_text=piece)
                 return
             except SlackApiError as exc:
                 # e.g. message_not_in_streaming_state, or streaming not enabled for this app
@@ -130,6 +137,7 @@ def post_draft_reply(
             client, channel=channel, thread_ts=thread_ts, team=team, user=user
         )
         on_progress = progress.emit  # the drafter sends "• LABEL" lines as items are written
+        progress.start()
     try:
         if set_status:
             set_status("is drafting…")

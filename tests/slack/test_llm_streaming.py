@@ -96,3 +96,19 @@ def test_streaming_unavailable_falls_back_to_post_and_update(
         "chat.postMessage", lambda c: "SWOT for Larkspur" in c.params.get("text", "")
     )
     assert fake_slack.calls_to("chat.appendStream") == []
+
+
+def test_drafting_shows_before_the_models_first_words(
+    llm_app: InProcessApp, fake_slack: FakeSlack, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.reply(json.dumps({"kind": "swot", "subject": "Larkspur", "lens": None}))
+    fake_openai.reply(swot_json(), delay=3.0)  # a slow model
+    event = mention(llm_app, "<@U0BOT0001> draft a swot for Larkspur", "Ev0LLM00003")
+    [start] = fake_slack.wait_for(
+        "chat.startStream", lambda c: c.params.get("thread_ts") == event["ts"]
+    )
+    opening = "".join(str(chunk.get("text", "")) for chunk in start.params.get("chunks") or [])
+    assert opening == "Drafting…\n"  # alone: sent before any item was written
+    # Shown while the model was still silent: the draft came later.
+    assert not [c for c in fake_slack.calls_to("chat.postMessage") if "SWOT for" in str(c.params)]
+    fake_slack.wait_for("chat.stopStream", lambda c: c.at >= start.at)
