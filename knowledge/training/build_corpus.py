@@ -1,16 +1,20 @@
-"""Build knowledge/training/corpus/d_*.jsonl from the hand-written sources in d_src/.
+"""Build knowledge/training/corpus/<round>_*.jsonl from the hand-written sources in <round>_src/.
+
+Each round of hand-written data (c, d, ...) has its own folder of sources and its own doc-id
+prefix, so rounds never collide.
 
 Source format, one file per industry:
     @doc <id> | <industry> | <size> | <style>
     # <heading path, parts joined by " > ">
     <code>: <statement as written, markdown included>
 Codes: S strength, W weakness, O opportunity, T threat, G goal, A action, M mission, V value,
-C context, N noise. Run: python knowledge/training/build_d.py
+C context, N noise. Run: python knowledge/training/build_corpus.py c  (or d, ...)
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -29,7 +33,7 @@ CODES = {
 }
 
 
-def build(source: Path) -> list[dict[str, str]]:
+def build(source: Path, round_: str) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
     doc: dict[str, str] = {}
     heading = ""
@@ -38,7 +42,8 @@ def build(source: Path) -> list[dict[str, str]]:
             continue
         if line.startswith("@doc "):
             ident, industry, size, style = (p.strip() for p in line[5:].split("|"))
-            assert ident.startswith("d-"), f"{source}:{number}: doc ids start with d-"
+            prefix = f"{round_}-"
+            assert ident.startswith(prefix), f"{source}:{number}: doc ids start with {prefix}"
             doc = {"doc": ident, "industry": industry, "size": size, "style": style}
             heading = ""
         elif line.startswith("# "):
@@ -50,20 +55,20 @@ def build(source: Path) -> list[dict[str, str]]:
     return rows
 
 
-def main() -> None:
+def main(round_: str) -> None:
     counts: Counter[str] = Counter()
     docs: set[str] = set()
-    for source in sorted((HERE / "d_src").glob("*.txt")):
-        rows = build(source)
+    for source in sorted((HERE / f"{round_}_src").glob("*.txt")):
+        rows = build(source, round_)
         for row in rows:
             assert row["doc"] not in docs or row["doc"] in {r["doc"] for r in rows}
         docs |= {r["doc"] for r in rows}
         counts.update(r["type"] for r in rows)
-        out = HERE / "corpus" / f"d_{source.stem}.jsonl"
+        out = HERE / "corpus" / f"{round_}_{source.stem}.jsonl"
         out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
         print(f"{out.name}: {len(rows)}")
     print(f"{sum(counts.values())} statements in {len(docs)} documents: {dict(counts)}")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1] if len(sys.argv) > 1 else "c")
