@@ -108,3 +108,21 @@ class ScheduleFire(Base):
     occurrence_at: Mapped[datetime] = mapped_column(primary_key=True)
     fired_at: Mapped[datetime] = mapped_column(server_default=func.now())
     retro_id: Mapped[int | None] = mapped_column(ForeignKey("retros.id", ondelete="SET NULL"))
+
+
+class OccurrenceClaim(Base):
+    """One occurrence of any recurring kind (retro series, plan check-ins), claimed once.
+
+    Unfinished claims older than a grace period belong to a leader that died mid-way; the
+    next leader resumes them (scheduler/occurrences.py).
+    """
+
+    __tablename__ = "occurrence_claims"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    series_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurrence_at: Mapped[datetime] = mapped_column(primary_key=True)
+    claimed_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None] = mapped_column(index=True)
+    # What the occurrence made (a retro id, a check-in round id), for the resume path.
+    result_id: Mapped[int | None] = mapped_column(Integer)
