@@ -5,13 +5,15 @@ Three processes, three builders, and nothing else builds a service:
   the database and a job queue; it never opens the vector store or loads a model.
 - `build_worker`: where jobs run (the child of `alignbot serve`, or threads of the CLI and
   tests): the knowledge base, the drafter and retro closing.
-- `build_retro_engine`: the retro scheduler, in the worker or in `alignbot scheduler`. It
-  gets a retro synthesis; standalone, that one loads the embedding model only when a close
+- `build_schedule_engine`: the one scheduling engine, in the worker or in `alignbot
+  scheduler`, running every recurring kind `recurring_kinds` lists (retros; OKR check-ins).
+  It gets a retro synthesis; standalone, that one loads the embedding model only when a close
   needs it, and never opens the vector store.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -39,8 +41,10 @@ from knowledge.catalog import DocumentCatalog
 from knowledge.chroma_client import make_chroma_client
 from knowledge.embedding_models import make_embeddings
 from knowledge.service import KnowledgeBase, build_knowledge_base
-from scheduler.engine import RetroEngine
+from scheduler.engine import ScheduleEngine
 from scheduler.ports import RetroSynthesiser
+from scheduler.recurring import RecurringKind
+from scheduler.retro_kind import RetroKind
 from scheduler.retro_service import RetroRecords, RetroService
 
 
@@ -143,5 +147,14 @@ def build_work_pool(settings: Settings, deps: WorkerDeps) -> WorkPool:
     )
 
 
-def build_retro_engine(settings: Settings, db: Database, retros: RetroService) -> RetroEngine:
-    return RetroEngine(service=retros, db_engine=db.engine, config=settings.scheduler)
+def recurring_kinds(settings: Settings, db: Database, retros: RetroService) -> list[RecurringKind]:
+    """Everything that recurs, in one list: the engine runs these and nothing else."""
+    return [RetroKind(retros, post_threads=settings.scheduler.post_threads)]
+
+
+def build_schedule_engine(
+    settings: Settings, db: Database, *, kinds: Sequence[RecurringKind]
+) -> ScheduleEngine:
+    return ScheduleEngine(
+        kinds=kinds, db_engine=db.engine, sessions=db.sessions, config=settings.scheduler
+    )
