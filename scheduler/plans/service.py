@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import as_utc
 from core.db import session_scope
-from scheduler.plans.changes import FieldRefused, KrChanges, apply_changes, audit_plan
+from scheduler.plans.changes import FieldRefused, KrChanges, apply_changes, audit_plan, is_user_id
 from scheduler.plans.checkins import CheckInDraft, knowledge_note, prepare_checkin
 from scheduler.plans.errors import (
     CheckInRefused,
@@ -77,11 +77,13 @@ class PlanService(PlanReads):
         draft_id: str | None = None,
     ) -> PlanView:
         """A tracked plan from an outline, in "setup" until every key result has an owner and a
-        target; each key result's owner defaults to whoever adopted it."""
+        target; each key result's owner defaults to whoever adopted it when that is a person
+        (a Slack user id), else is left to assign ("cli" owns nothing)."""
         if outline.key_result_count == 0:
             raise PlanError("This draft has no objectives with key results to track.")
         tz = _zone(timezone)
         now = self.clock.now()
+        default_owner = adopted_by if is_user_id(adopted_by) else None
         try:
             name, starts, ends = parse_period(period or next_quarter(now.astimezone(tz).date()))
         except PeriodError as exc:
@@ -142,7 +144,7 @@ class PlanService(PlanReads):
                             target=facts.target,
                             direction=facts.direction,
                             weight=1.0,
-                            owner=adopted_by,
+                            owner=default_owner,
                             due=facts.due,
                             source_ids=list(kr.source_ids),
                         )
@@ -256,7 +258,10 @@ class PlanService(PlanReads):
                 spec.expression,
                 described,
             )
-            plan.timezone = spec.timezone if plan.status == "setup" else plan.timezone
+            # The schedule's timezone is the plan's: rounds, due dates and pace read days in it.
+            plan.timezone = spec.timezone
+            # Setting a schedule after an uninstall paused the plan is asking for it to run.
+            plan.checkins_paused = False
             plan.updated_at = as_utc(now)
             session.flush()
             return build_plan_view(session, plan, now=now)
