@@ -18,7 +18,12 @@ from sqlalchemy.orm import Session
 from core.clock import as_utc
 from core.db import session_scope
 from scheduler.plans.changes import FieldRefused, KrChanges, apply_changes, audit_plan, is_user_id
-from scheduler.plans.checkins import CheckInDraft, knowledge_note, prepare_checkin
+from scheduler.plans.checkins import (
+    CheckInDraft,
+    knowledge_note,
+    parse_checkin_reply,
+    prepare_checkin,
+)
 from scheduler.plans.errors import (
     CheckInRefused,
     KeyResultNotFound,
@@ -354,6 +359,28 @@ class PlanService(PlanReads):
                 # The check-in is stored; only its trip to the knowledge base failed.
                 log.exception("check-in %s: adding its note to the knowledge base failed", view.id)
         return view
+
+    def check_in_reply(
+        self, *, workspace_id: str, plan_id: int, author: str, text: str
+    ) -> CheckInView | None:
+        """A thread reply such as `KR 2.3: 42% at risk, blocked on hiring` in the plan's thread;
+        None when the reply is not a check-in (no `KR n.m` at its start)."""
+        reply = parse_checkin_reply(text)
+        if reply is None:
+            return None
+        try:
+            kr = self.kr_by_ref(workspace_id=workspace_id, plan_id=plan_id, ref=reply.ref)
+        except KeyResultNotFound as exc:
+            raise CheckInRefused(str(exc)) from exc
+        return self.check_in(
+            workspace_id=workspace_id,
+            kr_id=kr.id,
+            author=author,
+            value_text=reply.value_text,
+            confidence=reply.confidence,
+            note=reply.note,
+            source="thread",
+        )
 
     def check_in_many(
         self,

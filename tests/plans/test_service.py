@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import ManualClock
 from scheduler.plans.changes import KrChanges
-from scheduler.plans.checkins import parse_checkin_csv
+from scheduler.plans.checkins import parse_checkin_csv, parse_checkin_reply
 from scheduler.plans.errors import (
     CheckInRefused,
     KeyResultNotFound,
@@ -355,3 +355,52 @@ def test_scores_are_adjusted_by_the_owner_with_a_reason(
             "Two churned logos were mergers",
         )
         assert session.get(OkrKeyResult, churn.id) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("KR 2.3: 42% at risk, blocked on hiring", ("2.3", "42%", "at risk", "blocked on hiring")),
+        ("kr 1.1 98 %", ("1.1", "98 %", None, None)),
+        ("KR 2.1: $1.2M on track", ("2.1", "$1.2M", "on track", None)),
+        (
+            "KR 2.1: 42 customers, off-track: two deals slipped",
+            ("2.1", "42 customers", "off-track", "two deals slipped"),
+        ),
+        ("KR 1.2: not done - waiting on legal", ("1.2", "not done", None, "waiting on legal")),
+        ("KR 3.1: lots of progress", ("3.1", "lots", None, "of progress")),
+    ],
+)
+def test_thread_replies_read_as_check_ins(text: str, parts: tuple[str | None, ...]) -> None:
+    reply = parse_checkin_reply(text)
+    assert reply is not None
+    assert (reply.ref, reply.value_text, reply.confidence, reply.note) == parts
+
+
+def test_a_thread_reply_checks_in_or_is_refused_and_stores_nothing(
+    service: PlanService, plan_sessions: sessionmaker[Session]
+) -> None:
+    plan = activate(service)
+    assert (
+        service.check_in_reply(workspace_id=WS, plan_id=plan.id, author=ANA, text="Nice work all")
+        is None
+    )
+    stored = service.check_in_reply(
+        workspace_id=WS, plan_id=plan.id, author=ANA, text="KR 1.1: 98% at risk, two incidents"
+    )
+    assert stored is not None
+    assert (stored.value, stored.confidence, stored.note, stored.source) == (
+        98.0,
+        "at_risk",
+        "two incidents",
+        "thread",
+    )
+    before = counts(plan_sessions)
+    for text, message in (
+        ("KR 1.1: lots of progress", "“lots” is not a value"),
+        ("KR 2.1: 5%", f"KR 2.1 is <@{BEN}>'s"),
+        ("KR 7.1: 5%", "Plan .* has no KR 7.1"),
+    ):
+        with pytest.raises(CheckInRefused, match=message):
+            service.check_in_reply(workspace_id=WS, plan_id=plan.id, author=ANA, text=text)
+    assert counts(plan_sessions) == before
