@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import ManualClock
 from scheduler.plans.changes import KrChanges
-from scheduler.plans.checkins import parse_checkin_csv, parse_checkin_reply
+from scheduler.plans.checkins import CheckInDraft, parse_checkin_csv, parse_checkin_reply
 from scheduler.plans.errors import (
     CheckInRefused,
     KeyResultNotFound,
@@ -32,6 +32,7 @@ from tests.plans.conftest import (
     sample_outline,
     small_outline,
 )
+from tests.plans.recording import RecordingNotifier
 
 
 def adopt(service: PlanService, **kw: object) -> PlanView:
@@ -404,3 +405,38 @@ def test_a_thread_reply_checks_in_or_is_refused_and_stores_nothing(
         with pytest.raises(CheckInRefused, match=message):
             service.check_in_reply(workspace_id=WS, plan_id=plan.id, author=ANA, text=text)
     assert counts(plan_sessions) == before
+
+
+def test_a_modal_with_several_key_results_reports_every_bad_one_and_stores_none(
+    plan_sessions: sessionmaker[Session], clock: ManualClock
+) -> None:
+    notifier = RecordingNotifier()
+    service = PlanService(sessions=plan_sessions, clock=clock, notifier=notifier)
+    plan = activate(service)
+    krs = {kr.ref: kr for kr in plan.key_results()}
+    service.edit_kr(workspace_id=WS, kr_id=krs["1.2"].id, actor=LEAD, changes=KrChanges(owner=ANA))
+    mine = [
+        CheckInDraft(kr_id=krs["1.1"].id, value_text="98%", note="Better"),
+        CheckInDraft(kr_id=krs["1.2"].id, value_text="98%", confidence="on track"),
+        CheckInDraft(kr_id=krs["2.1"].id, value_text="5%"),
+    ]
+    with pytest.raises(CheckInRefused) as caught:
+        service.check_in_many(
+            workspace_id=WS, drafts=mine, author=ANA, source="modal", as_owner=True
+        )
+    assert set(caught.value.field_errors) == {krs["1.2"].id, krs["2.1"].id}
+    assert (
+        "is a percentage, but this key result is measured in weeks"
+        in caught.value.field_errors[krs["1.2"].id]
+    )
+    assert str(caught.value).endswith("(and 1 more)")
+    assert counts(plan_sessions)[0] == 0 and notifier.knowledge == []
+    stored = service.check_in_many(
+        workspace_id=WS,
+        drafts=[mine[0], CheckInDraft(kr_id=krs["1.2"].id, value_text="9 weeks")],
+        author=ANA,
+        source="modal",
+        as_owner=True,
+    )
+    assert [p.after for p in stored] == ["98%", "9 weeks"]
+    assert [title.split(" · ")[1] for _, title, _ in notifier.knowledge] == ["KR 1.1"]
