@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from bot.cli import cli
+from bot.cli.okr_json import checkin_json
 from bot.composition import open_database
 from bot.settings import get_settings
 from core.db import session_scope
 from drafting.store import save_version
 from scheduler.plans.models import OkrCheckIn, OkrEdit
+from scheduler.plans.views import CheckInView
 from tests.plans.conftest import sample_draft
 
 WS, OTHER = "TCLIOKR01", "TCLIOKR02"
@@ -192,3 +195,33 @@ def test_bad_input_exits_non_zero_with_one_line_and_changes_nothing(
     assert code == 1 and f"plan {plan['id']} is archived" in err
     assert json.loads(run(runner, "list", "-w", WS, "--json")[1]) == []
     assert len(json.loads(run(runner, "list", "-w", WS, "--all", "--json")[1])) == 1
+
+
+def test_the_readme_documents_the_json_as_printed(runner: CliRunner, draft_id: str) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme[readme.index("## OKR tracking") :]
+    start = section.index("```json") + len("```json")
+    documented = json.loads(section[start : section.index("```", start)].replace("…", ""))
+    # Adopted by subject: the newest OKR draft for it, matched without regard to case.
+    code, out, err = run(
+        runner, "adopt", "-w", WS, "--subject", "The Team", "--owner", OWNER, "--json"
+    )
+    assert code == 0, err
+    printed = json.loads(out)
+    assert printed["draft_id"] == draft_id
+    assert set(printed) == set(documented)
+    assert set(printed["objectives"][0]) == set(documented["objectives"][0])
+    documented_kr = documented["objectives"][0]["key_results"][0]
+    assert set(printed["objectives"][0]["key_results"][0]) == set(documented_kr)
+    checkin = CheckInView(
+        id=1,
+        kr_id=1,
+        author=OWNER,
+        value=1.0,
+        value_text="1",
+        confidence=None,
+        note=None,
+        source="cli",
+        created_at=datetime(2027, 1, 4, tzinfo=UTC),
+    )
+    assert set(checkin_json(checkin)) == set(documented_kr["latest"])
