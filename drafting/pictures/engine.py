@@ -258,6 +258,20 @@ def pdf_to_png(pdf: bytes, *, scale: float = PNG_SCALE) -> bytes:
         document.close()
 
 
+def render_document_png(template: str, *, scale: float = PNG_SCALE, **context: Any) -> bytes:
+    """A one-page template that sets its own @page size (a chart), as PNG: laid out once, since
+    its geometry is fixed and there is no type size to fit."""
+    config, faces = _fonts()
+    source = _environment().get_template(template).render(**context)
+    with _LOCK:
+        document = weasyprint.HTML(string=source, base_url=str(TEMPLATES)).render(
+            stylesheets=[faces], font_config=config
+        )
+        # Whole fonts: the PDF only lives to be rasterised, and subsetting Inter costs seconds.
+        pdf = document.write_pdf(full_fonts=True) or b""
+    return pdf_to_png(pdf, scale=scale)
+
+
 def render_pdf(draft: Draft, meta: PageMeta, *, paper: Paper = "a4") -> bytes:
     return render_pdf_page(build_page(draft, meta), paper=paper).data
 

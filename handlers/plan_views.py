@@ -1,0 +1,373 @@
+"""Pure Block Kit builders for adopted plans' messages: check-in DMs, the digest, `/okr status`,
+the plan's thread opener and close, and the App Home section.
+
+They take the plan service's read views (scheduler/plans/views.py) and return blocks; nothing
+here calls Slack or the database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from handlers import ids
+from handlers.plan_text import (
+    CONFIDENCE_EMOJI,
+    PACE_LABELS,
+    bar,
+    kr_headline,
+    kr_summary,
+    percent,
+    period_position,
+    schedule_text,
+    slack_date,
+)
+from handlers.slack_text import quote, safe_text
+from scheduler.plans.views import CONFIDENCE_LABELS, KeyResultView, ObjectiveView, PlanView
+
+Block = dict[str, Any]
+MAX_MESSAGE_BLOCKS = 50
+TEXT_LIMIT = 3000
+MOVERS = 3
+THREAD_HINT = "`KR 2.3: 42% at risk, blocked on hiring`"
+
+
+def _mrkdwn(text: str) -> dict[str, str]:
+    if len(text) > TEXT_LIMIT:
+        text = text[: TEXT_LIMIT - 1] + "…"
+    return {"type": "mrkdwn", "text": text}
+
+
+def _plain(text: str, limit: int = 150) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text[:limit], "emoji": True}
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": _mrkdwn(text)}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [_mrkdwn(text)]}
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
+    element: Block = {"type": "button", "action_id": action_id, "text": _plain(text, 75)}
+    element["value"] = value
+    if style:
+        element["style"] = style
+    return element
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": _plain(text)}
+
+
+def plan_name(plan: PlanView) -> str:
+    return f"{safe_text(plan.title)} ({safe_text(plan.period)})"
+
+
+def checkin_value(plan_id: int, round_id: int | None) -> str:
+    """The "Check in" button's value: which plan, and the round it answers (None on demand)."""
+    return json.dumps({"p": plan_id, "r": round_id})
+
+
+# Check-in DM ------------------------------------------------------------------------------------
+def build_checkin_dm(
+    plan: PlanView,
+    owner: str,
+    key_results: Sequence[KeyResultView],
+    *,
+    round_id: int | None,
+    reminder: bool = False,
+) -> list[Block]:
+    """One DM per owner per round: their key results with where they stand, and one button."""
+    count = len(key_results)
+    noun = "key result" if count == 1 else "key results"
+    if reminder:
+        opening = (
+            f":alarm_clock: <@{owner}>, your check-in on *{plan_name(plan)}* is still open. "
+            f"It takes a minute: {count} {noun}."
+        )
+    else:
+        opening = (
+            f"Hi <@{owner}>, it's check-in time for *{plan_name(plan)}* "
+            f"({period_position(plan)}). Here are your {count} {noun}; update the ones that "
+            "moved."
+        )
+    blocks: list[Block] = [section(opening)]
+    room = MAX_MESSAGE_BLOCKS - 4
+    for kr in list(key_results)[:room]:
+        blocks.append(section(f"{kr_headline(kr)}\n{kr_summary(kr)}"))
+    if count > room:
+        blocks.append(context(f"…and {count - room} more, all in the check-in form."))
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": "okr_checkin_actions",
+            "elements": [
+                button("Check in", ids.OKR_CHECKIN, checkin_value(plan.id, round_id), "primary")
+            ],
+        }
+    )
+    blocks.append(
+        context(
+            f"Or reply in the plan's thread in <#{plan.channel_id}>, e.g. {THREAD_HINT}. "
+            "A check-in never overwrites an earlier one: a correction is a new check-in."
+        )
+    )
+    return blocks
+
+
+def checkin_dm_text(plan: PlanView, *, reminder: bool) -> str:
+    what = "Reminder: check in on" if reminder else "Time to check in on"
+    return f"{what} {plan_name(plan)}"
+
+
+# Digest and status ------------------------------------------------------------------------------
+def _objective_text(objective: ObjectiveView) -> str:
+    behind = sum(1 for kr in objective.key_results if kr.pace == "behind")
+    lead = f"*{objective.ref} · {safe_text(objective.title)}*\n{bar(objective.progress)} "
+    lead += f"*{percent(objective.progress)}*"
+    if behind:
+        lead += f" · {behind} of {len(objective.key_results)} behind pace"
+    lines = [lead]
+    for kr in objective.key_results:
+        owner = f" · <@{kr.owner}>" if kr.owner else ""
+        lines.append(f"• {kr_headline(kr, limit=120)}{owner}\n      {kr_summary(kr)}")
+    return "\n".join(lines)
+
+
+def biggest_movers(plan: PlanView, limit: int = MOVERS) -> list[tuple[KeyResultView, float]]:
+    """Key results whose progress moved most with their latest check-in, largest first."""
+    moves = [
+        (kr, kr.progress - kr.previous_progress)
+        for kr in plan.key_results()
+        if kr.progress is not None and kr.previous_progress is not None
+    ]
+    moves = [(kr, delta) for kr, delta in moves if abs(delta) >= 0.005]
+    return sorted(moves, key=lambda m: (-abs(m[1]), m[0].ref))[:limit]
+
+
+def _movers_text(plan: PlanView) -> str | None:
+    movers = biggest_movers(plan)
+    if not movers:
+        return None
+    lines = ["*Biggest movers*"]
+    for kr, delta in movers:
+        arrow = ":arrow_up_small:" if delta > 0 else ":arrow_down_small:"
+        points = round(delta * 100)
+        lines.append(
+            f"{arrow} {kr_headline(kr, limit=100)}: {points:+d} pts "
+            f"({percent(kr.previous_progress)} → {percent(kr.progress)})"
+        )
+    return "\n".join(lines)
+
+
+def _risks_text(plan: PlanView) -> str | None:
+    risky = [
+        kr
+        for kr in plan.key_results()
+        if kr.latest is not None and kr.latest.confidence in ("at_risk", "off_track")
+    ]
+    if not risky:
+        return None
+    # Off track first: that is where the head of the plan looks first.
+    risky.sort(key=lambda kr: (kr.latest.confidence != "off_track" if kr.latest else True, kr.ref))
+    lines = ["*At risk or off track*"]
+    for kr in risky:
+        latest = kr.latest
+        assert latest is not None and latest.confidence is not None
+        line = (
+            f"{CONFIDENCE_EMOJI[latest.confidence]} {kr_headline(kr, limit=100)} · "
+            f"{CONFIDENCE_LABELS[latest.confidence].lower()} at *{safe_text(latest.value_text)}*"
+        )
+        if latest.note:
+            line += f": “{quote(latest.note, 240)}”"
+        if kr.owner:
+            line += f" (<@{kr.owner}>)"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _missing_text(plan: PlanView) -> str:
+    if not plan.missing_checkins:
+        return ":white_check_mark: Everyone has checked in this round."
+    people = ", ".join(f"<@{user}>" for user in plan.missing_checkins)
+    return f"*Not checked in yet:* {people}"
+
+
+def _overview(plan: PlanView) -> str:
+    text = f"*Plan progress {percent(plan.progress)}* {bar(plan.progress)}"
+    text += f" · expected {percent(plan.elapsed)} by now · {period_position(plan)}"
+    key_results = plan.key_results()
+    paces = [kr.pace for kr in key_results if kr.pace]
+    if paces:
+        counts = [f"{paces.count(p)} {PACE_LABELS[p]}" for p in PACE_LABELS if paces.count(p)]
+        text += "\n" + " · ".join(counts)
+    return text
+
+
+def build_plan_report(plan: PlanView, *, title: str) -> list[Block]:
+    """The digest's body, also `/okr status`: overview, objectives, movers, risks, missing."""
+    blocks: list[Block] = [header(f"{title}: {plan.title}"[:150])]
+    blocks.append(section(_overview(plan)))
+    blocks.append({"type": "divider"})
+    # Room for the closing sections (movers, risks, missing, next) and a caller's actions.
+    room = MAX_MESSAGE_BLOCKS - len(blocks) - 7
+    objectives = list(plan.objectives)
+    for objective in objectives[:room]:
+        blocks.append(section(_objective_text(objective)))
+    if len(objectives) > room:
+        blocks.append(context(f"…and {len(objectives) - room} more objectives."))
+    blocks.append({"type": "divider"})
+    for text in (_movers_text(plan), _risks_text(plan)):
+        if text:
+            blocks.append(section(text))
+    if plan.status == "active":
+        blocks.append(section(_missing_text(plan)))
+    tail = [f"Check-ins: {schedule_text(plan)}"]
+    if plan.next_checkin is not None and plan.status == "active":
+        tail.append(f"next {slack_date(plan.next_checkin)}")
+    tail.append(f"reply in this plan's thread in <#{plan.channel_id}> to check in: {THREAD_HINT}")
+    blocks.append(context(" · ".join(tail)))
+    return blocks
+
+
+def build_digest(plan: PlanView) -> list[Block]:
+    return build_plan_report(plan, title="OKR digest")
+
+
+def digest_text(plan: PlanView) -> str:
+    return f"OKR digest: {plan_name(plan)}, progress {percent(plan.progress)}"
+
+
+def build_status(plan: PlanView, *, user: str) -> list[Block]:
+    """`/okr status`: the digest's view on demand, with the viewer's own controls."""
+    blocks = build_plan_report(plan, title="OKR status")
+    elements: list[Block] = []
+    own = [kr for kr in plan.key_results() if kr.owner == user]
+    if own and plan.status == "active":
+        elements.append(
+            button("Check in", ids.OKR_CHECKIN, checkin_value(plan.id, None), "primary")
+        )
+    if plan.status in ("setup", "active"):
+        options = [
+            {"text": _plain(f"KR {kr.ref} · {kr.metric or kr.text}", 75), "value": str(kr.id)}
+            for kr in plan.key_results()
+        ][:100]
+        if options:
+            elements.append(
+                {
+                    "type": "static_select",
+                    "action_id": ids.OKR_EDIT_KR,
+                    "placeholder": _plain("Edit a key result…"),
+                    "options": options,
+                }
+            )
+    if elements:
+        blocks.append({"type": "actions", "block_id": ids.OKR_STATUS_ACTIONS, "elements": elements})
+    return blocks
+
+
+def build_plan_list(plans: Sequence[PlanView]) -> str:
+    if not plans:
+        return (
+            "No plans are tracked yet. Draft one with `/okr <subject>`, then press *Adopt plan* "
+            "under it (or type `/okr adopt` in its channel)."
+        )
+    lines = ["*OKR plans*"]
+    for plan in plans:
+        lines.append(
+            f"• `#{plan.id}` *{plan_name(plan)}* in <#{plan.channel_id}> · {plan.status} · "
+            f"{percent(plan.progress)}"
+        )
+    return "\n".join(lines)
+
+
+# The plan's thread: adoption, start and close ---------------------------------------------------
+def build_plan_adopted(plan: PlanView, *, adopted_by: str) -> list[Block]:
+    """The message that opens the plan's thread in its channel."""
+    count = len(plan.key_results())
+    text = (
+        f":dart: <@{adopted_by}> adopted *{plan_name(plan)}*: {len(plan.objectives)} objectives, "
+        f"{count} key results."
+    )
+    if plan.status == "setup":
+        waiting = [kr for kr in plan.key_results() if kr.needs_target or kr.owner is None]
+        text += (
+            f"\nTracking starts once every key result has an owner and a target "
+            f"({len(waiting)} still to set)."
+        )
+        return [section(text)]
+    return [section(text), *build_plan_started(plan)]
+
+
+def build_plan_started(plan: PlanView) -> list[Block]:
+    owners = sorted({kr.owner for kr in plan.key_results() if kr.owner})
+    lines = [
+        f":white_check_mark: *{plan_name(plan)}* is being tracked.",
+        f"Owners: {', '.join(f'<@{o}>' for o in owners) or 'none yet'}.",
+        f"Check-ins: {schedule_text(plan)}"
+        + (f", next {slack_date(plan.next_checkin)}" if plan.next_checkin else "")
+        + ". Each owner gets a DM with their key results.",
+    ]
+    return [
+        section("\n".join(lines)),
+        context(
+            f"Check in by replying in this thread, e.g. {THREAD_HINT}. `/okr status` shows "
+            "where the plan stands."
+        ),
+    ]
+
+
+def build_plan_closed(plan: PlanView, *, retro_id: int | None) -> list[Block]:
+    """The period is over: each key result's score, and where the quarter-close retro is."""
+    blocks: list[Block] = [
+        header(f"Quarter closed: {plan.title}"[:150]),
+        section(f"*{plan_name(plan)}* ended with plan progress *{percent(plan.progress)}*."),
+    ]
+    room = MAX_MESSAGE_BLOCKS - 4
+    for objective in list(plan.objectives)[:room]:
+        lines = [f"*{objective.ref} · {safe_text(objective.title)}* {bar(objective.progress)}"]
+        for kr in objective.key_results:
+            score = f"*{kr.score:.1f}*" if kr.score is not None else "–"
+            reason = f" (adjusted: {quote(kr.score_reason, 160)})" if kr.score_reason else ""
+            lines.append(f"• {kr_headline(kr, limit=120)}: score {score}{reason}")
+        blocks.append(section("\n".join(lines)))
+    closing = (
+        "The quarter-close retro is open in this channel: add what you learned, and its "
+        "action items carry over to the next plan."
+        if retro_id is not None
+        else "Owners can adjust a score with a reason from `/okr status`."
+    )
+    blocks.append(context(closing))
+    return blocks
+
+
+# App Home ---------------------------------------------------------------------------------------
+def build_home_plans(plans: Sequence[PlanView], *, user: str) -> list[Block]:
+    """App Home's section: the plans the person owns key results in, with the next check-in."""
+    if not plans:
+        return [
+            section(
+                "*Your OKRs*\n_You don't own a key result in any tracked plan. Adopt an OKR "
+                "draft with its *Adopt plan* button._"
+            )
+        ]
+    lines = ["*Your OKRs*"]
+    for plan in plans[:20]:
+        own = [kr for kr in plan.key_results() if kr.owner == user]
+        next_at = (
+            f"next check-in {slack_date(plan.next_checkin)}"
+            if plan.next_checkin and plan.status == "active"
+            else plan.status
+        )
+        behind = sum(1 for kr in own if kr.pace == "behind")
+        lines.append(
+            f"• *{plan_name(plan)}* in <#{plan.channel_id}> · plan {percent(plan.progress)} · "
+            f"your {len(own)} key result{'s' if len(own) != 1 else ''}"
+            + (f" ({behind} behind pace)" if behind else "")
+            + f" · {next_at}"
+        )
+    return [section("\n".join(lines))]
