@@ -13,6 +13,7 @@ Three processes, three builders, and nothing else builds a service:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
@@ -33,6 +34,7 @@ from drafting.retro_synthesis import RetroSynthesis
 from drafting.service import Drafter, EngineChoice
 from handlers.deps import ServingDeps, WorkerDeps
 from handlers.draft_jobs import report_interrupted_requests
+from handlers.plan_notifier import AddNote, SlackPlanNotifier, add_checkin_note, add_note_to
 from handlers.retro_notifier import SlackRetroNotifier
 from handlers.slack_client import make_client_for
 from knowledge.catalog import DocumentCatalog
@@ -40,6 +42,7 @@ from knowledge.chroma_client import make_chroma_client
 from knowledge.embedding_models import make_embeddings
 from knowledge.service import KnowledgeBase, build_knowledge_base
 from scheduler.engine import RetroEngine
+from scheduler.plans.service import PlanService
 from scheduler.ports import RetroSynthesiser
 from scheduler.retro_service import RetroRecords, RetroService
 
@@ -80,7 +83,18 @@ def standalone_retro_synthesis(settings: Settings) -> RetroSynthesis:
     return RetroSynthesis.build(make_embeddings(settings.embedding), settings.llm)
 
 
+def plan_service(settings: Settings, db: Database, add_note: AddNote) -> PlanService:
+    """Tracked plans; their DMs, digests and closes go out through the Slack notifier, and
+    check-in notes reach the knowledge base through `add_note`."""
+    notifier = SlackPlanNotifier(make_client_for(settings.slack, db.engine), add_note)
+    return PlanService(sessions=db.sessions, clock=SystemClock(), notifier=notifier)
+
+
 def build_serving(settings: Settings, db: Database, *, jobs: JobQueue) -> ServingDeps:
+    def queue_note(workspace_id: str, title: str, text: str) -> None:
+        # This process never opens the vector store: the worker embeds the note.
+        jobs.submit(add_checkin_note, workspace_id, workspace_id, title, text)
+
     return ServingDeps(
         slack=settings.slack,
         server=settings.server,
@@ -90,6 +104,7 @@ def build_serving(settings: Settings, db: Database, *, jobs: JobQueue) -> Servin
         desk=DraftDesk(sessions=db.sessions, group_commit=GroupCommit(db.sessions)),
         documents=DocumentCatalog(db.sessions),
         retros=RetroRecords.build(sessions=db.sessions, clock=SystemClock()),
+        plans=plan_service(settings, db, queue_note),
     )
 
 
@@ -125,6 +140,7 @@ def build_worker(settings: Settings, db: Database, *, engine: EngineChoice = "au
         drafter=drafter,
         router=router,
         retros=retro_service(settings, db, drafter.retro),
+        plans=plan_service(settings, db, partial(add_note_to, kb)),
     )
 
 

@@ -50,8 +50,6 @@ def retro_add_entry_id(section: str) -> str:
 # OKR plans: adopting, editing, checking in
 OKR_ADOPT = "okr_adopt"
 OKR_ADOPT_MODAL = "okr_adopt_modal"
-OKR_PERIOD_BLOCK = "okr_period"
-OKR_PERIOD_INPUT = "okr_period_input"
 OKR_OWNER_INPUT = "okr_owner_input"
 OKR_TARGET_INPUT = "okr_target_input"
 OKR_BASELINE_INPUT = "okr_baseline_input"

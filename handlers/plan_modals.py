@@ -92,8 +92,9 @@ def _metadata(**values: Any) -> str:
 
 # Adopt ------------------------------------------------------------------------------------------
 def build_adopt_modal(plan: PlanView, *, adopter: str) -> Block:
-    """Period, an owner per key result (the adopter by default), and the targets and baselines
-    the draft left open. Submitting it starts tracking."""
+    """An owner per key result (the adopter by default), and the targets and baselines the draft
+    left open. Submitting it starts tracking. The period was chosen when adopting (the service
+    sets it then), so it is shown, not asked."""
     waiting = sum(1 for kr in plan.key_results() if kr.needs_target)
     intro = (
         f"*{safe_text(plan.title)}*\nPick an owner for each key result: owners get a check-in "
@@ -105,15 +106,17 @@ def build_adopt_modal(plan: PlanView, *, adopter: str) -> Block:
         )
     blocks: list[Block] = [
         _section(intro),
-        _text_input(
-            ids.OKR_PERIOD_BLOCK,
-            ids.OKR_PERIOD_INPUT,
-            "Period",
-            initial=plan.period,
-            placeholder="2027-Q1",
-            hint="A quarter, like 2027-Q1. Progress is measured against it.",
-            max_length=20,
-        ),
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": f"Period *{safe_text(plan.period)}*, {plan.starts:%-d %b} to "
+                    f"{plan.ends:%-d %b %Y}. Another quarter: close this and type "
+                    "`/okr adopt 2027-Q2` (any quarter).",
+                }
+            ],
+        },
     ]
     for objective in plan.objectives:
         group: list[Block] = [
@@ -253,6 +256,30 @@ def build_checkin_modal(
     }
 
 
+def build_checkin_done(plan: PlanView, kr_ids: Sequence[int]) -> Block:
+    """What the modal turns into once the check-in is stored: each key result where it now is."""
+    done = [kr for kr in plan.key_results() if kr.id in set(kr_ids)]
+    lines = [f":white_check_mark: {kr_headline(kr, limit=200)}\n{kr_summary(kr)}" for kr in done]
+    return {
+        "type": "modal",
+        "title": _plain("Checked in", 24),
+        "close": _plain("Done", 24),
+        "blocks": [
+            _section(f"Thanks! Your check-in on *{safe_text(plan.title)}* is saved."),
+            *(_section(line) for line in lines[:40]),
+            {
+                "type": "context",
+                "elements": [
+                    {
+                        "type": "mrkdwn",
+                        "text": "A correction is a new check-in: press *Check in* again.",
+                    }
+                ],
+            },
+        ],
+    }
+
+
 # Edit one key result ----------------------------------------------------------------------------
 def build_edit_modal(plan: PlanView, kr: KeyResultView) -> Block:
     """Owner, baseline, target, direction and due date of one key result; every change audited."""
@@ -385,13 +412,6 @@ def read_kr_inputs(view: dict[str, Any]) -> dict[int, KrInput]:
             text if field in ("target", "baseline", "value", "note") else (raw or None)
         )
     return {kr_id: KrInput(kr_id=kr_id, **f) for kr_id, f in fields.items()}
-
-
-def read_period(view: dict[str, Any]) -> str:
-    state = view.get("state") or {}
-    block = (state.get("values") or {}).get(ids.OKR_PERIOD_BLOCK) or {}
-    value = _element_value(block.get(ids.OKR_PERIOD_INPUT) or {"value": ""})
-    return (value or "").strip()
 
 
 def read_metadata(view: dict[str, Any]) -> tuple[int, int | None, list[int]]:

@@ -20,7 +20,6 @@ from handlers.plan_modals import (
     field_errors,
     read_kr_inputs,
     read_metadata,
-    read_period,
 )
 from handlers.plan_text import bar, format_value
 from handlers.plan_views import (
@@ -111,12 +110,12 @@ def test_status_adds_the_viewers_controls():
     assert all(b["type"] != "actions" for b in closed)
 
 
-def test_adopt_modal_asks_owners_targets_and_period():
+def test_adopt_modal_asks_owners_and_missing_targets():
     view = plan(status="setup")
     modal = build_adopt_modal(view, adopter=LEAD)
     check_view(modal)
     blocks = {b.get("block_id"): b for b in modal["blocks"]}
-    assert blocks[ids.OKR_PERIOD_BLOCK]["element"]["initial_value"] == "2027-Q1"
+    assert "Period *2027-Q1*" in all_text(modal)
     # An owner select per key result, the adopter by default where none is set.
     assert blocks[ids.kr_block("owner", 21)]["element"]["initial_user"] == LEAD
     assert blocks[ids.kr_block("owner", 12)]["element"]["initial_user"] == HR
@@ -168,9 +167,6 @@ def submitted(values: dict) -> dict:
 def test_submissions_read_back_by_key_result():
     view = submitted(
         {
-            ids.OKR_PERIOD_BLOCK: {
-                ids.OKR_PERIOD_INPUT: {"type": "plain_text_input", "value": " 2027-Q2 "}
-            },
             "okr_value:11": {ids.OKR_VALUE_INPUT: {"type": "plain_text_input", "value": " 98% "}},
             "okr_confidence:11": {
                 ids.OKR_CONFIDENCE_INPUT: {
@@ -187,7 +183,6 @@ def test_submissions_read_back_by_key_result():
         inputs[11].value == "98%" and inputs[11].confidence == "at_risk" and inputs[11].note == ""
     )
     assert inputs[12].owner == OPS
-    assert read_period(view) == "2027-Q2"
     assert read_metadata(view) == (7, None, [11])
 
 

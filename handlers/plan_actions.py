@@ -1,0 +1,321 @@
+"""Buttons, modals and thread replies of tracked plans: adopt, set up, check in, edit.
+
+Submissions are checked by the plan service before the ack: a bad value comes back as an error
+next to its field and nothing is stored; an acknowledged check-in is already stored.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from drafting.intent import clean_text
+from handlers import ids
+from handlers.deps import ServingDeps, WorkerDeps
+from handlers.draft_actions import DRAFT_GONE, where
+from handlers.errors import notice_view, tell_user, view_refusal
+from handlers.payloads import BadPayload, json_object, positive_id
+from handlers.plan_commands import adopt_and_open, may_change, not_yours
+from handlers.plan_modals import (
+    KrInput,
+    build_checkin_done,
+    build_checkin_modal,
+    build_edit_modal,
+    field_errors,
+    read_kr_inputs,
+    read_metadata,
+)
+from handlers.plan_replies import parse_checkin_reply
+from handlers.plan_views import build_plan_started, plan_name
+from handlers.retro import confirm_entry, tell_entry_refused
+from scheduler.plans.checkins import CheckInDraft
+from scheduler.plans.errors import PlanError, PlanInputError
+from scheduler.plans.service import KrChanges
+from scheduler.plans.views import PlanView
+
+log = logging.getLogger(__name__)
+NEED_A_VALUE = "Enter the current value of at least one key result."
+NOTE_WITHOUT_VALUE = "Add the current value to go with this note (a check-in is a value first)."
+# Which input a service message about an edited key result belongs next to.
+_EDIT_FIELDS = (
+    ("baseline", "baseline"),
+    ("target", "target"),
+    ("deliverable", "target"),
+    ("direction", "direction"),
+    ("date", "due"),
+    ("starts", "due"),
+    ("user", "owner"),
+)
+
+
+def _team_user(body: dict[str, Any], context: BoltContext) -> tuple[str, str]:
+    return context.team_id or body["user"]["team_id"], body["user"]["id"]
+
+
+def register(app: App, deps: ServingDeps) -> None:
+    @app.action(ids.OKR_ADOPT)
+    def handle_adopt_button(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        team, channel, root, user = where(body)
+        posted = deps.desk.current(workspace_id=team, channel_id=channel, thread_ts=root)
+        if posted is None:
+            tell_user(client, body, DRAFT_GONE)
+            return
+        adopt_and_open(
+            deps,
+            client,
+            team=team,
+            channel=channel,
+            user=user,
+            trigger_id=body["trigger_id"],
+            posted_draft=posted,
+            period=None,
+        )
+
+    @app.view(ids.OKR_ADOPT_MODAL)
+    def handle_adopt_submitted(
+        ack: Ack, body: dict, view: dict, context: BoltContext, client: WebClient
+    ) -> None:
+        team, user = _team_user(body, context)
+        plan_id, _, _ = read_metadata(view)
+        changes = {
+            kr_id: KrChanges(
+                owner=given.owner, target=given.target or None, baseline=given.baseline or None
+            )
+            for kr_id, given in read_kr_inputs(view).items()
+        }
+        try:
+            before = deps.plans.status(workspace_id=team, plan_id=plan_id)
+            plan = deps.plans.setup(workspace_id=team, plan_id=plan_id, actor=user, changes=changes)
+        except PlanInputError as exc:
+            errors = field_errors(exc.field_errors, view=view, prefer=("target", "baseline"))
+            if errors:
+                ack(response_action="errors", errors=errors)
+            else:
+                ack(view_refusal(view, str(exc)))
+            return
+        except PlanError as exc:
+            ack(response_action="update", view=notice_view(f"{exc} Nothing was changed."))
+            return
+        ack()
+        if plan.status == "active" and before.status == "setup":
+            deps.jobs.submit(announce_started, team, team=team, plan_id=plan.id)
+
+    @app.action(ids.OKR_CHECKIN)
+    def handle_checkin_button(
+        ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient
+    ) -> None:
+        ack()
+        team, user = _team_user(body, context)
+        ref = json_object(action.get("value"))
+        plan_id = positive_id(ref.get("p"))
+        round_id = None if ref.get("r") is None else positive_id(ref.get("r"))
+        try:
+            plan = deps.plans.status(workspace_id=team, plan_id=plan_id)
+        except PlanError as exc:
+            tell_user(client, body, str(exc))
+            return
+        own = [kr for kr in plan.key_results() if kr.owner == user]
+        if plan.status != "active":
+            tell_user(client, body, f"{plan_name(plan)} is {plan.status}: it takes no check-ins.")
+        elif not own:
+            tell_user(client, body, f"You don't own a key result in {plan_name(plan)}.")
+        else:
+            client.views_open(
+                trigger_id=body["trigger_id"],
+                view=build_checkin_modal(plan, own, round_id=round_id),
+            )
+
+    @app.view(ids.OKR_CHECKIN_MODAL)
+    def handle_checkin_submitted(
+        ack: Ack, body: dict, view: dict, context: BoltContext, client: WebClient
+    ) -> None:
+        team, user = _team_user(body, context)
+        plan_id, _, kr_ids = read_metadata(view)
+        given = read_kr_inputs(view)
+        if not kr_ids or any(kr_id not in kr_ids for kr_id in given):
+            raise BadPayload()
+        try:
+            plan = deps.plans.status(workspace_id=team, plan_id=plan_id)
+            errors = check_all(deps, team, user, plan, given)
+            if errors is None:
+                ack(response_action="errors", errors={ids.kr_block("value", kr_ids[0]): NEED_A_VALUE})
+                return
+            if errors:
+                ack(response_action="errors", errors=field_errors(errors, view=view, prefer=("value",)))
+                return
+            done = [
+                deps.plans.check_in(
+                    workspace_id=team,
+                    kr_id=entry.kr_id,
+                    author=user,
+                    value_text=entry.value,
+                    confidence=entry.confidence,
+                    note=entry.note or None,
+                    source="modal",
+                ).kr_id
+                for entry in given.values()
+                if entry.value
+            ]
+        except PlanError as exc:
+            ack(response_action="update", view=notice_view(f"{exc} Nothing was stored."))
+            return
+        fresh = deps.plans.status(workspace_id=team, plan_id=plan_id)
+        ack(response_action="update", view=build_checkin_done(fresh, done))
+
+    @app.action(ids.OKR_EDIT_KR)
+    def handle_edit_select(
+        ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient
+    ) -> None:
+        ack()
+        team, user = _team_user(body, context)
+        kr_id = positive_id((action.get("selected_option") or {}).get("value"))
+        try:
+            plan = deps.plans.key_result_plan(workspace_id=team, kr_id=kr_id)
+        except PlanError as exc:
+            tell_user(client, body, str(exc))
+            return
+        kr = next(kr for kr in plan.key_results() if kr.id == kr_id)
+        if not may_change(client, plan, user, kr):
+            tell_user(client, body, not_yours(plan, kr))
+            return
+        client.views_open(trigger_id=body["trigger_id"], view=build_edit_modal(plan, kr))
+
+    @app.view(ids.OKR_EDIT_MODAL)
+    def handle_edit_submitted(
+        ack: Ack, body: dict, view: dict, context: BoltContext, client: WebClient
+    ) -> None:
+        team, user = _team_user(body, context)
+        plan_id, _, kr_ids = read_metadata(view)
+        given = read_kr_inputs(view)
+        if len(kr_ids) != 1 or set(given) != set(kr_ids):
+            raise BadPayload()
+        entry = given[kr_ids[0]]
+        try:
+            plan = deps.plans.key_result_plan(workspace_id=team, kr_id=entry.kr_id)
+            kr = next(kr for kr in plan.key_results() if kr.id == entry.kr_id)
+            if plan.id != plan_id:
+                raise BadPayload()
+            if not may_change(client, plan, user, kr):
+                ack(response_action="update", view=notice_view(not_yours(plan, kr)))
+                return
+            deps.plans.edit_kr(
+                workspace_id=team,
+                kr_id=entry.kr_id,
+                actor=user,
+                changes=KrChanges(
+                    owner=entry.owner,
+                    baseline=entry.baseline or None,
+                    target=entry.target or None,
+                    direction=entry.direction,
+                    due=entry.due,
+                ),
+            )
+        except PlanInputError as exc:
+            message = next(iter(exc.field_errors.values()), str(exc))
+            ack(response_action="errors", errors={edit_block(entry.kr_id, message): message[:150]})
+            return
+        except PlanError as exc:
+            ack(response_action="update", view=notice_view(f"{exc} Nothing was changed."))
+            return
+        ack()
+
+
+def edit_block(kr_id: int, message: str) -> str:
+    """The edit modal's input a service message is about (the target when it does not say)."""
+    lowered = message.lower()
+    field = next((f for word, f in _EDIT_FIELDS if word in lowered), "target")
+    return ids.kr_block(field, kr_id)
+
+
+def check_all(
+    deps: ServingDeps, team: str, user: str, plan: PlanView, given: dict[int, KrInput]
+) -> dict[int, str] | None:
+    """Every field error of a check-in submission at once (nothing stored), or None when no
+    value was entered at all. Each value is tried in a dry run of the service's own checks."""
+    owned = {kr.id for kr in plan.key_results() if kr.owner == user}
+    errors: dict[int, str] = {}
+    any_value = False
+    for entry in given.values():
+        if not entry.value:
+            if entry.note:
+                errors[entry.kr_id] = NOTE_WITHOUT_VALUE
+            continue
+        any_value = True
+        if entry.kr_id not in owned:
+            errors[entry.kr_id] = "This key result is not yours (any more); nothing was stored."
+            continue
+        try:
+            deps.plans.check_in_many(
+                workspace_id=team,
+                drafts=[
+                    CheckInDraft(
+                        kr_id=entry.kr_id,
+                        value_text=entry.value,
+                        confidence=entry.confidence,
+                        note=entry.note or None,
+                    )
+                ],
+                author=user,
+                source="modal",
+                dry_run=True,
+            )
+        except PlanError as exc:
+            errors[entry.kr_id] = str(exc)
+    if not any_value and not errors:
+        return None
+    return errors
+
+
+def take_plan_checkin(
+    deps: ServingDeps, client: WebClient, team: str, event: dict[str, Any]
+) -> bool:
+    """`KR 2.3: 42% at risk, blocked on hiring` in a thread of a plan's channel: stored and
+    confirmed with ✅, or refused in an ephemeral reply. False when the reply is not one."""
+    parsed = parse_checkin_reply(clean_text(event.get("text") or ""))
+    if parsed is None:
+        return False
+    channel, user = event["channel"], event.get("user") or ""
+    plan = deps.plans.plan_for_channel(workspace_id=team, channel_id=channel)
+    if plan is None:
+        return False
+    try:
+        kr = deps.plans.kr_by_ref(workspace_id=team, plan_id=plan.id, ref=parsed.ref)
+        deps.plans.check_in(
+            workspace_id=team,
+            kr_id=kr.id,
+            author=user,
+            value_text=parsed.value_text,
+            confidence=parsed.confidence,
+            note=parsed.note,
+            source="thread",
+        )
+    except PlanError as exc:
+        deps.jobs.submit(
+            tell_entry_refused,
+            team,
+            channel=channel,
+            user=user,
+            thread_ts=event["thread_ts"],
+            text=f"{exc} Nothing was stored.",
+        )
+        return True
+    deps.jobs.submit(confirm_entry, team, channel, event["ts"])
+    return True
+
+
+def announce_started(deps: WorkerDeps, client: WebClient, *, team: str, plan_id: int) -> None:
+    plan = deps.plans.status(workspace_id=team, plan_id=plan_id)
+    try:
+        client.chat_postMessage(
+            channel=plan.channel_id,
+            text=f"{plan_name(plan)} is being tracked",
+            blocks=build_plan_started(plan),
+        )
+    except SlackApiError as exc:
+        log.info("could not announce plan %s: %s", plan.id, exc.response.get("error"))
+
