@@ -12,8 +12,8 @@ from drafting.intent import clean_text, route
 from handlers.deps import ServingDeps, WorkerDeps
 from handlers.draft_actions import post_new_version
 from handlers.draft_jobs import post_draft_reply
-from handlers.replies import describe_failure
 from handlers.plan_actions import take_plan_checkin
+from handlers.replies import describe_failure
 from handlers.retro import take_thread_entry
 from handlers.slack_files import ingest_shared_files
 from handlers.slack_text import safe_text

@@ -143,10 +143,16 @@ def register(app: App, deps: ServingDeps) -> None:
             plan = deps.plans.status(workspace_id=team, plan_id=plan_id)
             errors = check_all(deps, team, user, plan, given)
             if errors is None:
-                ack(response_action="errors", errors={ids.kr_block("value", kr_ids[0]): NEED_A_VALUE})
+                ack(
+                    response_action="errors",
+                    errors={ids.kr_block("value", kr_ids[0]): NEED_A_VALUE},
+                )
                 return
             if errors:
-                ack(response_action="errors", errors=field_errors(errors, view=view, prefer=("value",)))
+                ack(
+                    response_action="errors",
+                    errors=field_errors(errors, view=view, prefer=("value",)),
+                )
                 return
             done = [
                 deps.plans.check_in(
@@ -318,4 +324,3 @@ def announce_started(deps: WorkerDeps, client: WebClient, *, team: str, plan_id:
         )
     except SlackApiError as exc:
         log.info("could not announce plan %s: %s", plan.id, exc.response.get("error"))
-

@@ -213,7 +213,9 @@ def set_schedule(
     ack(text=f"Check-ins for {plan_name(plan)}: {quote(plan.checkin_schedule or rest)}.{next_at}")
 
 
-def announce_adopted(deps: WorkerDeps, client: WebClient, *, team: str, plan_id: int, user: str) -> None:
+def announce_adopted(
+    deps: WorkerDeps, client: WebClient, *, team: str, plan_id: int, user: str
+) -> None:
     """The plan's message in its channel: check-ins are replies in a thread there."""
     plan = deps.plans.status(workspace_id=team, plan_id=plan_id)
     client.chat_postMessage(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers.slack_text import safe_text
+from scheduler.plans import values
 from scheduler.plans.views import (
     CONFIDENCE_LABELS,
     Confidence,
@@ -38,26 +39,13 @@ DIRECTION_LABELS = {
 }
 
 
-def _number(value: float) -> str:
-    """1340 → "1,340"; 8.1 → "8.1"; 99.95 → "99.95" (at most two decimals, no trailing zeros)."""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
 def format_value(value: float | None, unit: str, direction: str = "increase") -> str:
     """A value the way people write it: "99.95%", "8.1 days", "$1.2M", "1,340", "done"."""
     if value is None:
         return "not set"
     if direction == "deliverable":
         return "done" if value >= 1 else "not done"
-    if unit == "$":
-        for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-            if abs(value) >= size:
-                return f"${_number(value / size)}{suffix}"
-        return f"${_number(value)}"
-    if unit == "%":
-        return f"{_number(value)}%"
-    return f"{_number(value)} {safe_text(unit)}".strip()
+    return safe_text(values.format_value(value, unit))
 
 
 def percent(fraction: float | None) -> str:
