@@ -18,19 +18,21 @@ from handlers import ids
 from handlers.deps import ServingDeps, WorkerDeps
 from handlers.draft_actions import DRAFT_GONE, where
 from handlers.errors import notice_view, tell_user, view_refusal
-from handlers.payloads import BadPayload, json_object, positive_id
+from handlers.payloads import BadPayload, action_id_value, json_object, positive_id
 from handlers.plan_commands import adopt_and_open, may_change, not_yours
 from handlers.plan_modals import (
     KrInput,
+    build_adopt_modal,
     build_checkin_done,
     build_checkin_modal,
     build_edit_modal,
     field_errors,
+    read_dm,
     read_kr_inputs,
     read_metadata,
 )
 from handlers.plan_replies import parse_checkin_reply
-from handlers.plan_views import build_plan_started, plan_name
+from handlers.plan_views import build_checkin_dm, build_plan_started, checkin_dm_text, plan_name
 from handlers.retro import confirm_entry, tell_entry_refused
 from scheduler.plans.checkins import CheckInDraft
 from scheduler.plans.errors import PlanError, PlanInputError
@@ -75,6 +77,26 @@ def register(app: App, deps: ServingDeps) -> None:
             posted_draft=posted,
             period=None,
         )
+
+    @app.action(ids.OKR_SETUP)
+    def handle_setup_button(
+        ack: Ack, body: dict, action: dict, context: BoltContext, client: WebClient
+    ) -> None:
+        ack()
+        team, user = _team_user(body, context)
+        try:
+            plan = deps.plans.status(workspace_id=team, plan_id=action_id_value(action))
+        except PlanError as exc:
+            tell_user(client, body, str(exc))
+            return
+        if plan.status != "setup":
+            tell_user(client, body, f"{plan_name(plan)} is already {plan.status}.")
+        elif not may_change(client, plan, user, None):
+            tell_user(client, body, not_yours(plan, None))
+        else:
+            client.views_open(
+                trigger_id=body["trigger_id"], view=build_adopt_modal(plan, adopter=user)
+            )
 
     @app.view(ids.OKR_ADOPT_MODAL)
     def handle_adopt_submitted(
@@ -125,9 +147,14 @@ def register(app: App, deps: ServingDeps) -> None:
         elif not own:
             tell_user(client, body, f"You don't own a key result in {plan_name(plan)}.")
         else:
+            container = body.get("container") or {}
+            dm = (container.get("channel_id"), container.get("message_ts"))
+            in_dm = str(dm[0] or "").startswith("D") and isinstance(dm[1], str)
             client.views_open(
                 trigger_id=body["trigger_id"],
-                view=build_checkin_modal(plan, own, round_id=round_id),
+                view=build_checkin_modal(
+                    plan, own, round_id=round_id, dm=(str(dm[0]), str(dm[1])) if in_dm else None
+                ),
             )
 
     @app.view(ids.OKR_CHECKIN_MODAL)
@@ -172,6 +199,8 @@ def register(app: App, deps: ServingDeps) -> None:
             return
         fresh = deps.plans.status(workspace_id=team, plan_id=plan_id)
         ack(response_action="update", view=build_checkin_done(fresh, done))
+        if (dm := read_dm(view)) is not None:
+            deps.jobs.submit(mark_dm_checked_in, team, team=team, plan_id=plan_id, user=user, dm=dm)
 
     @app.action(ids.OKR_EDIT_KR)
     def handle_edit_select(
@@ -324,3 +353,20 @@ def announce_started(deps: WorkerDeps, client: WebClient, *, team: str, plan_id:
         )
     except SlackApiError as exc:
         log.info("could not announce plan %s: %s", plan.id, exc.response.get("error"))
+
+
+def mark_dm_checked_in(
+    deps: WorkerDeps, client: WebClient, *, team: str, plan_id: int, user: str, dm: tuple[str, str]
+) -> None:
+    """The check-in DM shows the new figures and that it is done (its button still corrects)."""
+    plan = deps.plans.status(workspace_id=team, plan_id=plan_id)
+    own = [kr for kr in plan.key_results() if kr.owner == user]
+    try:
+        client.chat_update(
+            channel=dm[0],
+            ts=dm[1],
+            text=checkin_dm_text(plan, reminder=False),
+            blocks=build_checkin_dm(plan, user, own, round_id=None, checked_in=True),
+        )
+    except SlackApiError as exc:
+        log.info("check-in DM not updated: %s", exc.response.get("error"))

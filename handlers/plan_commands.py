@@ -25,7 +25,8 @@ from handlers.slack_text import quote
 from scheduler.plans.errors import PlanError
 from scheduler.plans.views import KeyResultView, PlanView
 
-PLAN_WORDS = ("adopt", "status", "list", "plans", "edit", "archive", "checkins")
+PLAN_WORDS = ("adopt", "status", "list", "plans", "edit", "archive", "checkins", "score")
+_SCORE = re.compile(r"^(?P<ref>\S+)\s+(?P<score>[01](?:\.\d+)?|\.\d+)\s+(?P<reason>.+)$", re.DOTALL)
 NO_PLAN = (
     "There is no tracked plan in this channel. Adopt an OKR draft with its *Adopt plan* "
     "button or `/okr adopt`, or name a plan: `/okr status 7` (`/okr list` shows them)."
@@ -109,6 +110,8 @@ def handle_plan_command(
             ack(text=f"Archived {plan_name(plan)}: no more check-ins; its history stays.")
         elif word == "checkins":
             set_schedule(ack, deps, client, command, rest)
+        elif word == "score":
+            adjust_score(ack, deps, command, rest)
     except PlanError as exc:
         ack(text=str(exc))
 
@@ -211,6 +214,27 @@ def set_schedule(
     )
     next_at = f" Next: {slack_date(plan.next_checkin)}." if plan.next_checkin else ""
     ack(text=f"Check-ins for {plan_name(plan)}: {quote(plan.checkin_schedule or rest)}.{next_at}")
+
+
+def adjust_score(ack: Ack, deps: ServingDeps, command: dict[str, Any], rest: str) -> None:
+    """`/okr score 1.2 0.7 the last deal slipped into April`: a score with its reason, kept."""
+    team, channel, user = command["team_id"], command["channel_id"], command["user_id"]
+    match = _SCORE.match(rest)
+    if match is None:
+        ack(text="Usage: `/okr score 1.2 0.7 <why>` (a score from 0.0 to 1.0, and the reason).")
+        return
+    plan = find_plan(deps, team, channel, "")
+    kr = deps.plans.kr_by_ref(workspace_id=team, plan_id=plan.id, ref=match["ref"])
+    kr = deps.plans.adjust_score(
+        workspace_id=team,
+        kr_id=kr.id,
+        actor=user,
+        score=float(match["score"]),
+        reason=match["reason"].strip(),
+    )
+    ack(
+        text=f"KR {kr.ref} of {plan_name(plan)} now scores {kr.score:.1f}: “{quote(kr.score_reason or '', 200)}”."
+    )
 
 
 def announce_adopted(

@@ -9,6 +9,7 @@ result id) map straight onto the inputs.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -188,9 +189,14 @@ def _confidence_option(confidence: Confidence) -> Block:
 
 
 def build_checkin_modal(
-    plan: PlanView, key_results: Sequence[KeyResultView], *, round_id: int | None
+    plan: PlanView,
+    key_results: Sequence[KeyResultView],
+    *,
+    round_id: int | None,
+    dm: tuple[str, str] | None = None,
 ) -> Block:
-    """A value, a confidence and a note per key result; the ones left empty are not checked in."""
+    """A value, a confidence and a note per key result; the ones left empty are not checked in.
+    `dm` is the (channel, ts) of the check-in DM it was opened from, updated once it is done."""
     blocks: list[Block] = [
         _section(
             f"*{safe_text(plan.title)}* ({safe_text(plan.period)})\nFill in the key results "
@@ -248,7 +254,7 @@ def build_checkin_modal(
     return {
         "type": "modal",
         "callback_id": ids.OKR_CHECKIN_MODAL,
-        "private_metadata": _metadata(p=plan.id, r=round_id, k=shown),
+        "private_metadata": _metadata(p=plan.id, r=round_id, k=shown, **_dm_meta(dm)),
         "title": _plain("Check in", 24),
         "submit": _plain("Save check-in", 24),
         "close": _plain("Cancel", 24),
@@ -412,6 +418,27 @@ def read_kr_inputs(view: dict[str, Any]) -> dict[int, KrInput]:
             text if field in ("target", "baseline", "value", "note") else (raw or None)
         )
     return {kr_id: KrInput(kr_id=kr_id, **f) for kr_id, f in fields.items()}
+
+
+def _dm_meta(dm: tuple[str, str] | None) -> dict[str, str]:
+    return {"c": dm[0], "t": dm[1]} if dm else {}
+
+
+_CHANNEL_ID = re.compile(r"^[CDG][A-Z0-9]{2,20}$")
+_TS = re.compile(r"^\d{9,11}\.\d{1,8}$")
+
+
+def read_dm(view: dict[str, Any]) -> tuple[str, str] | None:
+    """The (channel, ts) of the check-in DM a modal came from, when it came from one."""
+    meta = json_object(view.get("private_metadata"))
+    channel, ts = meta.get("c"), meta.get("t")
+    if channel is None and ts is None:
+        return None
+    if not (isinstance(channel, str) and isinstance(ts, str)):
+        raise BadPayload()
+    if not (_CHANNEL_ID.match(channel) and _TS.match(ts)):
+        raise BadPayload()
+    return channel, ts
 
 
 def read_metadata(view: dict[str, Any]) -> tuple[int, int | None, list[int]]:

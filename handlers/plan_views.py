@@ -80,11 +80,18 @@ def build_checkin_dm(
     *,
     round_id: int | None,
     reminder: bool = False,
+    checked_in: bool = False,
 ) -> list[Block]:
-    """One DM per owner per round: their key results with where they stand, and one button."""
+    """One DM per owner per round: their key results with where they stand, and one button.
+    Once they checked in, the same DM shows the new figures and says so."""
     count = len(key_results)
     noun = "key result" if count == 1 else "key results"
-    if reminder:
+    if checked_in:
+        opening = (
+            f":white_check_mark: Thanks <@{owner}>, your check-in on *{plan_name(plan)}* is "
+            "saved. Where your key results stand now:"
+        )
+    elif reminder:
         opening = (
             f":alarm_clock: <@{owner}>, your check-in on *{plan_name(plan)}* is still open. "
             f"It takes a minute: {count} {noun}."
@@ -106,7 +113,12 @@ def build_checkin_dm(
             "type": "actions",
             "block_id": "okr_checkin_actions",
             "elements": [
-                button("Check in", ids.OKR_CHECKIN, checkin_value(plan.id, round_id), "primary")
+                button(
+                    "Check in again" if checked_in else "Check in",
+                    ids.OKR_CHECKIN,
+                    checkin_value(plan.id, round_id),
+                    None if checked_in else "primary",
+                )
             ],
         }
     )
@@ -226,10 +238,20 @@ def build_plan_report(plan: PlanView, *, title: str) -> list[Block]:
             blocks.append(section(text))
     if plan.status == "active":
         blocks.append(section(_missing_text(plan)))
+    elif plan.status == "setup":
+        waiting = [kr for kr in plan.key_results() if kr.needs_target or kr.owner is None]
+        refs = ", ".join(f"KR {kr.ref}" for kr in waiting[:20])
+        blocks.append(
+            section(
+                f":hourglass: *Not tracking yet:* {refs or 'nothing'} still needs an owner or a target."
+            )
+        )
     tail = [f"Check-ins: {schedule_text(plan)}"]
     if plan.next_checkin is not None and plan.status == "active":
         tail.append(f"next {slack_date(plan.next_checkin)}")
-    tail.append(f"reply in this plan's thread in <#{plan.channel_id}> to check in: {THREAD_HINT}")
+    tail.append(
+        f"owners check in from their DM, or in a thread in <#{plan.channel_id}>: {THREAD_HINT}"
+    )
     blocks.append(context(" · ".join(tail)))
     return blocks
 
@@ -251,6 +273,8 @@ def build_status(plan: PlanView, *, user: str) -> list[Block]:
         elements.append(
             button("Check in", ids.OKR_CHECKIN, checkin_value(plan.id, None), "primary")
         )
+    if plan.status == "setup":
+        elements.append(button("Finish setup", ids.OKR_SETUP, str(plan.id), "primary"))
     if plan.status in ("setup", "active"):
         options = [
             {"text": _plain(f"KR {kr.ref} · {kr.metric or kr.text}", 75), "value": str(kr.id)}
@@ -339,7 +363,7 @@ def build_plan_closed(plan: PlanView, *, retro_id: int | None) -> list[Block]:
         "The quarter-close retro is open in this channel: add what you learned, and its "
         "action items carry over to the next plan."
         if retro_id is not None
-        else "Owners can adjust a score with a reason from `/okr status`."
+        else "An owner can adjust a score with its reason: `/okr score 1.2 0.7 <why>`."
     )
     blocks.append(context(closing))
     return blocks

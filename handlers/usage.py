@@ -40,6 +40,7 @@ Examples:
 • `/okr edit 2.3` change key result 2.3 (owner, baseline, target, direction, due)
 • `/okr checkins weekly on monday at 10:00` when owners get their check-in DM
 • `/okr archive [plan]` stop tracking a plan (its history stays)
+• `/okr score 1.2 0.7 <why>` adjust a key result's score at the quarter's end
 Owners check in from their DM, or reply in a thread here: `KR 2.3: 42% at risk, blocked on hiring`"""
 
 KB_USAGE = """Usage:

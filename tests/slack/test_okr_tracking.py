@@ -251,6 +251,10 @@ def test_check_ins_by_dm_modal_and_thread_reply_feed_the_digest(
     assert rows(app, "SELECT value, confidence, source FROM okr_checkins") == [
         (98.0, "at_risk", "modal")
     ]
+    # The DM it came from now says so, with the new figures.
+    updated = fake.wait_for("chat.update", lambda c: c.params.get("ts") == dm.response["ts"])[0]
+    assert "is saved" in block_texts(updated.params["blocks"])
+    assert "now *98%*" in block_texts(updated.params["blocks"])
 
     # A thread reply from the key result's owner, confirmed with a reaction.
     thread_reply(
@@ -370,6 +374,14 @@ def test_okr_commands_show_schedule_edit_and_archive(
     assert answer == {}
     audit = "SELECT old_value, new_value, actor FROM okr_kr_edits WHERE field = ? AND kr_id = ?"
     assert rows(app, audit, "target", refs["1.1"]) == [("99.95%", "99.9%", LEAD)]
+
+    resp = sender.command("/okr", "score 1.1 0.6 the failover work slipped", channel_id=CHANNEL)
+    assert "now scores 0.6" in resp.text
+    resp = sender.command("/okr", "score 1.1 0.9 mine now", channel_id=CHANNEL, user_id=DEV)
+    assert "Only the owner" in resp.text
+    assert rows(
+        app, "SELECT score, score_reason FROM okr_key_results WHERE id = ?", refs["1.1"]
+    ) == [(0.6, "the failover work slipped")]
 
     # Only the adopter, the key result's owner or an admin may archive; the fake's DEV is none.
     resp = sender.command("/okr", "archive", channel_id=CHANNEL, user_id=DEV)

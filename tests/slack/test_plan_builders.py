@@ -106,6 +106,10 @@ def test_status_adds_the_viewers_controls():
     # Someone who owns nothing can still edit (the service decides who may), not check in.
     other = build_status(plan(), user="U0NOBODY1")
     assert [e["action_id"] for e in other[-1]["elements"]] == [ids.OKR_EDIT_KR]
+    setup = build_status(plan(status="setup"), user=LEAD)
+    check_blocks(setup, limit=MAX_MESSAGE_BLOCKS)
+    assert setup[-1]["elements"][0]["action_id"] == ids.OKR_SETUP
+    assert "KR 2.1 still needs an owner or a target" in all_text(setup)
     closed = build_status(plan(status="closed"), user=LEAD)
     assert all(b["type"] != "actions" for b in closed)
 
