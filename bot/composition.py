@@ -42,6 +42,7 @@ from knowledge.chroma_client import make_chroma_client
 from knowledge.embedding_models import make_embeddings
 from knowledge.service import KnowledgeBase, build_knowledge_base
 from scheduler.engine import RetroEngine
+from scheduler.plans.ports import PlanNotifier
 from scheduler.plans.service import PlanService
 from scheduler.ports import RetroSynthesiser
 from scheduler.retro_service import RetroRecords, RetroService
@@ -78,16 +79,22 @@ def retro_service(settings: Settings, db: Database, synthesis: RetroSynthesiser)
     )
 
 
+def plan_service(
+    settings: Settings, db: Database, *, notifier: PlanNotifier | None = None
+) -> PlanService:
+    """Adopted OKR plans; with a notifier, check-in notes also go to the knowledge base."""
+    return PlanService(sessions=db.sessions, clock=SystemClock(), notifier=notifier)
+
+
 def standalone_retro_synthesis(settings: Settings) -> RetroSynthesis:
     """Retro syntheses without a knowledge base; the embedding model loads on first use."""
     return RetroSynthesis.build(make_embeddings(settings.embedding), settings.llm)
 
 
-def plan_service(settings: Settings, db: Database, add_note: AddNote) -> PlanService:
-    """Tracked plans; their DMs, digests and closes go out through the Slack notifier, and
-    check-in notes reach the knowledge base through `add_note`."""
-    notifier = SlackPlanNotifier(make_client_for(settings.slack, db.engine), add_note)
-    return PlanService(sessions=db.sessions, clock=SystemClock(), notifier=notifier)
+def slack_plan_notifier(settings: Settings, db: Database, add_note: AddNote) -> SlackPlanNotifier:
+    """Plans' DMs, digests and closes go out through Slack; check-in notes reach the knowledge
+    base through `add_note`."""
+    return SlackPlanNotifier(make_client_for(settings.slack, db.engine), add_note)
 
 
 def build_serving(settings: Settings, db: Database, *, jobs: JobQueue) -> ServingDeps:
@@ -104,7 +111,7 @@ def build_serving(settings: Settings, db: Database, *, jobs: JobQueue) -> Servin
         desk=DraftDesk(sessions=db.sessions, group_commit=GroupCommit(db.sessions)),
         documents=DocumentCatalog(db.sessions),
         retros=RetroRecords.build(sessions=db.sessions, clock=SystemClock()),
-        plans=plan_service(settings, db, queue_note),
+        plans=plan_service(settings, db, notifier=slack_plan_notifier(settings, db, queue_note)),
     )
 
 
@@ -140,7 +147,9 @@ def build_worker(settings: Settings, db: Database, *, engine: EngineChoice = "au
         drafter=drafter,
         router=router,
         retros=retro_service(settings, db, drafter.retro),
-        plans=plan_service(settings, db, partial(add_note_to, kb)),
+        plans=plan_service(
+            settings, db, notifier=slack_plan_notifier(settings, db, partial(add_note_to, kb))
+        ),
     )
 
 

@@ -7,6 +7,7 @@ next to its field and nothing is stored; an acknowledged check-in is already sto
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -21,7 +22,6 @@ from handlers.errors import notice_view, tell_user, view_refusal
 from handlers.payloads import BadPayload, action_id_value, json_object, positive_id
 from handlers.plan_commands import adopt_and_open, may_change, not_yours
 from handlers.plan_modals import (
-    KrInput,
     build_adopt_modal,
     build_checkin_done,
     build_checkin_modal,
@@ -31,15 +31,15 @@ from handlers.plan_modals import (
     read_kr_inputs,
     read_metadata,
 )
-from handlers.plan_replies import parse_checkin_reply
 from handlers.plan_views import build_checkin_dm, build_plan_started, checkin_dm_text, plan_name
 from handlers.retro import confirm_entry, tell_entry_refused
 from scheduler.plans.checkins import CheckInDraft
 from scheduler.plans.errors import PlanError, PlanInputError
 from scheduler.plans.service import KrChanges
-from scheduler.plans.views import PlanView
 
 log = logging.getLogger(__name__)
+# What a check-in reply starts with; the plan service reads the rest.
+CHECKIN_REPLY = re.compile(r"^\s*KR\s*#?\d{1,3}\.\d{1,3}\b", re.IGNORECASE)
 NEED_A_VALUE = "Enter the current value of at least one key result."
 NOTE_WITHOUT_VALUE = "Add the current value to go with this note (a check-in is a value first)."
 # Which input a service message about an edited key result belongs next to.
@@ -114,11 +114,7 @@ def register(app: App, deps: ServingDeps) -> None:
             before = deps.plans.status(workspace_id=team, plan_id=plan_id)
             plan = deps.plans.setup(workspace_id=team, plan_id=plan_id, actor=user, changes=changes)
         except PlanInputError as exc:
-            errors = field_errors(exc.field_errors, view=view, prefer=("target", "baseline"))
-            if errors:
-                ack(response_action="errors", errors=errors)
-            else:
-                ack(view_refusal(view, str(exc)))
+            answer_errors(ack, view, exc.field_errors, str(exc), prefer=("target", "baseline"))
             return
         except PlanError as exc:
             ack(response_action="update", view=notice_view(f"{exc} Nothing was changed."))
@@ -166,37 +162,44 @@ def register(app: App, deps: ServingDeps) -> None:
         given = read_kr_inputs(view)
         if not kr_ids or any(kr_id not in kr_ids for kr_id in given):
             raise BadPayload()
-        try:
-            plan = deps.plans.status(workspace_id=team, plan_id=plan_id)
-            errors = check_all(deps, team, user, plan, given)
-            if errors is None:
-                ack(
-                    response_action="errors",
-                    errors={ids.kr_block("value", kr_ids[0]): NEED_A_VALUE},
-                )
-                return
-            if errors:
-                ack(
-                    response_action="errors",
-                    errors=field_errors(errors, view=view, prefer=("value",)),
-                )
-                return
-            done = [
-                deps.plans.check_in(
-                    workspace_id=team,
-                    kr_id=entry.kr_id,
-                    author=user,
-                    value_text=entry.value,
-                    confidence=entry.confidence,
-                    note=entry.note or None,
-                    source="modal",
-                ).kr_id
-                for entry in given.values()
-                if entry.value
-            ]
-        except PlanError as exc:
-            ack(response_action="update", view=notice_view(f"{exc} Nothing was stored."))
+        # A note without a value is refused, not dropped: nothing a person wrote is lost.
+        refused = {k: NOTE_WITHOUT_VALUE for k, e in given.items() if e.note and not e.value}
+        entries = [entry for entry in given.values() if entry.value]
+        if not entries and not refused:
+            ack(response_action="errors", errors={ids.kr_block("value", kr_ids[0]): NEED_A_VALUE})
             return
+        message = NOTE_WITHOUT_VALUE
+        try:
+            if not entries:
+                raise PlanError(NOTE_WITHOUT_VALUE)
+            # All or nothing, as the key results' owner; stored notes go on to the knowledge
+            # base. With a note already refused, a dry run still finds every other bad value.
+            deps.plans.check_in_many(
+                workspace_id=team,
+                drafts=[
+                    CheckInDraft(
+                        kr_id=entry.kr_id,
+                        value_text=entry.value,
+                        confidence=entry.confidence,
+                        note=entry.note or None,
+                    )
+                    for entry in entries
+                ],
+                author=user,
+                source="modal",
+                as_owner=True,
+                dry_run=bool(refused),
+            )
+        except PlanError as exc:
+            refused.update(getattr(exc, "field_errors", None) or {})
+            message = str(exc)
+            if not refused:  # not about one key result: the plan closed, or it is gone
+                ack(response_action="update", view=notice_view(f"{message} Nothing was stored."))
+                return
+        if refused:
+            answer_errors(ack, view, refused, message, prefer=("value",))
+            return
+        done = [entry.kr_id for entry in entries]
         fresh = deps.plans.status(workspace_id=team, plan_id=plan_id)
         ack(response_action="update", view=build_checkin_done(fresh, done))
         if (dm := read_dm(view)) is not None:
@@ -260,6 +263,16 @@ def register(app: App, deps: ServingDeps) -> None:
         ack()
 
 
+def answer_errors(
+    ack: Ack, view: dict, errors: dict[int, str], message: str, *, prefer: tuple[str, ...]
+) -> None:
+    """The service's errors by key result, next to their inputs; the modal says it otherwise."""
+    if by_block := field_errors(errors, view=view, prefer=prefer):
+        ack(response_action="errors", errors=by_block)
+    else:
+        ack(view_refusal(view, message))
+
+
 def edit_block(kr_id: int, message: str) -> str:
     """The edit modal's input a service message is about (the target when it does not say)."""
     lowered = message.lower()
@@ -267,67 +280,21 @@ def edit_block(kr_id: int, message: str) -> str:
     return ids.kr_block(field, kr_id)
 
 
-def check_all(
-    deps: ServingDeps, team: str, user: str, plan: PlanView, given: dict[int, KrInput]
-) -> dict[int, str] | None:
-    """Every field error of a check-in submission at once (nothing stored), or None when no
-    value was entered at all. Each value is tried in a dry run of the service's own checks."""
-    owned = {kr.id for kr in plan.key_results() if kr.owner == user}
-    errors: dict[int, str] = {}
-    any_value = False
-    for entry in given.values():
-        if not entry.value:
-            if entry.note:
-                errors[entry.kr_id] = NOTE_WITHOUT_VALUE
-            continue
-        any_value = True
-        if entry.kr_id not in owned:
-            errors[entry.kr_id] = "This key result is not yours (any more); nothing was stored."
-            continue
-        try:
-            deps.plans.check_in_many(
-                workspace_id=team,
-                drafts=[
-                    CheckInDraft(
-                        kr_id=entry.kr_id,
-                        value_text=entry.value,
-                        confidence=entry.confidence,
-                        note=entry.note or None,
-                    )
-                ],
-                author=user,
-                source="modal",
-                dry_run=True,
-            )
-        except PlanError as exc:
-            errors[entry.kr_id] = str(exc)
-    if not any_value and not errors:
-        return None
-    return errors
-
-
 def take_plan_checkin(
     deps: ServingDeps, client: WebClient, team: str, event: dict[str, Any]
 ) -> bool:
     """`KR 2.3: 42% at risk, blocked on hiring` in a thread of a plan's channel: stored and
     confirmed with ✅, or refused in an ephemeral reply. False when the reply is not one."""
-    parsed = parse_checkin_reply(clean_text(event.get("text") or ""))
-    if parsed is None:
-        return False
+    text = clean_text(event.get("text") or "")
+    if not CHECKIN_REPLY.match(text):
+        return False  # most replies: no database read at all
     channel, user = event["channel"], event.get("user") or ""
     plan = deps.plans.plan_for_channel(workspace_id=team, channel_id=channel)
     if plan is None:
         return False
     try:
-        kr = deps.plans.kr_by_ref(workspace_id=team, plan_id=plan.id, ref=parsed.ref)
-        deps.plans.check_in(
-            workspace_id=team,
-            kr_id=kr.id,
-            author=user,
-            value_text=parsed.value_text,
-            confidence=parsed.confidence,
-            note=parsed.note,
-            source="thread",
+        stored = deps.plans.check_in_reply(
+            workspace_id=team, plan_id=plan.id, author=user, text=text
         )
     except PlanError as exc:
         deps.jobs.submit(
@@ -339,6 +306,8 @@ def take_plan_checkin(
             text=f"{exc} Nothing was stored.",
         )
         return True
+    if stored is None:
+        return False
     deps.jobs.submit(confirm_entry, team, channel, event["ts"])
     return True
 

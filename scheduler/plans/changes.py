@@ -58,6 +58,10 @@ class KrChanges:
         return all(getattr(self, f.name) in (None, "") for f in fields(self))
 
 
+def is_user_id(text: str) -> bool:
+    return _USER.match(text.strip()) is not None
+
+
 def parse_user(text: str) -> str:
     match = _USER.match(text.strip())
     if match is None:

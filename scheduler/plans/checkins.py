@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -19,7 +20,14 @@ from sqlalchemy.orm import Session
 from core.clock import as_utc
 from scheduler.plans.errors import CheckInRefused
 from scheduler.plans.models import OkrCheckIn, OkrKeyResult, OkrObjective, OkrPlan
-from scheduler.plans.values import ValueRefused, pick_word, value_for
+from scheduler.plans.values import (
+    DONE_WORDS,
+    NOT_DONE_WORDS,
+    ValueRefused,
+    parse_value,
+    pick_word,
+    value_for,
+)
 from scheduler.plans.views import CONFIDENCE_LABELS, CONFIDENCES, CheckInView, Confidence, Direction
 
 MAX_NOTE_CHARS = 3000
@@ -166,3 +174,69 @@ def parse_checkin_csv(text: str) -> list[CheckInDraft]:
     if not drafts:
         raise CheckInRefused("The CSV has no rows to check in.")
     return drafts
+
+
+_REPLY = re.compile(
+    r"^\s*(?:KR|key result)\s*#?\s*(?P<ref>\d+\.\d+)\s*[:=\-–—]?\s*(?P<rest>.*)$", re.I | re.S
+)
+_REPLY_CONFIDENCE = re.compile(
+    r"^(?P<word>on[\s_-]track|at[\s_-]?risk|off[\s_-]?track|green|amber|yellow|red|blocked)\b\s*[,;:.\-–—]?\s*",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class CheckInReply:
+    """A check-in typed as a thread reply: `KR 2.3: 42% at risk, blocked on hiring`."""
+
+    ref: str
+    value_text: str
+    confidence: str | None
+    note: str | None
+
+
+def parse_checkin_reply(text: str) -> CheckInReply | None:
+    """The parts of a thread reply check-in; None when the reply is not one (no `KR n.m`).
+
+    The value is the longest start of the rest that reads as a value ("42%", "$1.2M",
+    "8.1 days", "not done"); then an optional confidence; the remainder is the note. The value
+    is checked against the key result's unit when the check-in is stored, not here.
+    """
+    match = _REPLY.match(text)
+    if match is None:
+        return None
+    rest = match.group("rest").strip()
+    words = rest.split()
+    value_text = ""
+    # The value ends where a confidence starts ("42 on track" is 42, on track).
+    limit = next(
+        (i for i in range(1, len(words)) if _REPLY_CONFIDENCE.match(" ".join(words[i:]))),
+        len(words),
+    )
+    for n in range(min(4, limit), 0, -1):
+        candidate = " ".join(words[:n]).rstrip(",;:.")
+        if _reads_as_value(candidate):
+            value_text, rest = candidate, rest[len(" ".join(words[:n])) :]
+            break
+    if not value_text:
+        # Not a value we can read: hand the first word on, so the refusal quotes it.
+        value_text, rest = (words[0], rest[len(words[0]) :]) if words else ("", "")
+    rest = rest.lstrip(" ,;:.-–—")
+    confidence = None
+    if found := _REPLY_CONFIDENCE.match(rest):
+        confidence, rest = found.group("word"), rest[found.end() :]
+    note = rest.strip() or None
+    return CheckInReply(
+        ref=match.group("ref"), value_text=value_text, confidence=confidence, note=note
+    )
+
+
+def _reads_as_value(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in DONE_WORDS or lowered in NOT_DONE_WORDS:
+        return True
+    try:
+        parse_value(text)
+    except ValueRefused:
+        return False
+    return True

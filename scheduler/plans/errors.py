@@ -28,7 +28,12 @@ class PlanStateError(PlanError):
 
 class CheckInRefused(PlanError):
     """A check-in that was not stored: a bad value, the wrong unit, someone else's key result,
-    a plan that is not tracking, or a key result of another workspace."""
+    a plan that is not tracking, or a key result of another workspace. From a bulk check-in,
+    `field_errors` holds every refused key result's reason by id."""
+
+    def __init__(self, message: str, *, field_errors: dict[int, str] | None = None) -> None:
+        self.field_errors = dict(field_errors or {})
+        super().__init__(message)
 
 
 class PlanInputError(PlanError):

@@ -17,23 +17,20 @@ from sqlalchemy.orm import Session
 
 from core.clock import as_utc
 from core.db import session_scope
-from scheduler.plans.changes import FieldRefused, KrChanges, apply_changes, audit_plan
-from scheduler.plans.checkins import CheckInDraft, knowledge_note, prepare_checkin
+from scheduler.plans.changes import FieldRefused, KrChanges, apply_changes, audit_plan, is_user_id
+from scheduler.plans.checkin_service import CheckInPreview, CheckIns
 from scheduler.plans.errors import (
-    CheckInRefused,
-    KeyResultNotFound,
     PlanError,
     PlanInputError,
     PlanStateError,
 )
 from scheduler.plans.kr_text import read_kr
-from scheduler.plans.models import OkrCheckIn, OkrKeyResult, OkrObjective, OkrPlan
+from scheduler.plans.models import OkrKeyResult, OkrObjective, OkrPlan
 from scheduler.plans.outline import PlanOutline
-from scheduler.plans.ports import PlanNotifier
-from scheduler.plans.progress import PeriodError, kr_progress, next_quarter, parse_period
-from scheduler.plans.queries import OPEN_STATUSES, PlanReads, find_kr
-from scheduler.plans.reading import build_plan_view, checkin_view
-from scheduler.plans.views import CheckInView, KeyResultView, PlanView
+from scheduler.plans.progress import PeriodError, next_quarter, parse_period
+from scheduler.plans.queries import OPEN_STATUSES, find_kr
+from scheduler.plans.reading import build_plan_view
+from scheduler.plans.views import KeyResultView, PlanView
 from scheduler.when import ScheduleParseError, parse_when
 
 log = logging.getLogger(__name__)
@@ -42,26 +39,10 @@ DEFAULT_CHECKINS = "weekly on monday at 10:00"
 __all__ = ["DEFAULT_CHECKINS", "CheckInPreview", "KrChanges", "PlanService"]
 
 
-@dataclass(frozen=True)
-class CheckInPreview:
-    """One row of a bulk check-in: the key result, its latest value and progress, and after."""
-
-    plan_id: int
-    kr_id: int
-    ref: str
-    metric: str
-    before: str | None
-    after: str
-    progress_before: float | None
-    progress_after: float | None
-
-
 @dataclass(frozen=True, kw_only=True)
-class PlanService(PlanReads):
-    """Adopt, set up, edit, archive, score and check in; the reads come from PlanReads."""
-
-    # When set, check-in notes go to the knowledge base through it (the Slack side queues it).
-    notifier: PlanNotifier | None = None
+class PlanService(CheckIns):
+    """Adopt, set up, edit, archive and score; check-ins come from CheckIns, reads from
+    PlanReads."""
 
     # adopting and setting up -----------------------------------------------------------------
 
@@ -77,11 +58,13 @@ class PlanService(PlanReads):
         draft_id: str | None = None,
     ) -> PlanView:
         """A tracked plan from an outline, in "setup" until every key result has an owner and a
-        target; each key result's owner defaults to whoever adopted it."""
+        target; each key result's owner defaults to whoever adopted it when that is a person
+        (a Slack user id), else is left to assign ("cli" owns nothing)."""
         if outline.key_result_count == 0:
             raise PlanError("This draft has no objectives with key results to track.")
         tz = _zone(timezone)
         now = self.clock.now()
+        default_owner = adopted_by if is_user_id(adopted_by) else None
         try:
             name, starts, ends = parse_period(period or next_quarter(now.astimezone(tz).date()))
         except PeriodError as exc:
@@ -142,7 +125,7 @@ class PlanService(PlanReads):
                             target=facts.target,
                             direction=facts.direction,
                             weight=1.0,
-                            owner=adopted_by,
+                            owner=default_owner,
                             due=facts.due,
                             source_ids=list(kr.source_ids),
                         )
@@ -256,7 +239,10 @@ class PlanService(PlanReads):
                 spec.expression,
                 described,
             )
-            plan.timezone = spec.timezone if plan.status == "setup" else plan.timezone
+            # The schedule's timezone is the plan's: rounds, due dates and pace read days in it.
+            plan.timezone = spec.timezone
+            # Setting a schedule after an uninstall paused the plan is asking for it to run.
+            plan.checkins_paused = False
             plan.updated_at = as_utc(now)
             session.flush()
             return build_plan_view(session, plan, now=now)
@@ -310,105 +296,6 @@ class PlanService(PlanReads):
                 .values(checkins_paused=True)
             )
             return int(getattr(result, "rowcount", 0) or 0)
-
-    # check-ins ------------------------------------------------------------------------------
-
-    def check_in(
-        self,
-        *,
-        workspace_id: str,
-        kr_id: int,
-        author: str,
-        value_text: str,
-        confidence: str | None = None,
-        note: str | None = None,
-        source: str = "modal",
-        as_owner: bool = True,
-    ) -> CheckInView:
-        """Append one check-in; refused (CheckInRefused, nothing stored) when it cannot count."""
-        now = self.clock.now()
-        with session_scope(self.sessions) as session:
-            try:
-                kr, plan = self._kr(session, workspace_id, kr_id)
-            except KeyResultNotFound as exc:
-                raise CheckInRefused(str(exc)) from exc
-            draft = CheckInDraft(
-                kr_id=kr_id, value_text=value_text, confidence=confidence, note=note
-            )
-            row = prepare_checkin(
-                session, plan, kr, draft, author=author, source=source, as_owner=as_owner, now=now
-            )
-            session.add(row)
-            session.flush()
-            view = checkin_view(row)
-            knowledge = knowledge_note(session, plan, kr, view) if view.note else None
-        if knowledge is not None and self.notifier is not None:
-            try:
-                self.notifier.add_checkin_knowledge(workspace_id, *knowledge)
-            except Exception:
-                # The check-in is stored; only its trip to the knowledge base failed.
-                log.exception("check-in %s: adding its note to the knowledge base failed", view.id)
-        return view
-
-    def check_in_many(
-        self,
-        *,
-        workspace_id: str,
-        drafts: Sequence[CheckInDraft],
-        author: str,
-        source: str = "csv",
-        dry_run: bool = False,
-    ) -> list[CheckInPreview]:
-        """A bulk check-in (a CSV exported from another system): every row is checked first and
-        either all are stored or none; a dry run stores nothing and shows what would change."""
-        now = self.clock.now()
-        with session_scope(self.sessions) as session:
-            rows: list[OkrCheckIn] = []
-            previews: list[CheckInPreview] = []
-            views: dict[int, PlanView] = {}
-            for draft in drafts:
-                where = f"Line {draft.line}: " if draft.line else ""
-                try:
-                    kr, plan = self._kr(session, workspace_id, draft.kr_id)
-                    row = prepare_checkin(
-                        session,
-                        plan,
-                        kr,
-                        draft,
-                        author=author,
-                        source=source,
-                        as_owner=False,
-                        now=now,
-                    )
-                except PlanError as exc:
-                    raise CheckInRefused(f"{where}{exc}") from exc
-                if plan.id not in views:
-                    views[plan.id] = build_plan_view(session, plan, now=now)
-                before = find_kr(views[plan.id], kr.id)
-                rows.append(row)
-                previews.append(
-                    CheckInPreview(
-                        plan_id=plan.id,
-                        kr_id=kr.id,
-                        ref=before.ref,
-                        metric=kr.metric,
-                        before=before.latest.value_text if before.latest else None,
-                        after=row.value_text,
-                        progress_before=before.progress,
-                        progress_after=kr_progress(
-                            before.direction,
-                            baseline=kr.baseline,
-                            target=kr.target,
-                            value=row.value,
-                            first_value=row.value if before.latest is None else None,
-                        ),
-                    )
-                )
-            if dry_run:
-                session.rollback()
-                return previews
-            session.add_all(rows)
-        return previews
 
     @staticmethod
     def _editable(plan: OkrPlan) -> None:

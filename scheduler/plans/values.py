@@ -126,7 +126,7 @@ def parse_value(text: str) -> ParsedValue:
     unit: str | None = None
     if pre:
         unit = CURRENCIES[pre]
-        if unit_word and normalise_unit(unit_word) not in ("", unit):
+        if unit_word and normalise_unit(unit_word) != unit:
             raise ValueRefused(f"“{body}” names two units.")
     elif unit_word:
         # An unknown word is the thing counted ("42 customers"): a count.

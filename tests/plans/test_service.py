@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import ManualClock
 from scheduler.plans.changes import KrChanges
-from scheduler.plans.checkins import parse_checkin_csv
+from scheduler.plans.checkins import CheckInDraft, parse_checkin_csv, parse_checkin_reply
 from scheduler.plans.errors import (
     CheckInRefused,
     KeyResultNotFound,
@@ -32,6 +32,7 @@ from tests.plans.conftest import (
     sample_outline,
     small_outline,
 )
+from tests.plans.recording import RecordingNotifier
 
 
 def adopt(service: PlanService, **kw: object) -> PlanView:
@@ -355,3 +356,87 @@ def test_scores_are_adjusted_by_the_owner_with_a_reason(
             "Two churned logos were mergers",
         )
         assert session.get(OkrKeyResult, churn.id) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("KR 2.3: 42% at risk, blocked on hiring", ("2.3", "42%", "at risk", "blocked on hiring")),
+        ("kr 1.1 98 %", ("1.1", "98 %", None, None)),
+        ("KR 2.1: $1.2M on track", ("2.1", "$1.2M", "on track", None)),
+        (
+            "KR 2.1: 42 customers, off-track: two deals slipped",
+            ("2.1", "42 customers", "off-track", "two deals slipped"),
+        ),
+        ("KR 1.2: not done - waiting on legal", ("1.2", "not done", None, "waiting on legal")),
+        ("KR 3.1: lots of progress", ("3.1", "lots", None, "of progress")),
+    ],
+)
+def test_thread_replies_read_as_check_ins(text: str, parts: tuple[str | None, ...]) -> None:
+    reply = parse_checkin_reply(text)
+    assert reply is not None
+    assert (reply.ref, reply.value_text, reply.confidence, reply.note) == parts
+
+
+def test_a_thread_reply_checks_in_or_is_refused_and_stores_nothing(
+    service: PlanService, plan_sessions: sessionmaker[Session]
+) -> None:
+    plan = activate(service)
+    assert (
+        service.check_in_reply(workspace_id=WS, plan_id=plan.id, author=ANA, text="Nice work all")
+        is None
+    )
+    stored = service.check_in_reply(
+        workspace_id=WS, plan_id=plan.id, author=ANA, text="KR 1.1: 98% at risk, two incidents"
+    )
+    assert stored is not None
+    assert (stored.value, stored.confidence, stored.note, stored.source) == (
+        98.0,
+        "at_risk",
+        "two incidents",
+        "thread",
+    )
+    before = counts(plan_sessions)
+    for text, message in (
+        ("KR 1.1: lots of progress", "“lots” is not a value"),
+        ("KR 2.1: 5%", f"KR 2.1 is <@{BEN}>'s"),
+        ("KR 7.1: 5%", "Plan .* has no KR 7.1"),
+    ):
+        with pytest.raises(CheckInRefused, match=message):
+            service.check_in_reply(workspace_id=WS, plan_id=plan.id, author=ANA, text=text)
+    assert counts(plan_sessions) == before
+
+
+def test_a_modal_with_several_key_results_reports_every_bad_one_and_stores_none(
+    plan_sessions: sessionmaker[Session], clock: ManualClock
+) -> None:
+    notifier = RecordingNotifier()
+    service = PlanService(sessions=plan_sessions, clock=clock, notifier=notifier)
+    plan = activate(service)
+    krs = {kr.ref: kr for kr in plan.key_results()}
+    service.edit_kr(workspace_id=WS, kr_id=krs["1.2"].id, actor=LEAD, changes=KrChanges(owner=ANA))
+    mine = [
+        CheckInDraft(kr_id=krs["1.1"].id, value_text="98%", note="Better"),
+        CheckInDraft(kr_id=krs["1.2"].id, value_text="98%", confidence="on track"),
+        CheckInDraft(kr_id=krs["2.1"].id, value_text="5%"),
+    ]
+    with pytest.raises(CheckInRefused) as caught:
+        service.check_in_many(
+            workspace_id=WS, drafts=mine, author=ANA, source="modal", as_owner=True
+        )
+    assert set(caught.value.field_errors) == {krs["1.2"].id, krs["2.1"].id}
+    assert (
+        "is a percentage, but this key result is measured in weeks"
+        in caught.value.field_errors[krs["1.2"].id]
+    )
+    assert str(caught.value).endswith("(and 1 more)")
+    assert counts(plan_sessions)[0] == 0 and notifier.knowledge == []
+    stored = service.check_in_many(
+        workspace_id=WS,
+        drafts=[mine[0], CheckInDraft(kr_id=krs["1.2"].id, value_text="9 weeks")],
+        author=ANA,
+        source="modal",
+        as_owner=True,
+    )
+    assert [p.after for p in stored] == ["98%", "9 weeks"]
+    assert [title.split(" · ")[1] for _, title, _ in notifier.knowledge] == ["KR 1.1"]

@@ -12,6 +12,7 @@ import pytest
 
 from drafting.draft import Draft, Item, Section
 from handlers import ids
+from handlers.plan_actions import NOTE_WITHOUT_VALUE
 from tests.conftest import StartApp
 from tests.fakes.block_kit import MAX_MESSAGE_BLOCKS, check_blocks
 from tests.fakes.slack_api import Call, FakeSlack
@@ -235,6 +236,10 @@ def test_check_ins_by_dm_modal_and_thread_reply_feed_the_digest(
         sender, modal, {value: text_value("ninety-eight"), note: text_value("Two incidents")}
     )
     assert answer["response_action"] == "errors" and value in answer["errors"]
+    assert rows(app, "SELECT COUNT(*) FROM okr_checkins") == [(0,)]
+    # A note with no value is refused, not dropped.
+    answer = submit(sender, modal, {value: text_value(None), note: text_value("Two incidents")})
+    assert answer["errors"] == {value: NOTE_WITHOUT_VALUE[:150]}
     assert rows(app, "SELECT COUNT(*) FROM okr_checkins") == [(0,)]
 
     answer = submit(
