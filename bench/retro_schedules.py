@@ -29,10 +29,11 @@ from sqlalchemy import create_engine, func, insert, select, text
 from bot import migrate
 from core.clock import SystemClock, as_utc
 from core.db import make_engine, make_session_factory
-from scheduler.engine import RetroEngine
+from scheduler.engine import ScheduleEngine
 from scheduler.leader import LeaderLock
 from scheduler.models import Retro, RetroSeries
 from scheduler.ports import CloseResult, RetroInfo
+from scheduler.retro_kind import RetroKind
 from scheduler.retro_service import RetroService
 from scheduler.settings import SchedulerSettings
 
@@ -218,7 +219,14 @@ def main() -> None:
             [AlwaysLeader(), AlwaysLeader()] if args.overlap else [None, None]
         )
         engines = [
-            RetroEngine(service=service, db_engine=db, config=config, lock=lock) for lock in locks
+            ScheduleEngine(
+                kinds=[RetroKind(service, post_threads=config.post_threads)],
+                db_engine=db,
+                sessions=sessions,
+                config=config,
+                lock=lock,
+            )
+            for lock in locks
         ]
         t0 = time.perf_counter()
         engines[0].start()
@@ -250,7 +258,12 @@ def main() -> None:
         for engine in engines:
             engine.stop()
         t1 = time.perf_counter()
-        warm = RetroEngine(service=service, db_engine=db, config=config)
+        warm = ScheduleEngine(
+            kinds=[RetroKind(service, post_threads=config.post_threads)],
+            db_engine=db,
+            sessions=sessions,
+            config=config,
+        )
         warm.start()
         assert warm.wait_until_leader(120)
         warm_start = time.perf_counter() - t1

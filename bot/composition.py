@@ -5,15 +5,19 @@ Three processes, three builders, and nothing else builds a service:
   the database and a job queue; it never opens the vector store or loads a model.
 - `build_worker`: where jobs run (the child of `alignbot serve`, or threads of the CLI and
   tests): the knowledge base, the drafter and retro closing.
-- `build_retro_engine`: the retro scheduler, in the worker or in `alignbot scheduler`. It
-  gets a retro synthesis; standalone, that one loads the embedding model only when a close
+- `build_schedule_engine`: the one scheduling engine, in the worker or in `alignbot
+  scheduler`, running every recurring kind `recurring_kinds` lists (retros; OKR check-ins).
+  It gets a retro synthesis; standalone, that one loads the embedding model only when a close
   needs it, and never opens the vector store.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import cast
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
@@ -41,11 +45,16 @@ from knowledge.catalog import DocumentCatalog
 from knowledge.chroma_client import make_chroma_client
 from knowledge.embedding_models import make_embeddings
 from knowledge.service import KnowledgeBase, build_knowledge_base
-from scheduler.engine import RetroEngine
+from scheduler.engine import ScheduleEngine
 from scheduler.plans.ports import PlanNotifier
+from scheduler.plans.recurring import PlanCheckins
 from scheduler.plans.service import PlanService
 from scheduler.ports import RetroSynthesiser
+from scheduler.recurring import RecurringKind
+from scheduler.retro_kind import RetroKind
 from scheduler.retro_service import RetroRecords, RetroService
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -168,5 +177,32 @@ def build_work_pool(settings: Settings, deps: WorkerDeps) -> WorkPool:
     )
 
 
-def build_retro_engine(settings: Settings, db: Database, retros: RetroService) -> RetroEngine:
-    return RetroEngine(service=retros, db_engine=db.engine, config=settings.scheduler)
+def recurring_kinds(settings: Settings, db: Database, retros: RetroService) -> list[RecurringKind]:
+    """Everything that recurs, in one list: the engine runs these and nothing else. OKR
+    check-ins send DMs, reminders and digests and close the quarter with a retro; they take no
+    check-ins themselves, so their notifier has no note to add."""
+    checkins = PlanCheckins(
+        sessions=db.sessions,
+        clock=SystemClock(),
+        notifier=slack_plan_notifier(settings, db, no_notes_here),
+        retro_opening=retros.opening,
+    )
+    # PlanCheckins is a frozen dataclass (a read-only `name`) and the protocol declares a plain
+    # attribute; the engine only reads it. See CHANGES in the issue's interface notes.
+    return [
+        RetroKind(retros, post_threads=settings.scheduler.post_threads),
+        cast(RecurringKind, checkins),
+    ]
+
+
+def no_notes_here(workspace_id: str, title: str, text: str) -> None:
+    """The scheduler stores no check-ins, so it never has a note for the knowledge base."""
+    log.warning("a check-in note reached the scheduler and was not added: %s", title)
+
+
+def build_schedule_engine(
+    settings: Settings, db: Database, *, kinds: Sequence[RecurringKind]
+) -> ScheduleEngine:
+    return ScheduleEngine(
+        kinds=kinds, db_engine=db.engine, sessions=db.sessions, config=settings.scheduler
+    )

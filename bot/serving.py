@@ -1,6 +1,6 @@
 """The serving process, assembled: Slack-facing services, the job runner, and their lifecycle.
 
-With `SERVER__WORKER_PROCESS` on (the default) jobs and the retro scheduler run in a child
+With `SERVER__WORKER_PROCESS` on (the default) jobs and the scheduling engine run in a child
 process (bot/worker_process.py) and this process never opens the vector store or loads a
 model. Off, they run on threads here: one process, as in the in-process tests.
 """
@@ -13,17 +13,18 @@ from sqlalchemy import text
 
 from bot.composition import (
     Database,
-    build_retro_engine,
+    build_schedule_engine,
     build_serving,
     build_work_pool,
     build_worker,
     open_database,
+    recurring_kinds,
 )
 from bot.settings import Settings
 from bot.work import JobRunner, WorkPool
 from bot.worker_process import WorkerProcess
 from handlers.deps import ServingDeps
-from scheduler.engine import RetroEngine
+from scheduler.engine import ScheduleEngine
 
 
 @dataclass
@@ -33,7 +34,7 @@ class ServingProcess:
     deps: ServingDeps
     runner: JobRunner
     # Set only when jobs run on threads here: the worker process runs its own otherwise.
-    retro_engine: RetroEngine | None = None
+    schedule_engine: ScheduleEngine | None = None
 
     @property
     def in_one_process(self) -> bool:
@@ -41,12 +42,12 @@ class ServingProcess:
 
     def start(self) -> None:
         self.runner.start()
-        if self.retro_engine is not None:
-            self.retro_engine.start()
+        if self.schedule_engine is not None:
+            self.schedule_engine.start()
 
     def close(self) -> None:
-        if self.retro_engine is not None:
-            self.retro_engine.stop(wait=False)
+        if self.schedule_engine is not None:
+            self.schedule_engine.stop(wait=False)
         self.runner.shutdown(wait=False)
         self.db.close()
 
@@ -71,6 +72,12 @@ def build_serving_process(
     else:
         pool = build_work_pool(settings, build_worker(settings, db))
         runner = pool
-        engine = build_retro_engine(settings, db, pool.deps.retros) if run_scheduler else None
+        engine = (
+            build_schedule_engine(
+                settings, db, kinds=recurring_kinds(settings, db, pool.deps.retros)
+            )
+            if run_scheduler
+            else None
+        )
     deps = build_serving(settings, db, jobs=runner)
     return ServingProcess(settings, db, deps, runner, engine)

@@ -6,7 +6,7 @@ behind it again and again, so acks slowed down in step with the number of drafts
 In a child process, at a lower CPU priority, drafts only ever use what the acks leave.
 
 The child owns everything heavy: the embedding model, the vector store (an embedded Chroma
-must have one owner process) and the retro scheduler. Jobs reach it over a queue. Jobs are
+must have one owner process) and the scheduling engine. Jobs reach it over a queue. Jobs are
 plain data plus a module-level function; what a person asked for is already stored in the
 database before its job is queued, so a crashed child loses no request: its replacement
 reports stale ones, as a restarted replica does.
@@ -25,10 +25,11 @@ from multiprocessing.sharedctypes import Synchronized
 from typing import Any
 
 from bot.composition import (
-    build_retro_engine,
+    build_schedule_engine,
     build_work_pool,
     build_worker,
     open_database,
+    recurring_kinds,
 )
 from bot.settings import Settings
 from bot.work import WorkPool
@@ -147,7 +148,11 @@ def child_main(
     threading.Thread(
         target=_check_vector_store, args=(work, store), name="store-health", daemon=True
     ).start()
-    engine = build_retro_engine(settings, db, work.deps.retros) if run_scheduler else None
+    engine = (
+        build_schedule_engine(settings, db, kinds=recurring_kinds(settings, db, work.deps.retros))
+        if run_scheduler
+        else None
+    )
     if engine is not None:
         engine.start()
     work.start()

@@ -4,6 +4,7 @@ When hundreds of schedules fall due in one second, a transaction per fire makes 
 (one writer on SQLite, a flush per commit on Postgres) the bottleneck. Fire jobs hand their
 occurrence to one writer thread, which claims everything queued in a single transaction;
 the job returns once its claim is committed, and the prompt is posted by a separate pool.
+The writer also stores the posted prompts' ts and finishes their claims, in batches.
 """
 
 from __future__ import annotations
@@ -34,7 +35,10 @@ class FireDispatcher:
     def __init__(self, opening: RetroOpening, *, post_threads: int) -> None:
         self._opening = opening
         self._fires: queue.Queue[_Fire] = queue.Queue()
-        self._prompt_ts: queue.Queue[tuple[int, str]] = queue.Queue()
+        self._announced: queue.Queue[RetroInfo] = queue.Queue()
+        # Claimed here and not finished yet: recovery must leave these alone.
+        self._in_flight: set[tuple[int, datetime]] = set()
+        self._in_flight_lock = threading.Lock()
         self._posts = ThreadPoolExecutor(post_threads, thread_name_prefix="retro-post")
         self._stop = threading.Event()
         self._writer = threading.Thread(target=self._run, name="retro-fire-writer", daemon=True)
@@ -47,7 +51,12 @@ class FireDispatcher:
         if self._writer.ident is not None:
             self._writer.join(timeout=30)
         self._posts.shutdown(wait=True)
-        self._flush_prompt_ts()
+        self._flush_announced()
+
+    def in_flight(self) -> set[tuple[int, datetime]]:
+        """(schedule, occurrence) pairs claimed by this dispatcher and not yet finished."""
+        with self._in_flight_lock:
+            return set(self._in_flight)
 
     def fire(self, schedule_id: int, occurrence_at: datetime, *, timeout: float = 120) -> None:
         """Queue one occurrence and wait until its claim is committed (or found taken)."""
@@ -62,7 +71,7 @@ class FireDispatcher:
             batch = self._take_batch()
             if batch:
                 self._claim(batch)
-            self._flush_prompt_ts()
+            self._flush_announced()
 
     def _take_batch(self) -> list[_Fire]:
         try:
@@ -88,6 +97,8 @@ class FireDispatcher:
                 item.done.set_exception(exc)
             return
         by_key = {(info.series_id, info.occurrence_at): info for info in opened}
+        with self._in_flight_lock:
+            self._in_flight.update(_key(info) for info in opened)
         for item in batch:
             # pop: a duplicate fire in the same batch (two schedulers overlapping) gets None.
             info = by_key.pop((item.schedule_id, item.occurrence_at), None)
@@ -96,19 +107,29 @@ class FireDispatcher:
                 self._posts.submit(self._announce, info)
 
     def _announce(self, info: RetroInfo) -> None:
-        announced = self._opening.announce(info, record=False)
-        if announced.prompt_ts:
-            self._prompt_ts.put((announced.id, announced.prompt_ts))
+        self._announced.put(self._opening.announce(info, record=False))
 
-    def _flush_prompt_ts(self) -> None:
-        pairs: list[tuple[int, str]] = []
+    def _flush_announced(self) -> None:
+        infos: list[RetroInfo] = []
         while True:
             try:
-                pairs.append(self._prompt_ts.get_nowait())
+                infos.append(self._announced.get_nowait())
             except queue.Empty:
                 break
-        if pairs:
-            try:
-                self._opening.record_prompt_ts_many(pairs)
-            except Exception:
-                log.exception("recording %d prompt timestamps failed", len(pairs))
+        if not infos:
+            return
+        try:
+            self._opening.finish_announced(infos)
+        except Exception:
+            # Retried at the next pass and kept in flight meanwhile: recovery would post
+            # these prompts again, since their ts is not stored.
+            log.exception("recording %d posted prompts failed", len(infos))
+            for info in infos:
+                self._announced.put(info)
+            return
+        with self._in_flight_lock:
+            self._in_flight.difference_update(_key(info) for info in infos)
+
+
+def _key(info: RetroInfo) -> tuple[int, datetime]:
+    return (info.series_id or 0, info.occurrence_at or datetime.min)

@@ -1,8 +1,11 @@
-"""The scheduling engine: APScheduler on our database, run only by the leader replica.
+"""The one scheduling engine: APScheduler on our database, run only by the leader replica.
 
-Jobs carry ids only and call module-level functions that find the service through a
-process-global runtime, because the job store pickles jobs and a service cannot be pickled.
-The source of truth is our own tables; a periodic sync makes the job store match them.
+It runs a list of `RecurringKind`s (retros, OKR check-ins): a job per active series
+(`{kind}:series:{key}`) and per pending deadline (`{kind}:{action}:{key}`). Jobs carry the
+kind's name and ids only and call module-level functions that find the kind through a
+process-global runtime, because the job store pickles jobs and a kind cannot be pickled.
+The source of truth is each kind's own tables; a periodic sync makes the job store match them
+and lets each kind resume occurrences a dead leader claimed and never finished.
 """
 
 from __future__ import annotations
@@ -10,8 +13,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -19,104 +22,85 @@ from apscheduler.job import Job
 from apscheduler.jobstores.base import ConflictingIdError, JobLookupError
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import session_scope
-from scheduler import store
-from scheduler.dispatch import FireDispatcher
 from scheduler.jobstore import RetroJobStore
 from scheduler.leader import LeaderLock, make_leader_lock
-from scheduler.models import RetroSeries
-from scheduler.retro_service import RetroService
+from scheduler.recurring import LeaderLifecycle, RecurringKind
 from scheduler.settings import SchedulerSettings
 
 log = logging.getLogger(__name__)
-# A close still unfinished after this was cut off by a crash: longer than a synthesis can take,
-# LLM timeouts, retries and the repair re-ask included. Should both finish, only one stores.
-STUCK_CLOSE_AFTER = timedelta(minutes=15)
 
+# The table keeps its first name: it is in every deployed schema (migration 0005).
 JOB_TABLE = "retro_scheduler_jobs"
-STORE = "retros"
+STORE = "jobs"
 LOCAL = "local"
 FIRE_EXECUTOR = "fire"
 WORK_EXECUTOR = "work"
 SYNC_EXECUTOR = "sync"
 
 
+def series_job_id(kind: str, key: int) -> str:
+    return f"{kind}:series:{key}"
+
+
+def deadline_job_id(kind: str, action: str, key: int) -> str:
+    return f"{kind}:{action}:{key}"
+
+
 # the runtime the job functions use -------------------------------------------------------------
 
-
-@dataclass
-class _Runtime:
-    service: RetroService
-    dispatcher: FireDispatcher | None = None
-
-
 _runtime_lock = threading.Lock()
-_runtime: _Runtime | None = None
+_runtime: dict[str, RecurringKind] | None = None
 
 
-def install_runtime(service: RetroService, dispatcher: FireDispatcher | None = None) -> None:
-    """Make `service` what this process's jobs run against (one engine per process)."""
+def install_runtime(kinds: Sequence[RecurringKind]) -> None:
+    """Make `kinds` what this process's jobs run against (one leading engine per process)."""
     global _runtime
     with _runtime_lock:
-        _runtime = _Runtime(service, dispatcher)
+        _runtime = {kind.name: kind for kind in kinds}
 
 
-def clear_runtime(service: RetroService | None = None) -> None:
+def clear_runtime(kinds: Sequence[RecurringKind] | None = None) -> None:
     global _runtime
     with _runtime_lock:
-        if service is None or (_runtime is not None and _runtime.service is service):
+        if kinds is None or (_runtime is not None and list(_runtime.values()) == list(kinds)):
             _runtime = None
 
 
-def _current() -> _Runtime:
+def _kind(name: str) -> RecurringKind:
     with _runtime_lock:
         runtime = _runtime
     if runtime is None:
-        raise RuntimeError("no retro runtime installed in this process")
-    return runtime
+        raise RuntimeError("no scheduling engine runs in this process")
+    try:
+        return runtime[name]
+    except KeyError:
+        raise RuntimeError(f"no recurring kind {name!r} in this process's engine") from None
 
 
-def _service() -> RetroService:
-    return _current().service
+def fire_job(kind: str, key: int, scheduled_at: datetime | None = None) -> None:
+    """One occurrence of a series; `scheduled_at` is filled in by OccurrenceExecutor."""
+    _kind(kind).fire(key, scheduled_at or datetime.now(UTC))
 
 
-def fire_schedule_job(schedule_id: int, scheduled_at: datetime | None = None) -> None:
-    """One occurrence of a schedule; `scheduled_at` is filled in by OccurrenceExecutor."""
-    runtime = _current()
-    occurrence = scheduled_at or runtime.service.clock.now()
-    if runtime.dispatcher is not None:
-        runtime.dispatcher.fire(schedule_id, occurrence)
-    else:
-        runtime.service.opening.fire_schedule(schedule_id, occurrence)
-
-
-def close_retro_job(retro_id: int) -> None:
-    service = _service()
-    retro = service.lookup.get_retro(retro_id)
-    if retro.status != "open":
-        return
-    if retro.closes_at > service.clock.now():
-        # A sync re-adds this job at the right time if the deadline moved.
-        return
-    service.closing.close_retro(retro_id, reason="window_end")
-
-
-def nudge_retro_job(retro_id: int) -> None:
-    _service().nudges.send_nudge(retro_id)
+def deadline_job(kind: str, action: str, key: int) -> None:
+    _kind(kind).run_deadline(action, key)
 
 
 class OccurrenceExecutor(ThreadPoolExecutor):
     """Hands each fire its scheduled time, which APScheduler 3 does not pass to jobs.
 
-    The (schedule, occurrence) claim needs the occurrence as scheduled, not the wall clock,
-    so that a duplicate fire on another replica computes the same key.
+    The occurrence claim needs the occurrence as scheduled, not the wall clock, so that a
+    duplicate fire on another replica computes the same key.
     """
 
     def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
-        if job.func is fire_schedule_job and run_times:
+        if job.func is fire_job and run_times:
             clone = Job.__new__(Job)
             clone.__setstate__(job.__getstate__())
             clone._scheduler = job._scheduler
@@ -129,16 +113,20 @@ class OccurrenceExecutor(ThreadPoolExecutor):
 # the scheduler (leader only) ----------------------------------------------------------------
 
 
-class RetroScheduler:
+class RecurringScheduler:
     """One APScheduler BackgroundScheduler over our job table; started by the leader."""
 
     def __init__(
-        self, *, db_engine: Engine, service: RetroService, config: SchedulerSettings
+        self,
+        *,
+        db_engine: Engine,
+        sessions: sessionmaker[Session],
+        kinds: Sequence[RecurringKind],
+        config: SchedulerSettings,
     ) -> None:
-        self._db = db_engine
-        self._service = service
+        self._sessions = sessions
+        self._kinds = list(kinds)
         self._config = config
-        self._dispatcher = FireDispatcher(service.opening, post_threads=config.post_threads)
         self._executors = {
             FIRE_EXECUTOR: OccurrenceExecutor(config.fire_threads),
             WORK_EXECUTOR: ThreadPoolExecutor(config.work_threads),
@@ -159,8 +147,10 @@ class RetroScheduler:
         return self._scheduler
 
     def start(self) -> None:
-        self._dispatcher.start()
-        install_runtime(self._service, self._dispatcher)
+        for kind in self._kinds:
+            if isinstance(kind, LeaderLifecycle):
+                kind.start()
+        install_runtime(self._kinds)
         # Paused while the first sync adds jobs, so 10,000 adds do not each trigger a pass.
         self._scheduler.start(paused=True)
         try:
@@ -189,71 +179,72 @@ class RetroScheduler:
                 for executor in self._executors.values():
                     executor.shutdown(wait=True)
             self._scheduler.shutdown(wait=False)
-        # After the jobs: running fire jobs wait on the dispatcher's writer.
-        self._dispatcher.stop()
-        clear_runtime(self._service)
+        # After the jobs: a running fire may wait on a kind's own threads.
+        for kind in self._kinds:
+            if isinstance(kind, LeaderLifecycle):
+                try:
+                    kind.stop()
+                except Exception:
+                    log.exception("stopping the %s kind failed", kind.name)
+        clear_runtime(self._kinds)
 
     def sync(self) -> None:
-        """Make the job store match our tables: series jobs, close and nudge jobs."""
+        """Resume interrupted occurrences, then make the job store match every kind's tables."""
+        for kind in self._kinds:
+            try:
+                kind.recover(older_than=self._config.recover_after)
+            except Exception:
+                log.exception("resuming interrupted %s occurrences failed", kind.name)
         now = datetime.now(UTC)
-        self._service.closing.resume_interrupted_closes(older_than=STUCK_CLOSE_AFTER)
         table = self._jobstore.jobs_t
-        with self._db.connect() as conn:
+        with self._jobstore.engine.connect() as conn:
             job_ids: set[str] = set(conn.scalars(select(table.c.id)))
-        with session_scope(self._service.sessions) as session:
-            # Ids first: with thousands of schedules a pass normally has nothing to add.
-            active = set(
-                session.scalars(select(RetroSeries.id).where(RetroSeries.status == "active"))
-            )
-            missing = [sid for sid in active if f"series:{sid}" not in job_ids]
-            rows = (
-                session.scalars(select(RetroSeries).where(RetroSeries.id.in_(missing))).all()
-                if missing
-                else []
-            )
-            closes, nudges = store.open_retro_deadlines(session=session)
-            specs = {row.id: store.spec_of(row) for row in rows}
-            titles = {row.id: row.title for row in rows}
-
-        wanted_series = {f"series:{sid}" for sid in active}
-        wanted_closes = {f"close:{rid}": at for rid, at in closes}
-        wanted_nudges = {f"nudge:{rid}": at for rid, at in nudges}
-        for job_id in job_ids:
-            kind = job_id.split(":", 1)[0]
-            stale = (
-                (kind == "series" and job_id not in wanted_series)
-                or (kind == "close" and job_id not in wanted_closes)
-                or (kind == "nudge" and job_id not in wanted_nudges)
-            )
-            if stale:
-                self._remove(job_id)
-        added = 0
-        with self._jobstore.batch_adds():
-            for sid, spec in specs.items():
-                job_id = f"series:{sid}"
-                if job_id in job_ids:
-                    continue
-                self._add(
-                    fire_schedule_job,
-                    spec.trigger(now=now),
-                    job_id=job_id,
-                    args=(sid,),
-                    name=f"retro schedule {sid}: {titles[sid]}",
-                    executor=FIRE_EXECUTOR,
-                    misfire_grace=int(self._config.misfire_grace.total_seconds()),
+        wanted: set[str] = set()
+        to_add: list[tuple[str, Any, dict[str, Any]]] = []
+        for kind in self._kinds:
+            try:
+                with session_scope(self._sessions) as session:
+                    # Keys first: with thousands of series a pass normally has nothing to add.
+                    keys = kind.active_keys(session)
+                    missing = [k for k in keys if series_job_id(kind.name, k) not in job_ids]
+                    series = kind.series(session, missing) if missing else []
+                    deadlines = kind.deadlines(session)
+            except Exception:
+                log.exception(
+                    "reading the %s schedules failed; its jobs stay as they are", kind.name
                 )
-                added += 1
-            for job_id, at in wanted_closes.items():
+                wanted.update(i for i in job_ids if i.startswith(f"{kind.name}:"))
+                continue
+            wanted.update(series_job_id(kind.name, k) for k in keys)
+            for one in series:
+                to_add.append(
+                    (
+                        series_job_id(kind.name, one.key),
+                        one.spec.trigger(now=now),
+                        {
+                            "func": fire_job,
+                            "args": (kind.name, one.key),
+                            "name": one.name,
+                            "executor": FIRE_EXECUTOR,
+                            "misfire_grace": int(self._config.misfire_grace.total_seconds()),
+                        },
+                    )
+                )
+            for deadline in deadlines:
+                job_id = deadline_job_id(kind.name, deadline.action, deadline.key)
+                wanted.add(job_id)
                 if job_id not in job_ids:
-                    rid = int(job_id.split(":")[1])
-                    self._add(close_retro_job, DateTrigger(at), job_id=job_id, args=(rid,))
-                    added += 1
-            for job_id, at in wanted_nudges.items():
-                if job_id not in job_ids:
-                    rid = int(job_id.split(":")[1])
-                    self._add(nudge_retro_job, DateTrigger(at), job_id=job_id, args=(rid,))
-                    added += 1
-        if added:
+                    args = (kind.name, deadline.action, deadline.key)
+                    to_add.append(
+                        (job_id, DateTrigger(deadline.at), {"func": deadline_job, "args": args})
+                    )
+        # Ids no kind wants: paused or cancelled series, past deadlines, kinds no longer run.
+        for job_id in job_ids - wanted:
+            self._remove(job_id)
+        with self._jobstore.batch_adds():
+            for job_id, trigger, options in to_add:
+                self._add(job_id=job_id, trigger=trigger, **options)
+        if to_add:
             # The batch was written after add_job returned; the loop must look again.
             self._scheduler.wakeup()
 
@@ -265,9 +256,9 @@ class RetroScheduler:
 
     def _add(
         self,
-        func: Any,
-        trigger: Any,
         *,
+        func: Any,
+        trigger: BaseTrigger,
         job_id: str,
         args: tuple[Any, ...],
         name: str | None = None,
@@ -284,7 +275,7 @@ class RetroScheduler:
                 name=name or job_id,
                 jobstore=STORE,
                 executor=executor,
-                # None = run however late: a close or nudge is never pointless while open.
+                # None = run however late: a close or a reminder is never pointless while due.
                 misfire_grace_time=misfire_grace,
                 replace_existing=False,
             )
@@ -297,7 +288,7 @@ class RetroScheduler:
 # leadership ---------------------------------------------------------------------------------
 
 
-class RetroEngine:
+class ScheduleEngine:
     """Runs the scheduler while this process holds the leader lock; retries otherwise.
 
     `start()` returns at once; leadership is taken (and retaken after a leader dies) by a
@@ -307,29 +298,38 @@ class RetroEngine:
     def __init__(
         self,
         *,
-        service: RetroService,
+        kinds: Sequence[RecurringKind],
         db_engine: Engine,
+        sessions: sessionmaker[Session],
         config: SchedulerSettings | None = None,
         lock: LeaderLock | None = None,
     ) -> None:
-        self._service = service
+        names = [kind.name for kind in kinds]
+        if len(set(names)) != len(names):
+            raise ValueError(f"two recurring kinds share a name: {names}")
+        self._kinds = list(kinds)
         self._db = db_engine
+        self._sessions = sessions
         self._config = config or SchedulerSettings()
         self._lock = lock or make_leader_lock(db_engine)
-        self._scheduler: RetroScheduler | None = None
+        self._scheduler: RecurringScheduler | None = None
         self._stop = threading.Event()
         self._became_leader = threading.Event()
         self._thread: threading.Thread | None = None
 
     @property
-    def scheduler(self) -> RetroScheduler | None:
+    def kinds(self) -> list[RecurringKind]:
+        return list(self._kinds)
+
+    @property
+    def scheduler(self) -> RecurringScheduler | None:
         return self._scheduler
 
     def start(self) -> None:
         if self._thread is not None:
             return
         self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="retro-leader", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="schedule-leader", daemon=True)
         self._thread.start()
 
     def wait_until_leader(self, timeout: float) -> bool:
@@ -354,9 +354,12 @@ class RetroEngine:
         if self._scheduler is None:
             if not self._lock.try_acquire():
                 return
-            log.info("this process is now the retro scheduler leader")
-            scheduler = RetroScheduler(
-                db_engine=self._db, service=self._service, config=self._config
+            log.info(
+                "this process is now the scheduler leader (%s)",
+                ", ".join(kind.name for kind in self._kinds),
+            )
+            scheduler = RecurringScheduler(
+                db_engine=self._db, sessions=self._sessions, kinds=self._kinds, config=self._config
             )
             try:
                 scheduler.start()

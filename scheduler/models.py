@@ -1,4 +1,4 @@
-"""SQL tables for retros: schedules (series), retros, entries, action items and fire claims."""
+"""SQL tables for retros (schedules, retros, entries, action items) and occurrence claims."""
 
 from __future__ import annotations
 
@@ -97,19 +97,6 @@ class ActionItem(Base):
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 
 
-class ScheduleFire(Base):
-    """The exactly-once guard: a scheduled occurrence opens a retro only if its row is new."""
-
-    __tablename__ = "schedule_fires"
-
-    schedule_id: Mapped[int] = mapped_column(
-        ForeignKey("retro_series.id", ondelete="CASCADE"), primary_key=True
-    )
-    occurrence_at: Mapped[datetime] = mapped_column(primary_key=True)
-    fired_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    retro_id: Mapped[int | None] = mapped_column(ForeignKey("retros.id", ondelete="SET NULL"))
-
-
 class OccurrenceClaim(Base):
     """One occurrence of any recurring kind (retro series, plan check-ins), claimed once.
 
@@ -126,3 +113,5 @@ class OccurrenceClaim(Base):
     finished_at: Mapped[datetime | None] = mapped_column(index=True)
     # What the occurrence made (a retro id, a check-in round id), for the resume path.
     result_id: Mapped[int | None] = mapped_column(Integer)
+    # So that /align forget (which clears every table with a workspace_id) clears claims too.
+    workspace_id: Mapped[str | None] = mapped_column(String(32), index=True)

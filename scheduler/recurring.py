@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy.orm import Session
 
@@ -64,3 +64,14 @@ class RecurringKind(Protocol):
     def recover(self, *, older_than: timedelta) -> None:
         """Finish occurrences claimed longer ago than `older_than` and never finished."""
         ...
+
+
+@runtime_checkable
+class LeaderLifecycle(Protocol):
+    """Optional for a kind with threads of its own (the retro fire batcher): the engine calls
+    `start` when this process becomes the leader, before the first fire, and `stop` when it
+    steps down, after the last job has returned."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import Clock, as_utc
 from core.db import insert_ignore, session_scope
 from scheduler import store
 from scheduler.errors import RetroAlreadyOpen, RetroPromptNotPosted
-from scheduler.models import DEFAULT_TITLE, Retro, RetroSeries, ScheduleFire
+from scheduler.models import DEFAULT_TITLE, OccurrenceClaim, Retro, RetroSeries
+from scheduler.occurrences import finish_occurrences, record_results, take_over_unfinished
 from scheduler.ports import RetroInfo, RetroNotifier
 
 log = logging.getLogger(__name__)
+# The kind scheduled retros claim their occurrences under (scheduler/occurrences.py).
+RETRO_KIND = "retro"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,57 +122,69 @@ class RetroOpening:
             keys = [k for k in keys if k[0] in series]
             if not keys:
                 return []
+            now = as_utc(self.clock.now())
             claimed = {
                 (sid, as_utc(at))
                 for sid, at in insert_ignore(
                     session,
-                    ScheduleFire,
-                    [{"schedule_id": sid, "occurrence_at": at} for sid, at in keys],
-                    ["schedule_id", "occurrence_at"],
-                    returning=["schedule_id", "occurrence_at"],
+                    OccurrenceClaim,
+                    [
+                        {
+                            "kind": RETRO_KIND,
+                            "series_key": sid,
+                            "occurrence_at": at,
+                            "claimed_at": now,
+                            "workspace_id": series[sid].workspace_id,
+                        }
+                        for sid, at in keys
+                    ],
+                    ["kind", "series_key", "occurrence_at"],
+                    returning=["series_key", "occurrence_at"],
                 )
             }
             if len(claimed) < len(keys):
                 log.info("%d occurrence(s) already fired elsewhere", len(keys) - len(claimed))
-            values = [
-                self._retro_values(
-                    workspace_id=series[sid].workspace_id,
-                    channel_id=series[sid].channel_id,
-                    title=series[sid].title,
-                    opened_by=None,
-                    window=timedelta(seconds=series[sid].window_seconds),
-                    nudge=_seconds(series[sid].nudge_seconds),
-                    series_id=sid,
-                    occurrence_at=at,
-                )
-                for sid, at in keys
-                if (sid, at) in claimed
-            ]
-            if not values:
-                return []
-            rows = session.execute(
-                insert(Retro).returning(Retro, sort_by_parameter_order=True), values
-            ).scalars()
-            inserted = list(rows)
-            carried = store.open_actions_by_series(
-                session=session, series_ids={row.series_id for row in inserted if row.series_id}
-            )
-            opened = [
-                store.retro_info(row, carried.get(row.series_id or 0, [])) for row in inserted
-            ]
-            session.connection().execute(
-                update(ScheduleFire.__table__)  # type: ignore[arg-type]
-                .where(
-                    ScheduleFire.__table__.c.schedule_id == bindparam("sid"),
-                    ScheduleFire.__table__.c.occurrence_at == bindparam("at"),
-                )
-                .values(retro_id=bindparam("rid")),
-                [
-                    {"sid": info.series_id, "at": info.occurrence_at, "rid": info.id}
-                    for info in opened
+            due = [(series[sid], at) for sid, at in keys if (sid, at) in claimed]
+            opened = self._insert_retros(session, due)
+            # The claim names its retro at once, unfinished until the prompt is posted: a
+            # process killed in between leaves it for `resume_claims`.
+            record_results(
+                session,
+                kind=RETRO_KIND,
+                results=[
+                    (row.id, at, info.id) for (row, at), info in zip(due, opened, strict=True)
                 ],
             )
         return opened
+
+    def _insert_retros(
+        self, session: Session, due: Sequence[tuple[RetroSeries, datetime]]
+    ) -> list[RetroInfo]:
+        """Open a retro per (series, occurrence) in one INSERT, with carried action items."""
+        if not due:
+            return []
+        values = [
+            self._retro_values(
+                workspace_id=row.workspace_id,
+                channel_id=row.channel_id,
+                title=row.title,
+                opened_by=None,
+                window=timedelta(seconds=row.window_seconds),
+                nudge=_seconds(row.nudge_seconds),
+                series_id=row.id,
+                occurrence_at=at,
+            )
+            for row, at in due
+        ]
+        inserted = list(
+            session.execute(
+                insert(Retro).returning(Retro, sort_by_parameter_order=True), values
+            ).scalars()
+        )
+        carried = store.open_actions_by_series(
+            session=session, series_ids={row.series_id for row in inserted if row.series_id}
+        )
+        return [store.retro_info(row, carried.get(row.series_id or 0, [])) for row in inserted]
 
     def _retro_values(
         self,
@@ -205,10 +220,9 @@ class RetroOpening:
         }
 
     def announce(self, info: RetroInfo, *, record: bool = True) -> RetroInfo:
-        """Post the prompt of a freshly opened retro and remember its ts.
-
-        With record=False the caller stores the ts itself (the engine batches those writes).
-        """
+        """Post the prompt of a freshly opened retro; with `record`, store its ts and finish
+        its occurrence claim (`finish_announced`). The engine passes record=False and batches
+        those writes itself."""
         try:
             ts = self.notifier.retro_opened(info)
         except Exception:
@@ -216,10 +230,83 @@ class RetroOpening:
             log.exception("posting the prompt for retro %s failed", info.id)
             ts = None
         if ts:
-            if record:
-                self.record_prompt_ts_many([(info.id, ts)])
             info = info.model_copy(update={"prompt_ts": ts})
+        if record:
+            self.finish_announced([info])
         return info
+
+    def finish_announced(self, infos: Sequence[RetroInfo]) -> None:
+        """Store the posted prompts' ts and finish their claims, in one transaction.
+
+        A post that failed finishes its claim too (a retry would likely fail the same way, and
+        the retro takes entries through the modal); only a process that died before it knew
+        the outcome leaves a claim for `resume_claims`.
+        """
+        if not infos:
+            return
+        with session_scope(self.sessions) as session:
+            posted = [{"id": i.id, "prompt_ts": i.prompt_ts} for i in infos if i.prompt_ts]
+            if posted:
+                session.execute(update(Retro), posted)
+            finish_occurrences(
+                session,
+                kind=RETRO_KIND,
+                finished=[
+                    (i.series_id, i.occurrence_at, i.id)
+                    for i in infos
+                    if i.series_id is not None and i.occurrence_at is not None
+                ],
+                now=as_utc(self.clock.now()),
+            )
+
+    def resume_claims(
+        self, *, older_than: timedelta, skip: Container[tuple[int, datetime]] = ()
+    ) -> list[RetroInfo]:
+        """Finish the scheduled occurrences a dead process claimed but never announced.
+
+        A missing retro is opened (if its schedule is still active), a prompt never posted is
+        posted; a retro already announced or closed only needs its claim finished. `skip`:
+        occurrences this process is still announcing itself.
+        """
+        now = as_utc(self.clock.now())
+        with session_scope(self.sessions) as session:
+            taken = take_over_unfinished(
+                session, kind=RETRO_KIND, claimed_before=now - older_than, now=now, skip=skip
+            )
+            done: list[tuple[int, datetime, int | None]] = []
+            unannounced: list[Retro] = []
+            missing: list[tuple[RetroSeries, datetime]] = []
+            for claim in taken:
+                retro = session.get(Retro, claim.result_id) if claim.result_id else None
+                if retro is None:
+                    retro = session.scalar(
+                        select(Retro).where(
+                            Retro.series_id == claim.key,
+                            Retro.occurrence_at == claim.occurrence_at,
+                        )
+                    )
+                series = session.get(RetroSeries, claim.key) if retro is None else None
+                if retro is not None and retro.status == "open" and not retro.prompt_ts:
+                    unannounced.append(retro)
+                elif retro is not None:
+                    done.append((claim.key, claim.occurrence_at, retro.id))
+                elif series is not None and series.status == "active":
+                    missing.append((series, claim.occurrence_at))
+                else:
+                    done.append((claim.key, claim.occurrence_at, None))
+            finish_occurrences(session, kind=RETRO_KIND, finished=done, now=now)
+            carried = store.open_actions_by_series(
+                session=session, series_ids={r.series_id for r in unannounced if r.series_id}
+            )
+            to_post = [store.retro_info(r, carried.get(r.series_id or 0, [])) for r in unannounced]
+            to_post += self._insert_retros(session, missing)
+        if taken:
+            log.warning(
+                "resuming %d interrupted retro occurrence(s): %d prompt(s) to post",
+                len(taken),
+                len(to_post),
+            )
+        return [self.announce(info) for info in to_post]
 
     def record_prompt_ts_many(self, pairs: Sequence[tuple[int, str]]) -> None:
         if not pairs:

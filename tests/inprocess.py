@@ -24,10 +24,11 @@ from bot.app import create_app
 from bot.cli.kb import expand
 from bot.composition import (
     WORKER_STARTUP,
-    build_retro_engine,
+    build_schedule_engine,
     build_serving,
     build_worker,
     open_database,
+    recurring_kinds,
 )
 from bot.server import build_asgi
 from bot.serving import ServingProcess
@@ -68,7 +69,11 @@ def build_services(settings: Settings, *, scheduler: bool = False) -> ServingPro
     worker = build_worker(settings, db)
     pool = TrackedWorkPool(worker, make_client_for(settings.slack, db.engine), settings)
     serving = build_serving(settings, db, jobs=pool)
-    engine = build_retro_engine(settings, db, worker.retros) if scheduler else None
+    engine = (
+        build_schedule_engine(settings, db, kinds=recurring_kinds(settings, db, worker.retros))
+        if scheduler
+        else None
+    )
     return ServingProcess(settings, db, serving, pool, engine)
 
 

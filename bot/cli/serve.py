@@ -16,7 +16,7 @@ def serve(
     migrate: bool = typer.Option(True, help="Apply pending database migrations first."),
     scheduler: bool = typer.Option(
         True,
-        help="Also run the retro scheduler (one replica leads at a time; others stand by).",
+        help="Also run the scheduling engine (one replica leads at a time; others stand by).",
     ),
 ) -> None:
     """Run the Slack app: HTTP on /slack/events, or Socket Mode when SLACK__APP_TOKEN is set."""
@@ -49,14 +49,15 @@ def serve(
 def scheduler(
     migrate: bool = typer.Option(True, help="Apply pending database migrations first."),
 ) -> None:
-    """Run only the retro scheduler, for deployments that keep it apart from `serve`.
+    """Run only the scheduling engine (retros, OKR check-ins), for deployments that keep it apart from `serve`.
 
     Several can run: one holds the leader lock, the rest take over if it dies. It opens no
     vector store; the embedding model loads only when closing a retro needs a synthesis.
     """
     from bot.composition import (
-        build_retro_engine,
+        build_schedule_engine,
         open_database,
+        recurring_kinds,
         retro_service,
         standalone_retro_synthesis,
     )
@@ -64,12 +65,12 @@ def scheduler(
     settings = load_settings()
     db = open_database(settings, upgrade=migrate)
     retros = retro_service(settings, db, standalone_retro_synthesis(settings))
-    engine = build_retro_engine(settings, db, retros)
+    engine = build_schedule_engine(settings, db, kinds=recurring_kinds(settings, db, retros))
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     engine.start()
-    console.print("alignbot: retro scheduler running (Ctrl-C to stop)")
+    console.print("alignbot: scheduler running (Ctrl-C to stop)")
     try:
         stop.wait()
     finally:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import chromadb
 import pytest
 from chromadb.config import Settings as ChromaConfig
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
+from sqlalchemy.orm import Session
 
 from handlers import ids
+from scheduler.models import RetroSeries
+from scheduler.occurrences import claim_occurrence
 from tests.fakes.slack_api import BOT_USER
 from tests.faults.conftest import Rig, ephemerals, posts, wait_until
 from tests.inprocess import InProcessApp
@@ -33,13 +37,6 @@ def rows_per_table(rig: Rig, team: str) -> dict[str, int]:
                 ).scalar_one()
         counts["workspaces"] = conn.execute(
             text("SELECT count(*) FROM workspaces WHERE id = :t"), {"t": team}
-        ).scalar_one()
-        counts["schedule_fires"] = conn.execute(
-            text(
-                "SELECT count(*) FROM schedule_fires f JOIN retro_series s ON s.id = f.schedule_id "
-                "WHERE s.workspace_id = :t"
-            ),
-            {"t": team},
         ).scalar_one()
     return counts
 
@@ -116,6 +113,16 @@ def fill_workspace(rig: Rig) -> None:
         wait_until(filled, timeout=60, what="data in every feature")
     except AssertionError as exc:
         raise AssertionError(f"nothing stored in {missing}") from exc
+    # An occurrence the schedule fired (Friday is days away: claimed here as the engine would).
+    with Session(rig.db) as session, session.begin():
+        series = session.scalars(
+            select(RetroSeries.id).where(RetroSeries.workspace_id == TEAM)
+        ).first()
+        assert series is not None
+        now = datetime.now(UTC)
+        assert claim_occurrence(
+            session, kind="retro", key=series, occurrence_at=now, now=now, workspace_id=TEAM
+        )
 
 
 def forget_view(
@@ -141,6 +148,7 @@ def test_forget_needs_an_admin_and_a_typed_confirmation_then_leaves_nothing(rig:
         rig.app.wait_idle()  # a draft's picture upload may still be storing its row
     before = rows_per_table(rig, TEAM)
     keep_before = rows_per_table(rig, KEEP)
+    assert before["occurrence_claims"] == 1
     assert f"kb-{TEAM}" in collections(rig) and f"kb-{KEEP}" in collections(rig)
 
     sender = rig.sender()

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, select, update
 
 from core.db import make_session_factory
 from handlers import ids
-from scheduler.models import Retro, RetroEntryRow, RetroSeries, ScheduleFire
+from scheduler.models import OccurrenceClaim, Retro, RetroEntryRow, RetroSeries
 from tests.fakes.slack_api import BOT_USER
 from tests.scale.conftest import TEAM, Cluster
 from tests.scale.test_replicas import both, posted, thread_reply, wait_until
@@ -115,7 +115,11 @@ def test_a_scheduled_retro_opens_once_across_replicas(cluster: Cluster) -> None:
     def fires() -> int:
         with db.connect() as conn:
             return len(
-                conn.execute(select(ScheduleFire).where(ScheduleFire.schedule_id == series)).all()
+                conn.execute(
+                    select(OccurrenceClaim).where(
+                        OccurrenceClaim.kind == "retro", OccurrenceClaim.series_key == series
+                    )
+                ).all()
             )
 
     wait_until(lambda: fires() >= 3, timeout=60)
@@ -137,5 +141,5 @@ def test_a_scheduled_retro_opens_once_across_replicas(cluster: Cluster) -> None:
     wait_until(lambda: len(posted(cluster.slack, channel)) >= len(occurrences))
     assert len(posted(cluster.slack, channel)) == len(occurrences)
     logs = cluster.logs()
-    assert logs.count("this process is now the retro scheduler leader") == 1
+    assert logs.count("this process is now the scheduler leader") == 1
     db.dispose()

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import apscheduler.schedulers.base
 import pytest
@@ -17,14 +18,29 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import Clock, ManualClock, SystemClock, as_utc
-from scheduler.engine import LOCAL, SYNC_EXECUTOR, RetroEngine, RetroScheduler
-from scheduler.models import Retro
+from core.db import session_scope
+from scheduler.engine import LOCAL, SYNC_EXECUTOR, RecurringScheduler, ScheduleEngine
+from scheduler.models import Retro, RetroSeries
+from scheduler.retro_kind import RetroKind
 from scheduler.retro_service import RetroService
 from scheduler.settings import SchedulerSettings
+from scheduler.when import parse_when
 from tests.scheduler.helpers import add_fast_series, wait_for
 from tests.scheduler.notifiers import FakeSynthesiser, LoggingNotifier
 
 FAST = SchedulerSettings(sync_seconds=0.3, leader_retry_seconds=0.2, fire_threads=4, work_threads=2)
+
+
+def retro_engine_for(
+    service: RetroService, engine: Engine, config: SchedulerSettings
+) -> ScheduleEngine:
+    """The engine as the composition root builds it, with retros as its one kind."""
+    return ScheduleEngine(
+        kinds=[RetroKind(service, post_threads=config.post_threads)],
+        db_engine=engine,
+        sessions=service.sessions,
+        config=config,
+    )
 
 
 def make_service(
@@ -38,13 +54,12 @@ def make_service(
     )
 
 
-@pytest.fixture
-def manual(monkeypatch: pytest.MonkeyPatch) -> Iterator[ManualClock]:
+def manual_clock(monkeypatch: pytest.MonkeyPatch, start: datetime) -> ManualClock:
     """A clock for APScheduler's loop (its module's `datetime.now`) and for the retro service.
 
-    It starts a little ahead of the wall clock and only moves forward, so APScheduler's
+    It starts at or ahead of the wall clock and only moves forward, so APScheduler's
     executors (which compare run times with the wall clock) never see a fire as missed."""
-    clock = ManualClock(datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2))
+    clock = ManualClock(start)
 
     class ClockDatetime(datetime):
         @classmethod
@@ -53,7 +68,12 @@ def manual(monkeypatch: pytest.MonkeyPatch) -> Iterator[ManualClock]:
             return value.astimezone(tz) if tz is not None else value.replace(tzinfo=None)
 
     monkeypatch.setattr(apscheduler.schedulers.base, "datetime", ClockDatetime)
-    yield clock
+    return clock
+
+
+@pytest.fixture
+def manual(monkeypatch: pytest.MonkeyPatch) -> Iterator[ManualClock]:
+    yield manual_clock(monkeypatch, datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2))
 
 
 # On the manual clock the periodic sync never comes due: each test calls sync() itself, so a
@@ -67,7 +87,7 @@ class Pass:
     """Moves the manual clock and waits for the scheduler's pass at the new time (a marker job
     due at that time has run, so every job due by then was handed to its executor)."""
 
-    def __init__(self, engine: RetroEngine, clock: ManualClock) -> None:
+    def __init__(self, engine: ScheduleEngine, clock: ManualClock) -> None:
         self.clock = clock
         self.scheduler = leader(engine)
 
@@ -84,7 +104,7 @@ class Pass:
         return now
 
 
-def leader(engine: RetroEngine) -> RetroScheduler:
+def leader(engine: ScheduleEngine) -> RecurringScheduler:
     assert engine.wait_until_leader(10)
     scheduler = engine.scheduler
     assert scheduler is not None
@@ -102,7 +122,7 @@ def test_fires_once_per_occurrence_and_closes_at_window_end(
     notifier = LoggingNotifier()
     service = make_service(sessions, notifier)
     series_id = add_fast_series(sessions, every_seconds=1, window_seconds=1)
-    retro_engine = RetroEngine(service=service, db_engine=engine, config=FAST)
+    retro_engine = retro_engine_for(service, engine, FAST)
     retro_engine.start()
     try:
         assert retro_engine.wait_until_leader(10)
@@ -131,7 +151,7 @@ def test_schedules_survive_a_restart_with_one_catch_up_fire(
     series_id = add_fast_series(sessions, every_seconds=2)
     if manual.now().second % 2:
         manual.advance(timedelta(seconds=1))  # on an occurrence: the restart below falls between
-    first = RetroEngine(service=service, db_engine=engine, config=MANUAL)
+    first = retro_engine_for(service, engine, MANUAL)
     first.start()
     try:
         clock = Pass(first, manual)
@@ -142,13 +162,13 @@ def test_schedules_survive_a_restart_with_one_catch_up_fire(
     stopped_at = manual.now()
     with engine.connect() as conn:
         stored = conn.scalars(text("SELECT id FROM retro_scheduler_jobs")).all()
-    assert f"series:{series_id}" in stored  # the schedule is in the job store, not in memory
+    assert f"retro:series:{series_id}" in stored  # the schedule is in the job store, not in memory
 
     before = {r.id for r in retros(sessions, series_id)}
     # Nothing runs for 5 s: at least two occurrences (every 2 s) are missed. An odd number of
     # seconds, so the restart falls between two occurrences and the catch-up is late.
     restarted_at = manual.advance(timedelta(seconds=5))
-    second = RetroEngine(service=service, db_engine=engine, config=MANUAL)
+    second = retro_engine_for(service, engine, MANUAL)
     second.start()
     try:
         clock = Pass(second, manual)
@@ -187,7 +207,7 @@ def test_pausing_a_schedule_stops_its_fires(
     notifier = LoggingNotifier()
     service = make_service(sessions, notifier, manual)
     series_id = add_fast_series(sessions, every_seconds=1)
-    retro_engine = RetroEngine(service=service, db_engine=engine, config=MANUAL)
+    retro_engine = retro_engine_for(service, engine, MANUAL)
     retro_engine.start()
     try:
         clock = Pass(retro_engine, manual)
@@ -195,7 +215,7 @@ def test_pausing_a_schedule_stops_its_fires(
         wait_for(lambda: retros(sessions, series_id), timeout=10, what="a first fire")
         service.schedules.pause_schedule("T0ALIGN", series_id)
         clock.sync()  # as the next periodic sync would: the job leaves the store
-        assert clock.scheduler.apscheduler.get_job(f"series:{series_id}") is None
+        assert clock.scheduler.apscheduler.get_job(f"retro:series:{series_id}") is None
         count = len(retros(sessions, series_id))
         for _ in range(3):
             clock.advance(1)
@@ -213,7 +233,7 @@ def test_nudges_before_closing_only_those_who_have_not_written(
     series_id = add_fast_series(
         sessions, fields={"second": str(soon)}, window_seconds=4, nudge_seconds=2
     )
-    retro_engine = RetroEngine(service=service, db_engine=engine, config=MANUAL)
+    retro_engine = retro_engine_for(service, engine, MANUAL)
     retro_engine.start()
     try:
         clock = Pass(retro_engine, manual)
@@ -238,3 +258,53 @@ def test_nudges_before_closing_only_those_who_have_not_written(
         retro_engine.stop()
     assert notifier.nudged == [(opened[0].id, ["U0BEN", "U0CAT"])]
     assert notifier.closed[0].retro.id == opened[0].id and notifier.closed[0].entry_count == 1
+
+
+def test_a_weekly_10_00_schedule_fires_at_10_00_local_on_both_sides_of_a_dst_change(
+    engine: Engine, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Berlin moves its clocks forward on Sunday 28 March 2027: 10:00 is 09:00 UTC on the
+    # Monday before and 08:00 UTC on the Monday after.
+    clock = manual_clock(monkeypatch, datetime(2027, 3, 22, 8, 59, 58, tzinfo=UTC))
+    spec = parse_when("weekly on monday at 10:00", default_tz="Europe/Berlin", now=clock.now())
+    with session_scope(sessions) as s:
+        row = RetroSeries(
+            workspace_id="T0ALIGN",
+            channel_id="C0TEAM",
+            title="Weekly",
+            trigger_kind=spec.kind,
+            trigger_expr=spec.expression,
+            schedule_text=spec.description,
+            timezone=spec.timezone,
+            window_seconds=3600,
+            status="active",
+            created_by="U0LEAD",
+        )
+        s.add(row)
+        s.flush()
+        series_id = row.id
+    notifier = LoggingNotifier()
+    # Moving a week, the periodic sync must still not come due (see MANUAL).
+    config = MANUAL.model_copy(update={"sync_seconds": timedelta(days=30).total_seconds()})
+    retro_engine = retro_engine_for(make_service(sessions, notifier, clock), engine, config)
+    retro_engine.start()
+    try:
+        steps = Pass(retro_engine, clock)
+        steps.advance(2)  # Monday 22 March, 10:00 CET
+        wait_for(lambda: retros(sessions, series_id), timeout=10, what="the first Monday")
+        # To Monday 29 March 10:00 CEST: a week less the hour the clocks skipped.
+        steps.advance(timedelta(days=7, hours=-1).total_seconds())
+        wait_for(
+            lambda: len(retros(sessions, series_id)) == 2, timeout=10, what="the second Monday"
+        )
+        steps.advance(3600)  # 11:00 CEST, where a schedule kept in UTC would fire
+    finally:
+        retro_engine.stop()
+    fired = [as_utc(r.occurrence_at) for r in retros(sessions, series_id) if r.occurrence_at]
+    assert fired == [
+        datetime(2027, 3, 22, 9, 0, tzinfo=UTC),
+        datetime(2027, 3, 29, 8, 0, tzinfo=UTC),
+    ]
+    berlin = ZoneInfo("Europe/Berlin")
+    assert [f.astimezone(berlin).strftime("%a %H:%M") for f in fired] == ["Mon 10:00"] * 2
+    assert len(notifier.opened) == 2

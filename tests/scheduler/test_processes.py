@@ -1,4 +1,5 @@
-"""Separate OS processes: two scheduler replicas on one Postgres, and a kill between entries."""
+"""Separate OS processes: two scheduler replicas on one Postgres, a leader killed between
+claiming an occurrence and posting its prompt, and a kill between entries."""
 
 from __future__ import annotations
 
@@ -13,13 +14,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import migrate
 from core.clock import SystemClock
 from core.db import make_engine, make_session_factory
-from scheduler.models import Retro, RetroEntryRow, ScheduleFire
+from scheduler.models import OccurrenceClaim, Retro, RetroEntryRow, RetroSeries
 from scheduler.retro_service import RetroService
 from tests.conftest import BOT_TOKEN
 from tests.fakes.slack_api import FakeSlack
@@ -57,7 +58,9 @@ def procs() -> Iterator[list[subprocess.Popen[str]]]:
         proc.wait(timeout=10)
 
 
-def scheduler_replica(url: str, fake_slack: FakeSlack, log: Path) -> subprocess.Popen[str]:
+def scheduler_replica(
+    url: str, fake_slack: FakeSlack, log: Path, **extra_env: str
+) -> subprocess.Popen[str]:
     """`alignbot scheduler`, the command docker-compose runs, against the fake Slack."""
     env = {
         **os.environ,
@@ -71,6 +74,7 @@ def scheduler_replica(url: str, fake_slack: FakeSlack, log: Path) -> subprocess.
         "SCHEDULER__LEADER_RETRY_SECONDS": "0.3",
         "SCHEDULER__FIRE_THREADS": "4",
         "SCHEDULER__WORK_THREADS": "2",
+        **extra_env,
     }
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "scheduler", "--no-migrate"],
@@ -83,7 +87,7 @@ def scheduler_replica(url: str, fake_slack: FakeSlack, log: Path) -> subprocess.
 
 
 def is_leader(log: Path) -> bool:
-    return "now the retro scheduler leader" in log.read_text(errors="replace")
+    return "now the scheduler leader" in log.read_text(errors="replace")
 
 
 def opened_occurrences(sessions: sessionmaker[Session], series_id: int) -> list[object]:
@@ -121,7 +125,11 @@ def test_two_replicas_fire_each_occurrence_once_and_fail_over(
     counts = Counter(fires)
     assert [o for o, n in counts.items() if n > 1] == [], "an occurrence fired twice"
     with sessions() as s:
-        claims = s.scalars(select(ScheduleFire).where(ScheduleFire.schedule_id == series_id)).all()
+        claims = s.scalars(
+            select(OccurrenceClaim).where(
+                OccurrenceClaim.kind == "retro", OccurrenceClaim.series_key == series_id
+            )
+        ).all()
         assert len(claims) == len(fires)
     # Each opened retro's prompt went to Slack through the real notifier, once at most (a
     # SIGKILL can land between opening a retro and posting its prompt).
@@ -130,15 +138,93 @@ def test_two_replicas_fire_each_occurrence_once_and_fail_over(
     engine.dispose()
 
 
+def database_url(db: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if db == "sqlite":
+        return f"sqlite:///{tmp_path / 'alignbot.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+def retro_claims(sessions: sessionmaker[Session], series_id: int) -> list[OccurrenceClaim]:
+    with sessions() as s:
+        return list(
+            s.scalars(
+                select(OccurrenceClaim).where(
+                    OccurrenceClaim.kind == "retro", OccurrenceClaim.series_key == series_id
+                )
+            )
+        )
+
+
+def series_retros(sessions: sessionmaker[Session], series_id: int) -> list[Retro]:
+    with sessions() as s:
+        return list(s.scalars(select(Retro).where(Retro.series_id == series_id)))
+
+
+@pytest.mark.parametrize("db", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_leader_killed_between_claim_and_prompt_loses_no_prompt(
+    db: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    procs: list[subprocess.Popen[str]],
+    fake_slack: FakeSlack,
+) -> None:
+    url = database_url(db, tmp_path, request)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    sessions = make_session_factory(engine)
+    series_id = add_fast_series(sessions, every_seconds=1)
+
+    # A leader that claims occurrences (and opens their retros), then hangs posting the prompt.
+    stalled = spawn("tests.scheduler.stall_proc", url)
+    procs.append(stalled)
+    assert stalled.stdout is not None
+    claimed = []
+    while len(claimed) < 2:
+        line = stalled.stdout.readline()
+        assert line, stalled.stderr.read() if stalled.stderr else "the stalling leader exited"
+        claimed.append(int(line.split()[1]))
+    # No occurrence after these: every retro left to account for was claimed by the dead leader.
+    with sessions.begin() as s:
+        s.execute(update(RetroSeries).where(RetroSeries.id == series_id).values(status="paused"))
+    stalled.send_signal(signal.SIGKILL)
+    stalled.wait(timeout=10)
+
+    orphans = series_retros(sessions, series_id)
+    assert set(claimed) <= {r.id for r in orphans}
+    assert all(r.prompt_ts is None and r.status == "open" for r in orphans)
+    assert len(retro_claims(sessions, series_id)) == len(orphans)
+    assert all(c.finished_at is None for c in retro_claims(sessions, series_id))
+    assert fake_slack.calls_to("chat.postMessage") == []
+
+    # The next leader (the real `alignbot scheduler`) resumes every unfinished claim.
+    log = tmp_path / "scheduler.log"
+    procs.append(scheduler_replica(url, fake_slack, log, SCHEDULER__RECOVER_AFTER="PT1S"))
+    try:
+        wait_for(
+            lambda: all(c.finished_at for c in retro_claims(sessions, series_id)),
+            timeout=60,
+            what="the next leader to finish the dead leader's claims",
+        )
+    except AssertionError as exc:
+        raise AssertionError(log.read_text(errors="replace")[-4000:]) from exc
+    # A few more syncs (every 0.5 s): a resumed claim must not be resumed again.
+    time.sleep(2)
+    retros = series_retros(sessions, series_id)
+    assert {r.id for r in retros} == {r.id for r in orphans}, "an occurrence opened twice"
+    assert all(r.prompt_ts for r in retros)
+    claims = retro_claims(sessions, series_id)
+    assert {c.result_id for c in claims} == {r.id for r in retros}
+    prompts = [c for c in fake_slack.calls_to("chat.postMessage") if c.params.get("channel")]
+    assert len(prompts) == len(retros), "each claimed occurrence gets its prompt exactly once"
+    assert len({r.prompt_ts for r in retros}) == len(retros)
+    engine.dispose()
+
+
 @pytest.mark.parametrize("db", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_killing_the_process_between_entries_loses_no_acknowledged_entry(
     db: str, tmp_path: Path, request: pytest.FixtureRequest, procs: list[subprocess.Popen[str]]
 ) -> None:
-    url = (
-        f"sqlite:///{tmp_path / 'alignbot.db'}"
-        if db == "sqlite"
-        else request.getfixturevalue("postgres_url")
-    )
+    url = database_url(db, tmp_path, request)
     engine = make_engine(url)
     migrate.upgrade(engine)
     sessions: sessionmaker[Session] = make_session_factory(engine)

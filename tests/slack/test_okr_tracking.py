@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -146,10 +147,16 @@ def kr_ids(app: InProcessApp) -> dict[str, int]:
     return {kr.ref: kr.id for kr in plan.key_results()}
 
 
-def adopt(app: InProcessApp, sender: SlackSender, fake: FakeSlack) -> dict[str, int]:
-    """Adopt plan → the modal → owners (uptime: LEAD; the rest: DEV) and churn's target."""
+def adopt(
+    app: InProcessApp, sender: SlackSender, fake: FakeSlack, *, period: str | None = None
+) -> dict[str, int]:
+    """Adopt plan (or `/okr adopt <period>`) → the modal → owners (uptime: LEAD; the rest:
+    DEV) and churn's target."""
     post_draft(app)
-    click(sender, {"type": "button", "action_id": ids.OKR_ADOPT, "value": "okr"})
+    if period:
+        sender.command("/okr", f"adopt {period}", channel_id=CHANNEL)
+    else:
+        click(sender, {"type": "button", "action_id": ids.OKR_ADOPT, "value": "okr"})
     modal = opened(fake, ids.OKR_ADOPT_MODAL)
     refs = kr_ids(app)
     owners = {
@@ -394,3 +401,52 @@ def test_okr_commands_show_schedule_edit_and_archive(
     resp = sender.command("/okr", "archive", channel_id=CHANNEL)
     assert "Archived" in resp.text
     assert rows(app, "SELECT status FROM okr_plans") == [("archived",)]
+
+
+def test_a_round_on_the_engine_dms_each_owner_once_and_the_digest_says_who_is_missing(
+    start_app: StartApp, fake_slack: FakeSlack
+) -> None:
+    fake = fake_slack
+    app = start_app(scheduler=True)
+    sender = app.sender()
+    now = datetime.now(UTC)
+    # The quarter under way, so a round opens today.
+    refs = adopt(app, sender, fake, period=f"{now.year}-Q{(now.month - 1) // 3 + 1}")
+    assert app.process is not None and app.process.schedule_engine is not None
+    okr = next(k for k in app.process.schedule_engine.kinds if k.name == "okr")
+    okr.fire(_plan_id(app), now)
+    okr.fire(_plan_id(app), now)  # a second replica, or a repeat: no second DM
+    dms = {
+        c.params["channel"]: c
+        for c in fake.calls_to("chat.postMessage")
+        if c.params["channel"] in (LEAD, DEV)
+    }
+    assert set(dms) == {LEAD, DEV}
+    assert len([c for c in fake.calls_to("chat.postMessage") if c.params["channel"] == DEV]) == 1
+    dev_dm = block_texts(dms[DEV].params["blocks"])
+    assert "KR 1.2" in dev_dm and "KR 2.1" in dev_dm and "KR 1.1" not in dev_dm
+
+    # DEV checks in on both key results in one form; LEAD does not check in.
+    button = next(
+        e for b in dms[DEV].params["blocks"] if b["type"] == "actions" for e in b["elements"]
+    )
+    click(sender, button, user=DEV, channel="D0DMDEV001", message_ts=dms[DEV].response["ts"])
+    modal = opened(fake, ids.OKR_CHECKIN_MODAL)
+    answer = submit(
+        sender,
+        modal,
+        {
+            ids.kr_block("value", refs["1.2"]): text_value("10 weeks"),
+            ids.kr_block("value", refs["2.1"]): text_value("5%"),
+        },
+        user=DEV,
+    )
+    assert answer["response_action"] == "update"
+    round_id = rows(app, "SELECT id FROM okr_rounds")[0][0]
+    okr.run_deadline("digest", round_id)
+    digest = fake.wait_for("chat.postMessage", lambda c: "OKR digest" in str(c.params.get("text")))
+    text = block_texts(digest[0].params["blocks"])
+    assert f"*Not checked in yet:* <@{LEAD}>" in text
+    assert "64%" in text  # churn 6.8% → 4%, at 5%: (6.8 − 5) / (6.8 − 4)
+    fake.wait_for("files.completeUploadExternal")
+    sender.close()
