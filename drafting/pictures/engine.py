@@ -115,6 +115,12 @@ def _inter_faces() -> list[tuple[Path, int, str]]:
     return faces
 
 
+def inter_files() -> dict[tuple[str, int], Path]:
+    """The static Inter faces by (style, weight), for pictures drawn without WeasyPrint (the
+    progress chart); empty when the font package is missing."""
+    return {(style, weight): path for path, weight, style in _inter_faces()}
+
+
 def warm() -> None:
     """Make the fonts and lay out one page, so the first draft of a process is not the slow one."""
     _fonts()
@@ -256,20 +262,6 @@ def pdf_to_png(pdf: bytes, *, scale: float = PNG_SCALE) -> bytes:
         return out.getvalue()
     finally:
         document.close()
-
-
-def render_document_png(template: str, *, scale: float = PNG_SCALE, **context: Any) -> bytes:
-    """A one-page template that sets its own @page size (a chart), as PNG: laid out once, since
-    its geometry is fixed and there is no type size to fit."""
-    config, faces = _fonts()
-    source = _environment().get_template(template).render(**context)
-    with _LOCK:
-        document = weasyprint.HTML(string=source, base_url=str(TEMPLATES)).render(
-            stylesheets=[faces], font_config=config
-        )
-        # Whole fonts: the PDF only lives to be rasterised, and subsetting Inter costs seconds.
-        pdf = document.write_pdf(full_fonts=True) or b""
-    return pdf_to_png(pdf, scale=scale)
 
 
 def render_pdf(draft: Draft, meta: PageMeta, *, paper: Paper = "a4") -> bytes:
