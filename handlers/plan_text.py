@@ -113,10 +113,11 @@ def kr_summary(kr: KeyResultView) -> str:
 
 
 def schedule_text(plan: PlanView) -> str:
-    """ "weekly on monday at 10:00 (Europe/Paris)", or a hint when none is set yet."""
+    """The schedule as the service describes it, timezone included ("weekly on Monday at 10:00
+    (Europe/Paris)"), or a hint when none is set yet."""
     if not plan.checkin_schedule:
         return "not scheduled yet"
-    return f"{safe_text(plan.checkin_schedule)} ({safe_text(plan.timezone)})"
+    return safe_text(plan.checkin_schedule)
 
 
 def period_position(plan: PlanView) -> str:

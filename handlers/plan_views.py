@@ -124,7 +124,7 @@ def build_checkin_dm(
     )
     blocks.append(
         context(
-            f"Or reply in the plan's thread in <#{plan.channel_id}>, e.g. {THREAD_HINT}. "
+            f"Or reply in a thread in <#{plan.channel_id}>, e.g. {THREAD_HINT}. "
             "A check-in never overwrites an earlier one: a correction is a new check-in."
         )
     )

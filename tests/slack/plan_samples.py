@@ -128,7 +128,7 @@ def plan(status="active", **fields) -> PlanView:
         objectives=objectives,
         adopted_by=LEAD,
         draft_id=3,
-        checkin_schedule="weekly on monday at 10:00",
+        checkin_schedule="weekly on Monday at 10:00 (Europe/Paris)",
         timezone="Europe/Paris",
         next_checkin=datetime(2027, 1, 25, 9, 0, tzinfo=UTC),
         missing_checkins=(OPS,),

@@ -367,6 +367,13 @@ def test_okr_commands_show_schedule_edit_and_archive(
     assert "no OKR draft in this channel" in resp.text
     refs = adopt(app, sender, fake)
 
+    # App Home lists the plans the person owns key results in.
+    assert sender.event(payload("event_app_home_opened", event_id="Ev0OKRHOME1")).status_code == 200
+    home = fake.wait_for("views.publish")[0]
+    home_text = block_texts(view_of(home)["blocks"])
+    assert "*Your OKRs*" in home_text and "Platform (2027-Q1)" in home_text
+    assert "your 1 key result" in home_text and "next check-in" in home_text
+
     status = sender.command("/okr", "status", channel_id=CHANNEL).json()
     check_blocks(status["blocks"], limit=MAX_MESSAGE_BLOCKS)
     assert "Platform" in block_texts(status["blocks"])
