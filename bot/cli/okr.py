@@ -1,4 +1,4 @@
-"""`alignbot okr adopt|edit|checkin|status|list|archive`: adopted OKR plans from a shell or a script.
+"""`alignbot okr adopt|edit|checkin|status|list|checkins|score|archive`: adopted OKR plans from a shell or a script.
 
 Bad input exits with status 1 and one line on stderr, and changes nothing; `--json` prints the
 stable JSON documented in README.md.
@@ -78,6 +78,12 @@ def show_plan(plan: PlanView) -> None:
             console.print(kr_line(kr), highlight=False)
     if plan.checkin_schedule:
         console.print(f"Check-ins: {plan.checkin_schedule}", style="dim", highlight=False)
+    if plan.missing_checkins:
+        console.print(
+            f"Not checked in since the latest round: {', '.join(plan.missing_checkins)}",
+            style="yellow",
+            highlight=False,
+        )
     if plan.status == "setup":
         missing = [kr.ref for kr in plan.key_results() if kr.needs_target or kr.owner is None]
         console.print(
@@ -268,6 +274,45 @@ def status(
             plan = open_plans[0].id
         view = service.status(workspace_id=workspace, plan_id=plan)
     emit(plan_json(view)) if as_json else show_plan(view)
+
+
+@okr_cli.command("checkins")
+def checkins(
+    workspace: str = WORKSPACE,
+    plan: int = typer.Option(..., "--plan", help="Plan id."),
+    schedule: str = typer.Argument(..., help='e.g. "weekly on monday at 10:00 in Europe/Oslo".'),
+    timezone: str = typer.Option("UTC", "--timezone", "--tz", help="When the schedule names none."),
+    actor: str = typer.Option(CLI_ACTOR, "--as", help="Who is changing it, for the audit trail."),
+    as_json: bool = JSON,
+) -> None:
+    """Set a plan's check-in schedule (the retro schedule grammar)."""
+    with plans() as (service, _):
+        view = service.set_checkin_schedule(
+            workspace_id=workspace, plan_id=plan, text=schedule, default_tz=timezone, actor=actor
+        )
+    emit(plan_json(view)) if as_json else show_plan(view)
+
+
+@okr_cli.command("score")
+def score(
+    workspace: str = WORKSPACE,
+    kr: int = typer.Option(..., "--kr", help="The key result's id."),
+    value: float = typer.Option(..., "--score", help="0.0 to 1.0."),
+    reason: str = typer.Option(..., "--reason", help="Why; kept with the score."),
+    actor: str = typer.Option(CLI_ACTOR, "--as", help="Who is adjusting it, for the audit trail."),
+    as_json: bool = JSON,
+) -> None:
+    """Adjust a key result's score (set at the period's end) with a reason."""
+    with plans() as (service, _):
+        adjusted = service.adjust_score(
+            workspace_id=workspace,
+            kr_id=kr,
+            actor=actor,
+            score=value,
+            reason=reason,
+            as_owner=False,
+        )
+    emit(kr_json(adjusted)) if as_json else console.print(kr_line(adjusted), highlight=False)
 
 
 @okr_cli.command("archive")

@@ -39,11 +39,18 @@ _STAY = re.compile(
     rf"(?P<target>{_VAL})",
     re.I,
 )
-_TO = re.compile(rf"\b(?:to|at|reach(?:es)?|hit)\s+(?P<target>{_VAL})", re.I)
+_TO = re.compile(
+    rf"\b(?:to|at|reach(?:es)?|hit)\s+(?:(?:above|below|under|over)\s+)?(?P<target>{_VAL})", re.I
+)
 _ANY = re.compile(_VAL, re.I)
 _DECREASE_WORDS = re.compile(
     r"\b(?:cut|reduce|lower|decrease|shorten|halve|shrink|drop|bring\s+down|come\s+down|"
     r"down\s+to|fewer|less)\b",
+    re.I,
+)
+_CHANGE_VERB = re.compile(
+    r"^\s*(?:cut|reduce|lower|decrease|shorten|halve|raise|increase|grow|lift|improve|double|"
+    r"boost|expand|bring)\b",
     re.I,
 )
 _KEEP_WORDS = re.compile(r"^\s*(?:keep|hold|maintain|stay|sustain|remain)\b", re.I)
@@ -98,8 +105,10 @@ def read_kr(text: str) -> KrFacts:
         base_text = m.group("base")
         target_text = None if m.group("target").lower() == "target to be set" else m.group("target")
     elif (m := _STAY.search(body)) and (
-        _KEEP_WORDS.search(body) or not _ANY.search(body[: m.start()])
+        _KEEP_WORDS.search(body) or not (_ANY.search(body[: m.start()]) or _CHANGE_VERB.match(body))
     ):
+        # "Keep uptime above 99.9%", "Incidents below 3 a month"; "Grow ARR above $50M" is a
+        # change towards a target, read further down.
         target_text = m.group("target")
         word = m.group("word").lower()
         direction = (
@@ -111,7 +120,9 @@ def read_kr(text: str) -> KrFacts:
         target_text, direction = m.group("n"), "increase"
         metric = _count_metric(m.group("verb"), m.group("thing"))
     else:
-        stated = _TARGET_IS.search(body) or (None if to_be_set else _TO.search(body))
+        stated = _TARGET_IS.search(body) or (
+            None if to_be_set else _TO.search(body) or _STAY.search(body)
+        )
         if stated:
             target_text = stated.group("target")
         if m := _BASELINE_OF.search(body):

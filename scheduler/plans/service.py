@@ -257,7 +257,8 @@ class PlanService(CheckIns):
         reason: str,
         as_owner: bool = True,
     ) -> KeyResultView:
-        """The owner's (or the adopter's) adjusted score, 0.0 to 1.0, with the reason kept."""
+        """The owner's (or the adopter's) adjusted score, 0.0 to 1.0, with the reason kept; only
+        once the plan has closed and scored its key results."""
         if not 0.0 <= score <= 1.0:
             raise PlanInputError({kr_id: "A score is between 0.0 and 1.0."})
         if not reason.strip():
@@ -269,8 +270,12 @@ class PlanService(CheckIns):
                 raise PlanStateError(
                     f"Only the owner <@{kr.owner}> or whoever adopted the plan can adjust this score."
                 )
-            if plan.status == "archived":
-                raise PlanStateError(f"Plan {plan.id} is archived; its scores no longer change.")
+            if plan.status != "closed":
+                when = "is archived" if plan.status == "archived" else "has not closed yet"
+                raise PlanStateError(
+                    f"Plan {plan.id} {when}; scores are set when its period ends "
+                    f"({plan.ends.isoformat()}) and adjusted after that."
+                )
             old = None if kr.score is None else f"{kr.score:.2f}"
             audit_plan(
                 session,

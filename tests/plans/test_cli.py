@@ -129,6 +129,27 @@ def test_adopt_edit_checkin_and_status_as_json(
     )
     assert status["objectives"][0]["progress"] is not None
 
+    code, out, err = run(
+        runner,
+        "checkins",
+        "-w",
+        WS,
+        "--plan",
+        str(plan["id"]),
+        "every 2 weeks on friday at 15:00",
+        "--tz",
+        "Europe/Oslo",
+        "--json",
+    )
+    assert code == 0, err
+    assert json.loads(out)["checkin_schedule"] == "every 2 weeks on Friday at 15:00 (Europe/Oslo)"
+    # Scores come with the period's close; before it an adjustment is refused.
+    score = ("score", "-w", WS, "--kr", str(churn["id"]), "--reason", "Mergers", "--score")
+    code, _, err = run(runner, *score, "0.7")
+    assert code == 1 and "has not closed yet; scores are set when its period ends" in err
+    code, _, err = run(runner, *score, "1.5")
+    assert code == 1 and "between 0.0 and 1.0" in err
+
     listed = json.loads(run(runner, "list", "-w", WS, "--json")[1])
     assert [p["id"] for p in listed] == [plan["id"]]
     assert json.loads(run(runner, "list", "-w", OTHER, "--json")[1]) == []

@@ -67,6 +67,9 @@ from tests.plans.conftest import sample_draft
             "stay_above",
             None,
         ),
+        ("Cloud spend below $2M a quarter", "Cloud spend", "$", None, 2e6, "stay_below", None),
+        ("Grow ARR above $50M by Q4 2027", "ARR", "$", None, 50e6, "increase", date(2027, 12, 31)),
+        ("Reduce churn to below 5%", "Churn", "%", None, 5, "decrease", None),
         (
             "Raise win rate to 35% by Q2 2027, from a baseline of 27%",
             "Win rate",

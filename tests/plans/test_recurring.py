@@ -171,6 +171,10 @@ def test_the_close_scores_key_results_and_opens_one_retro_with_them(
     assert len(entries) == 4 and entries[3][2] == "not_so_well"
     with pytest.raises(CheckInRefused, match="is closed"):
         service.check_in(workspace_id=WS, kr_id=uptime.id, author=ANA, value_text="99%")
+    adjusted = service.adjust_score(
+        workspace_id=WS, kr_id=uptime.id, actor=ANA, score=0.6, reason="The Feb outage was upstream"
+    )
+    assert (adjusted.score, adjusted.score_reason) == (0.6, "The Feb outage was upstream")
     with plan_sessions() as session:
         assert checkins.active_keys(session) == set() and checkins.deadlines(session) == []
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import ManualClock
+from core.db import session_scope
 from scheduler.plans.changes import KrChanges
 from scheduler.plans.checkins import CheckInDraft, parse_checkin_csv, parse_checkin_reply
 from scheduler.plans.errors import (
@@ -19,7 +20,7 @@ from scheduler.plans.errors import (
     PlanNotFound,
     PlanStateError,
 )
-from scheduler.plans.models import OkrCheckIn, OkrEdit, OkrKeyResult
+from scheduler.plans.models import OkrCheckIn, OkrEdit, OkrKeyResult, OkrPlan
 from scheduler.plans.service import PlanService
 from scheduler.plans.views import PlanView
 from tests.plans.conftest import (
@@ -336,6 +337,14 @@ def test_scores_are_adjusted_by_the_owner_with_a_reason(
 ) -> None:
     plan = activate(service)
     churn = service.kr_by_ref(workspace_id=WS, plan_id=plan.id, ref="2.1")
+    with pytest.raises(
+        PlanStateError, match="has not closed yet; scores are set when its period ends"
+    ):
+        service.adjust_score(workspace_id=WS, kr_id=churn.id, actor=BEN, score=0.7, reason="x")
+    with session_scope(
+        plan_sessions
+    ) as session:  # the period's close (tests/plans/test_recurring.py)
+        session.execute(update(OkrPlan).where(OkrPlan.id == plan.id).values(status="closed"))
     with pytest.raises(PlanInputError, match="Say why"):
         service.adjust_score(workspace_id=WS, kr_id=churn.id, actor=BEN, score=0.7, reason=" ")
     with pytest.raises(PlanStateError, match="Only the owner"):
