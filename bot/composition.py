@@ -42,6 +42,8 @@ from knowledge.chroma_client import make_chroma_client
 from knowledge.embedding_models import make_embeddings
 from knowledge.service import KnowledgeBase, build_knowledge_base
 from scheduler.engine import ScheduleEngine
+from scheduler.plans.ports import PlanNotifier
+from scheduler.plans.service import PlanService
 from scheduler.ports import RetroSynthesiser
 from scheduler.recurring import RecurringKind
 from scheduler.retro_kind import RetroKind
@@ -77,6 +79,13 @@ def retro_service(settings: Settings, db: Database, synthesis: RetroSynthesiser)
         notifier=SlackRetroNotifier(make_client_for(settings.slack, db.engine)),
         make_entry=RetroEntry,
     )
+
+
+def plan_service(
+    settings: Settings, db: Database, *, notifier: PlanNotifier | None = None
+) -> PlanService:
+    """Adopted OKR plans; with a notifier, check-in notes also go to the knowledge base."""
+    return PlanService(sessions=db.sessions, clock=SystemClock(), notifier=notifier)
 
 
 def standalone_retro_synthesis(settings: Settings) -> RetroSynthesis:

@@ -9,5 +9,6 @@ from drafting import models as drafting_models  # noqa: F401
 from handlers import models as handlers_models  # noqa: F401
 from knowledge import models as knowledge_models  # noqa: F401
 from scheduler import models as scheduler_models  # noqa: F401
+from scheduler.plans import models as plan_models  # noqa: F401
 
 metadata = Base.metadata

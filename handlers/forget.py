@@ -23,6 +23,10 @@ from handlers import ids
 from handlers.deps import ServingDeps, WorkerDeps
 from handlers.replies import describe_failure, post_ephemeral
 from knowledge.service import KnowledgeBase
+from scheduler.models import OccurrenceClaim
+from scheduler.plans.closing import CLOSE_KIND
+from scheduler.plans.models import OkrPlan
+from scheduler.plans.recurring import KIND as PLAN_KIND
 
 log = logging.getLogger(__name__)
 CONFIRM_WORD = "DELETE"
@@ -96,7 +100,8 @@ def forget_reply(deps: WorkerDeps, client: WebClient, team: str, channel: str, u
         )
         text = (
             "Done: every document, draft, request, thread transcript, piece of feedback, "
-            f"retro and schedule alignbot stored for this workspace is deleted ({report.total} "
+            "retro, schedule and OKR plan (with its check-ins) alignbot stored for this "
+            f"workspace is deleted ({report.total} "
             "records and the search index)."
         )
     except Exception as exc:
@@ -124,8 +129,9 @@ def build_forget_modal(*, team: str, channel: str) -> dict[str, Any]:
                     "text": (
                         "This deletes *everything alignbot stored for this workspace*: the "
                         "knowledge base and its search index, drafts and their history, draft "
-                        "requests and thread transcripts, feedback, retros, action items and "
-                        "retro schedules. It cannot be undone."
+                        "requests and thread transcripts, feedback, retros, action items, "
+                        "retro schedules and OKR plans with their check-ins. It cannot be "
+                        "undone."
                     ),
                 },
             },
@@ -146,6 +152,7 @@ def build_forget_modal(*, team: str, channel: str) -> dict[str, Any]:
 # ---- the erasure itself: every table with a workspace id, then the vectors; no Slack ----
 
 WORKSPACE_COLUMN = "workspace_id"
+PLAN_CLAIM_KINDS = (PLAN_KIND, CLOSE_KIND)
 
 
 @dataclass(frozen=True)
@@ -187,6 +194,12 @@ def forget_workspace(
     owned, dependent = workspace_tables(engine)
     rows: dict[str, int] = {}
     with session_scope(sessions) as session:
+        # Occurrence claims name their series by key only: the workspace's plans' go with them.
+        plan_ids = select(OkrPlan.id).where(OkrPlan.workspace_id == workspace_id)
+        claims = delete(OccurrenceClaim).where(
+            OccurrenceClaim.kind.in_(PLAN_CLAIM_KINDS), OccurrenceClaim.series_key.in_(plan_ids)
+        )
+        _count(rows, OccurrenceClaim.__tablename__, _run(session, claims))
         for table in dependent:
             for fk in table.foreign_keys:
                 parent = fk.column.table

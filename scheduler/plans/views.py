@@ -109,6 +109,9 @@ class PlanView:
     missing_checkins: tuple[str, ...] = ()
     # Per objective ref, progress over time (one point per day with a check-in), for the chart.
     history: dict[str, tuple[ProgressPoint, ...]] = field(default_factory=dict)
+    # The draft id people type (drafting's ids are uuid hex strings); `draft_id` above is the
+    # adopted version's row id.
+    draft_ref: str | None = None
 
     def key_results(self) -> list[KeyResultView]:
         return [kr for objective in self.objectives for kr in objective.key_results]
