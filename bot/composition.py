@@ -17,7 +17,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import cast
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
@@ -187,12 +186,7 @@ def recurring_kinds(settings: Settings, db: Database, retros: RetroService) -> l
         notifier=slack_plan_notifier(settings, db, no_notes_here),
         retro_opening=retros.opening,
     )
-    # PlanCheckins is a frozen dataclass (a read-only `name`) and the protocol declares a plain
-    # attribute; the engine only reads it. See CHANGES in the interface notes.
-    return [
-        RetroKind(retros, post_threads=settings.scheduler.post_threads),
-        cast(RecurringKind, checkins),
-    ]
+    return [RetroKind(retros, post_threads=settings.scheduler.post_threads), checkins]
 
 
 def no_notes_here(workspace_id: str, title: str, text: str) -> None:

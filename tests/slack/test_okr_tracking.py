@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 from drafting.draft import Draft, Item, Section
 from handlers import ids
 from handlers.plan_actions import NOTE_WITHOUT_VALUE
+from scheduler.engine import deadline_job, fire_job
 from tests.conftest import StartApp
 from tests.fakes.block_kit import MAX_MESSAGE_BLOCKS, check_blocks
 from tests.fakes.slack_api import Call, FakeSlack
@@ -302,6 +304,16 @@ def test_check_ins_by_dm_modal_and_thread_reply_feed_the_digest(
     assert any(t.startswith("Check-in ") and f"KR 1.1 · <@{LEAD}>" in t for t in titles), titles
 
 
+def wait_for_leader(app: InProcessApp, timeout: float = 30) -> None:
+    """Until this app's engine leads (its recurring kinds are what the engine's jobs run)."""
+    assert app.process is not None and app.process.schedule_engine is not None
+    deadline = time.time() + timeout
+    # Its runtime is installed before its APScheduler starts running.
+    while not ((s := app.process.schedule_engine.scheduler) and s.apscheduler.running):
+        assert time.time() < deadline, "the engine never became leader"
+        time.sleep(0.05)
+
+
 def _plan_id(app: InProcessApp) -> int:
     plan = app.deps.plans.plan_for_channel(workspace_id=TEAM, channel_id=CHANNEL)
     assert plan is not None
@@ -395,12 +407,7 @@ def test_okr_commands_show_schedule_edit_and_archive(
     assert rows(app, audit, "target", refs["1.1"]) == [("99.95%", "99.9%", LEAD)]
 
     resp = sender.command("/okr", "score 1.1 0.6 the failover work slipped", channel_id=CHANNEL)
-    assert "now scores 0.6" in resp.text
-    resp = sender.command("/okr", "score 1.1 0.9 mine now", channel_id=CHANNEL, user_id=DEV)
-    assert "Only the owner" in resp.text
-    assert rows(
-        app, "SELECT score, score_reason FROM okr_key_results WHERE id = ?", refs["1.1"]
-    ) == [(0.6, "the failover work slipped")]
+    assert "has not closed yet" in resp.text  # scores come with the quarter's close
 
     # Only the adopter, the key result's owner or an admin may archive; the fake's DEV is none.
     resp = sender.command("/okr", "archive", channel_id=CHANNEL, user_id=DEV)
@@ -419,10 +426,10 @@ def test_a_round_on_the_engine_dms_each_owner_once_and_the_digest_says_who_is_mi
     now = datetime.now(UTC)
     # The quarter under way, so a round opens today.
     refs = adopt(app, sender, fake, period=f"{now.year}-Q{(now.month - 1) // 3 + 1}")
-    assert app.process is not None and app.process.schedule_engine is not None
-    okr = next(k for k in app.process.schedule_engine.kinds if k.name == "okr")
-    okr.fire(_plan_id(app), now)
-    okr.fire(_plan_id(app), now)  # a second replica, or a repeat: no second DM
+    wait_for_leader(app)
+    # What the engine's scheduled jobs run, in the leading engine's runtime.
+    fire_job("okr", _plan_id(app), now)
+    fire_job("okr", _plan_id(app), now)  # a second replica, or a repeat: no second DM
     dms = {
         c.params["channel"]: c
         for c in fake.calls_to("chat.postMessage")
@@ -450,10 +457,34 @@ def test_a_round_on_the_engine_dms_each_owner_once_and_the_digest_says_who_is_mi
     )
     assert answer["response_action"] == "update"
     round_id = rows(app, "SELECT id FROM okr_rounds")[0][0]
-    okr.run_deadline("digest", round_id)
+    deadline_job("okr", "digest", round_id)
     digest = fake.wait_for("chat.postMessage", lambda c: "OKR digest" in str(c.params.get("text")))
     text = block_texts(digest[0].params["blocks"])
     assert f"*Not checked in yet:* <@{LEAD}>" in text
     assert "64%" in text  # churn 6.8% → 4%, at 5%: (6.8 − 5) / (6.8 − 4)
     fake.wait_for("files.completeUploadExternal")
+    sender.close()
+
+
+def test_the_quarter_close_posts_scores_and_an_owner_adjusts_one(
+    start_app: StartApp, fake_slack: FakeSlack
+) -> None:
+    fake = fake_slack
+    app = start_app(scheduler=True)
+    sender = app.sender()
+    refs = adopt(app, sender, fake, period="2026-Q3")  # a quarter that has ended
+    wait_for_leader(app)
+    deadline_job("okr", "close", _plan_id(app))
+    closed = fake.wait_for(
+        "chat.postMessage", lambda c: "Quarter closed" in str(c.params.get("text"))
+    )
+    text = block_texts(closed[0].params["blocks"])
+    assert "KR 1.1" in text and "score" in text and "quarter-close retro is open" in text
+
+    resp = sender.command("/okr", "score 1.1 0.6 the failover work slipped", channel_id=CHANNEL)
+    assert "now scores 0.6" in resp.text
+    resp = sender.command("/okr", "score 1.1 0.9 mine now", channel_id=CHANNEL, user_id=DEV)
+    assert "Only the owner" in resp.text
+    score = "SELECT score, score_reason FROM okr_key_results WHERE id = ?"
+    assert rows(app, score, refs["1.1"]) == [(0.6, "the failover work slipped")]
     sender.close()
