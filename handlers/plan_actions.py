@@ -26,6 +26,8 @@ from handlers.plan_modals import (
     build_checkin_done,
     build_checkin_modal,
     build_edit_modal,
+)
+from handlers.plan_submissions import (
     field_errors,
     read_dm,
     read_kr_inputs,

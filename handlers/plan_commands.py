@@ -14,6 +14,7 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from drafting.desk import PostedVersion
 from handlers.deps import ServingDeps, WorkerDeps
 from handlers.plan_modals import build_adopt_modal, build_edit_modal
 from handlers.plan_outline import outline_from_draft
@@ -149,7 +150,7 @@ def adopt_and_open(
     channel: str,
     user: str,
     trigger_id: str,
-    posted_draft: Any,
+    posted_draft: PostedVersion,
     period: str | None,
 ) -> None:
     """Adopt the draft version (status "setup") and open the modal that assigns owners and
@@ -158,6 +159,14 @@ def adopt_and_open(
         current = deps.plans.plan_for_channel(workspace_id=team, channel_id=channel)
         if current is not None and current.status == "setup":
             plan = current
+            if current.draft_id != posted_draft.version_id:
+                post_ephemeral(
+                    client,
+                    channel=channel,
+                    user=user,
+                    text=f"{plan_name(plan)} is still being set up in this channel: finish it "
+                    "(or `/okr archive` it) before adopting another draft here.",
+                )
         else:
             outline = outline_from_draft(
                 posted_draft.draft, None, version_id=posted_draft.version_id

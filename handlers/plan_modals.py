@@ -1,21 +1,18 @@
-"""Pure Block Kit builders for the plan modals: adopt (owners, targets, period), check in, and
-edit one key result; and reading their submissions back.
+"""Pure Block Kit builders for the plan modals: adopt (owners and missing targets), check in,
+and edit one key result.
 
 Inputs for one key result carry its id in their block_id (`okr_target:42`, handlers/ids.py), so
-a submission maps straight back to key results and the service's field errors (keyed by key
-result id) map straight onto the inputs.
+a submission maps straight back to key results (handlers/plan_submissions.py reads it) and the
+service's field errors (keyed by key result id) map straight onto the inputs.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from handlers import ids
-from handlers.payloads import BadPayload, json_object, positive_id
 from handlers.plan_text import DIRECTION_LABELS, format_value, kr_headline, kr_summary
 from handlers.slack_text import safe_text
 from scheduler.plans.views import (
@@ -85,6 +82,10 @@ def _example(kr: KeyResultView) -> str:
     if sample is None:
         sample = 42.0
     return f"e.g. {format_value(sample, kr.unit)}"
+
+
+def _dm_meta(dm: tuple[str, str] | None) -> dict[str, str]:
+    return {"c": dm[0], "t": dm[1]} if dm else {}
 
 
 def _metadata(**values: Any) -> str:
@@ -357,121 +358,3 @@ def build_edit_modal(plan: PlanView, kr: KeyResultView) -> Block:
         "close": _plain("Cancel", 24),
         "blocks": blocks,
     }
-
-
-# Reading submissions ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class KrInput:
-    """What one key result's inputs said in a submitted modal ('' / None when left empty)."""
-
-    kr_id: int
-    owner: str | None = None
-    target: str = ""
-    baseline: str = ""
-    value: str = ""
-    confidence: Confidence | None = None
-    note: str = ""
-    direction: str | None = None
-    due: str | None = None
-
-
-def _element_value(element: Any) -> str | None:
-    if not isinstance(element, dict):
-        raise BadPayload()
-    for key in ("value", "selected_user", "selected_date"):
-        if key in element:
-            value = element[key]
-            if value is not None and not isinstance(value, str):
-                raise BadPayload()
-            return value
-    if "selected_option" in element:
-        option = element["selected_option"]
-        if option is None:
-            return None
-        if not isinstance(option, dict) or not isinstance(option.get("value"), str):
-            raise BadPayload()
-        return str(option["value"])
-    return None
-
-
-def read_kr_inputs(view: dict[str, Any]) -> dict[int, KrInput]:
-    """Each key result's submitted fields, by key result id, from `okr_<field>:<id>` blocks."""
-    state = view.get("state")
-    values = state.get("values") if isinstance(state, dict) else None
-    if not isinstance(values, dict):
-        raise BadPayload()
-    fields: dict[int, dict[str, Any]] = {}
-    for block_id, actions in values.items():
-        parsed = ids.parse_kr_block(str(block_id))
-        if parsed is None:
-            continue
-        if not isinstance(actions, dict) or len(actions) != 1:
-            raise BadPayload()
-        field, kr_id = parsed
-        raw = _element_value(next(iter(actions.values())))
-        if field == "confidence" and raw is not None and raw not in CONFIDENCES:
-            raise BadPayload()
-        if field == "direction" and raw is not None and raw not in DIRECTIONS:
-            raise BadPayload()
-        text = (raw or "").strip()
-        fields.setdefault(kr_id, {})[field] = (
-            text if field in ("target", "baseline", "value", "note") else (raw or None)
-        )
-    return {kr_id: KrInput(kr_id=kr_id, **f) for kr_id, f in fields.items()}
-
-
-def _dm_meta(dm: tuple[str, str] | None) -> dict[str, str]:
-    return {"c": dm[0], "t": dm[1]} if dm else {}
-
-
-_CHANNEL_ID = re.compile(r"^[CDG][A-Z0-9]{2,20}$")
-_TS = re.compile(r"^\d{9,11}\.\d{1,8}$")
-
-
-def read_dm(view: dict[str, Any]) -> tuple[str, str] | None:
-    """The (channel, ts) of the check-in DM a modal came from, when it came from one."""
-    meta = json_object(view.get("private_metadata"))
-    channel, ts = meta.get("c"), meta.get("t")
-    if channel is None and ts is None:
-        return None
-    if not (isinstance(channel, str) and isinstance(ts, str)):
-        raise BadPayload()
-    if not (_CHANNEL_ID.match(channel) and _TS.match(ts)):
-        raise BadPayload()
-    return channel, ts
-
-
-def read_metadata(view: dict[str, Any]) -> tuple[int, int | None, list[int]]:
-    """(plan id, round id or None, key result ids) from a plan modal's private_metadata."""
-    meta = json_object(view.get("private_metadata"))
-    round_id = meta.get("r")
-    kr_ids = meta.get("k", [])
-    if isinstance(kr_ids, int):
-        kr_ids = [kr_ids]
-    if not isinstance(kr_ids, list):
-        raise BadPayload()
-    return (
-        positive_id(meta.get("p")),
-        None if round_id is None else positive_id(round_id),
-        [positive_id(k) for k in kr_ids],
-    )
-
-
-def field_errors(
-    errors: dict[int, str], *, view: dict[str, Any], prefer: Sequence[str] = ("target", "value")
-) -> dict[str, str]:
-    """The service's errors by key result id, as Slack's errors by block_id: on the first of
-    `prefer`'s inputs the modal has for that key result, else on its owner input."""
-    present = {
-        str(b.get("block_id"))
-        for b in view.get("blocks") or []
-        if isinstance(b, dict) and b.get("type") == "input"
-    }
-    answer: dict[str, str] = {}
-    for kr_id, message in errors.items():
-        for field in (*prefer, "owner", "baseline", "note"):
-            block_id = ids.kr_block(field, kr_id)
-            if block_id in present:
-                answer[block_id] = message[:150]
-                break
-    return answer

@@ -13,14 +13,8 @@ from PIL import Image
 from drafting.pictures import CHART_SIZE, ChartData, chart_alt_text, render_progress_chart
 from handlers import ids
 from handlers.payloads import BadPayload
-from handlers.plan_modals import (
-    build_adopt_modal,
-    build_checkin_modal,
-    build_edit_modal,
-    field_errors,
-    read_kr_inputs,
-    read_metadata,
-)
+from handlers.plan_modals import build_adopt_modal, build_checkin_modal, build_edit_modal
+from handlers.plan_submissions import field_errors, read_kr_inputs, read_metadata
 from handlers.plan_text import bar, format_value
 from handlers.plan_views import (
     biggest_movers,
