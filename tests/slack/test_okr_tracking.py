@@ -488,3 +488,26 @@ def test_the_quarter_close_posts_scores_and_an_owner_adjusts_one(
     score = "SELECT score, score_reason FROM okr_key_results WHERE id = ?"
     assert rows(app, score, refs["1.1"]) == [(0.6, "the failover work slipped")]
     sender.close()
+
+
+def test_altered_plan_payloads_are_refused_and_change_nothing(
+    app: InProcessApp, sender: SlackSender, fake_slack: FakeSlack
+) -> None:
+    fake = fake_slack
+    refs = adopt(app, sender, fake)
+    click(sender, {"type": "button", "action_id": ids.OKR_CHECKIN, "value": "{not json"})
+    note = fake.wait_for("chat.postEphemeral", lambda c: c.params.get("user") == LEAD)[0]
+    assert "nothing was changed" in note.params["text"]
+    plan_id = _plan_id(app)
+    view = {
+        "callback_id": ids.OKR_CHECKIN_MODAL,
+        "blocks": [],
+        "private_metadata": json.dumps({"p": plan_id, "r": None, "k": [refs["1.1"]]}),
+    }
+    # A value for a key result the form never showed (another owner's), and a bad plan id.
+    answer = submit(sender, view, {ids.kr_block("value", refs["1.2"]): text_value("5 weeks")})
+    assert answer["response_action"] == "update"
+    view["private_metadata"] = json.dumps({"p": "7; DROP", "k": [refs["1.1"]]})
+    answer = submit(sender, view, {ids.kr_block("value", refs["1.1"]): text_value("98%")})
+    assert answer["response_action"] == "update"
+    assert rows(app, "SELECT COUNT(*) FROM okr_checkins") == [(0,)]
