@@ -12,7 +12,7 @@ from core.db import session_scope
 from core.workspaces import get_mission, set_mission
 from handlers import ids, views
 from handlers.deps import ServingDeps, WorkerDeps
-from handlers.plan_views import build_home_plans
+from handlers.plan_announcements import build_home_plans
 from handlers.slack_text import safe_text
 
 log = logging.getLogger(__name__)

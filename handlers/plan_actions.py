@@ -20,6 +20,7 @@ from handlers.deps import ServingDeps, WorkerDeps
 from handlers.draft_actions import DRAFT_GONE, where
 from handlers.errors import notice_view, tell_user, view_refusal
 from handlers.payloads import BadPayload, action_id_value, json_object, positive_id
+from handlers.plan_announcements import build_plan_started
 from handlers.plan_commands import adopt_and_open, may_change, not_yours
 from handlers.plan_modals import (
     build_adopt_modal,
@@ -33,7 +34,7 @@ from handlers.plan_submissions import (
     read_kr_inputs,
     read_metadata,
 )
-from handlers.plan_views import build_checkin_dm, build_plan_started, checkin_dm_text, plan_name
+from handlers.plan_views import build_checkin_dm, checkin_dm_text, plan_name
 from handlers.retro import confirm_entry, tell_entry_refused
 from scheduler.plans.checkins import CheckInDraft
 from scheduler.plans.errors import PlanError, PlanInputError

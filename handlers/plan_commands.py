@@ -16,10 +16,11 @@ from slack_sdk.errors import SlackApiError
 
 from drafting.desk import PostedVersion
 from handlers.deps import ServingDeps, WorkerDeps
+from handlers.plan_announcements import build_plan_adopted
 from handlers.plan_modals import build_adopt_modal, build_edit_modal
 from handlers.plan_outline import outline_from_draft
 from handlers.plan_text import slack_date
-from handlers.plan_views import build_plan_adopted, build_plan_list, build_status, plan_name
+from handlers.plan_views import build_plan_list, build_status, plan_name
 from handlers.replies import post_ephemeral
 from handlers.retro import user_timezone
 from handlers.slack_text import quote

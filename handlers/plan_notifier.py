@@ -18,11 +18,11 @@ from slack_sdk.errors import SlackApiError
 from drafting.pictures import ChartData, chart_alt_text, render_progress_chart
 from handlers.block_pages import post_paged
 from handlers.deps import WorkerDeps
+from handlers.plan_announcements import build_plan_closed
 from handlers.plan_text import percent
 from handlers.plan_views import (
     build_checkin_dm,
     build_digest,
-    build_plan_closed,
     checkin_dm_text,
     digest_text,
     plan_name,

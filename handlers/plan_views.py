@@ -1,5 +1,5 @@
-"""Pure Block Kit builders for adopted plans' messages: check-in DMs, the digest, `/okr status`,
-the plan's thread opener and close, and the App Home section.
+"""Pure Block Kit builders for adopted plans' messages: check-in DMs, the digest and `/okr
+status` (the plan's announcements and App Home section are in handlers/plan_announcements.py).
 
 They take the plan service's read views (scheduler/plans/views.py) and return blocks; nothing
 here calls Slack or the database.
@@ -137,7 +137,19 @@ def checkin_dm_text(plan: PlanView, *, reminder: bool) -> str:
 
 
 # Digest and status ------------------------------------------------------------------------------
-def _objective_text(objective: ObjectiveView) -> str:
+def packed(lines: Sequence[str]) -> list[Block]:
+    """`lines` as few sections as Slack's 3,000 characters a section allow, none cut short."""
+    texts: list[str] = []
+    for line in lines:
+        line = line if len(line) <= TEXT_LIMIT else line[: TEXT_LIMIT - 1] + "…"
+        if texts and len(texts[-1]) + 1 + len(line) <= TEXT_LIMIT:
+            texts[-1] += "\n" + line
+        else:
+            texts.append(line)
+    return [section(text) for text in texts]
+
+
+def _objective_lines(objective: ObjectiveView) -> list[str]:
     behind = sum(1 for kr in objective.key_results if kr.pace == "behind")
     lead = f"*{objective.ref} · {safe_text(objective.title)}*\n{bar(objective.progress)} "
     lead += f"*{percent(objective.progress)}*"
@@ -147,7 +159,7 @@ def _objective_text(objective: ObjectiveView) -> str:
     for kr in objective.key_results:
         owner = f" · <@{kr.owner}>" if kr.owner else ""
         lines.append(f"• {kr_headline(kr, limit=120)}{owner}\n      {kr_summary(kr)}")
-    return "\n".join(lines)
+    return lines
 
 
 def biggest_movers(plan: PlanView, limit: int = MOVERS) -> list[tuple[KeyResultView, float]]:
@@ -161,10 +173,10 @@ def biggest_movers(plan: PlanView, limit: int = MOVERS) -> list[tuple[KeyResultV
     return sorted(moves, key=lambda m: (-abs(m[1]), m[0].ref))[:limit]
 
 
-def _movers_text(plan: PlanView) -> str | None:
+def _movers_lines(plan: PlanView) -> list[str]:
     movers = biggest_movers(plan)
     if not movers:
-        return None
+        return []
     lines = ["*Biggest movers*"]
     for kr, delta in movers:
         arrow = ":arrow_up_small:" if delta > 0 else ":arrow_down_small:"
@@ -173,17 +185,17 @@ def _movers_text(plan: PlanView) -> str | None:
             f"{arrow} {kr_headline(kr, limit=100)}: {points:+d} pts "
             f"({percent(kr.previous_progress)} → {percent(kr.progress)})"
         )
-    return "\n".join(lines)
+    return lines
 
 
-def _risks_text(plan: PlanView) -> str | None:
+def _risks_lines(plan: PlanView) -> list[str]:
     risky = [
         kr
         for kr in plan.key_results()
         if kr.latest is not None and kr.latest.confidence in ("at_risk", "off_track")
     ]
     if not risky:
-        return None
+        return []
     # Off track first: that is where the head of the plan looks first.
     risky.sort(key=lambda kr: (kr.latest.confidence != "off_track" if kr.latest else True, kr.ref))
     lines = ["*At risk or off track*"]
@@ -199,7 +211,7 @@ def _risks_text(plan: PlanView) -> str | None:
         if kr.owner:
             line += f" (<@{kr.owner}>)"
         lines.append(line)
-    return "\n".join(lines)
+    return lines
 
 
 def _missing_text(plan: PlanView) -> str:
@@ -228,14 +240,17 @@ def build_plan_report(plan: PlanView, *, title: str) -> list[Block]:
     # Room for the closing sections (movers, risks, missing, next) and a caller's actions.
     room = MAX_MESSAGE_BLOCKS - len(blocks) - 7
     objectives = list(plan.objectives)
-    for objective in objectives[:room]:
-        blocks.append(section(_objective_text(objective)))
-    if len(objectives) > room:
-        blocks.append(context(f"…and {len(objectives) - room} more objectives."))
+    for index, objective in enumerate(objectives):
+        group = packed(_objective_lines(objective))
+        if len(group) > room - 1:
+            left = len(objectives) - index
+            blocks.append(context(f"…and {left} more objective{'s' if left != 1 else ''}."))
+            break
+        blocks.extend(group)
+        room -= len(group)
     blocks.append({"type": "divider"})
-    for text in (_movers_text(plan), _risks_text(plan)):
-        if text:
-            blocks.append(section(text))
+    for lines in (_movers_lines(plan), _risks_lines(plan)):
+        blocks.extend(packed(lines)[:2])
     if plan.status == "active":
         blocks.append(section(_missing_text(plan)))
     elif plan.status == "setup":
@@ -307,91 +322,3 @@ def build_plan_list(plans: Sequence[PlanView]) -> str:
             f"{percent(plan.progress)}"
         )
     return "\n".join(lines)
-
-
-# The plan's thread: adoption, start and close ---------------------------------------------------
-def build_plan_adopted(plan: PlanView, *, adopted_by: str) -> list[Block]:
-    """The message that opens the plan's thread in its channel."""
-    count = len(plan.key_results())
-    text = (
-        f":dart: <@{adopted_by}> adopted *{plan_name(plan)}*: {len(plan.objectives)} objectives, "
-        f"{count} key results."
-    )
-    if plan.status == "setup":
-        waiting = [kr for kr in plan.key_results() if kr.needs_target or kr.owner is None]
-        text += (
-            f"\nTracking starts once every key result has an owner and a target "
-            f"({len(waiting)} still to set)."
-        )
-        return [section(text)]
-    return [section(text), *build_plan_started(plan)]
-
-
-def build_plan_started(plan: PlanView) -> list[Block]:
-    owners = sorted({kr.owner for kr in plan.key_results() if kr.owner})
-    lines = [
-        f":white_check_mark: *{plan_name(plan)}* is being tracked.",
-        f"Owners: {', '.join(f'<@{o}>' for o in owners) or 'none yet'}.",
-        f"Check-ins: {schedule_text(plan)}"
-        + (f", next {slack_date(plan.next_checkin)}" if plan.next_checkin else "")
-        + ". Each owner gets a DM with their key results.",
-    ]
-    return [
-        section("\n".join(lines)),
-        context(
-            f"Check in by replying in this thread, e.g. {THREAD_HINT}. `/okr status` shows "
-            "where the plan stands."
-        ),
-    ]
-
-
-def build_plan_closed(plan: PlanView, *, retro_id: int | None) -> list[Block]:
-    """The period is over: each key result's score, and where the quarter-close retro is."""
-    blocks: list[Block] = [
-        header(f"Quarter closed: {plan.title}"[:150]),
-        section(f"*{plan_name(plan)}* ended with plan progress *{percent(plan.progress)}*."),
-    ]
-    room = MAX_MESSAGE_BLOCKS - 4
-    for objective in list(plan.objectives)[:room]:
-        lines = [f"*{objective.ref} · {safe_text(objective.title)}* {bar(objective.progress)}"]
-        for kr in objective.key_results:
-            score = f"*{kr.score:.1f}*" if kr.score is not None else "–"
-            reason = f" (adjusted: {quote(kr.score_reason, 160)})" if kr.score_reason else ""
-            lines.append(f"• {kr_headline(kr, limit=120)}: score {score}{reason}")
-        blocks.append(section("\n".join(lines)))
-    closing = (
-        "The quarter-close retro is open in this channel: add what you learned, and its "
-        "action items carry over to the next plan."
-        if retro_id is not None
-        else "An owner can adjust a score with its reason: `/okr score 1.2 0.7 <why>`."
-    )
-    blocks.append(context(closing))
-    return blocks
-
-
-# App Home ---------------------------------------------------------------------------------------
-def build_home_plans(plans: Sequence[PlanView], *, user: str) -> list[Block]:
-    """App Home's section: the plans the person owns key results in, with the next check-in."""
-    if not plans:
-        return [
-            section(
-                "*Your OKRs*\n_You don't own a key result in any tracked plan. Adopt an OKR "
-                "draft with its *Adopt plan* button._"
-            )
-        ]
-    lines = ["*Your OKRs*"]
-    for plan in plans[:20]:
-        own = [kr for kr in plan.key_results() if kr.owner == user]
-        next_at = (
-            f"next check-in {slack_date(plan.next_checkin)}"
-            if plan.next_checkin and plan.status == "active"
-            else plan.status
-        )
-        behind = sum(1 for kr in own if kr.pace == "behind")
-        lines.append(
-            f"• *{plan_name(plan)}* in <#{plan.channel_id}> · plan {percent(plan.progress)} · "
-            f"your {len(own)} key result{'s' if len(own) != 1 else ''}"
-            + (f" ({behind} behind pace)" if behind else "")
-            + f" · {next_at}"
-        )
-    return [section("\n".join(lines))]

@@ -13,18 +13,11 @@ from PIL import Image
 from drafting.pictures import CHART_SIZE, ChartData, chart_alt_text, render_progress_chart
 from handlers import ids
 from handlers.payloads import BadPayload
+from handlers.plan_announcements import build_home_plans, build_plan_adopted, build_plan_closed
 from handlers.plan_modals import build_adopt_modal, build_checkin_modal, build_edit_modal
 from handlers.plan_submissions import field_errors, read_kr_inputs, read_metadata
 from handlers.plan_text import bar, format_value
-from handlers.plan_views import (
-    biggest_movers,
-    build_checkin_dm,
-    build_digest,
-    build_home_plans,
-    build_plan_adopted,
-    build_plan_closed,
-    build_status,
-)
+from handlers.plan_views import biggest_movers, build_checkin_dm, build_digest, build_status
 from tests.fakes.block_kit import MAX_MESSAGE_BLOCKS, check_blocks, check_view
 from tests.slack.plan_samples import (
     BILLING,
@@ -259,3 +252,17 @@ def test_long_titles_are_cut_not_refused():
     long = replace(plan(), title="x" * 400)
     check_blocks(build_digest(long), limit=MAX_MESSAGE_BLOCKS)
     check_view(build_adopt_modal(replace(long, status="setup"), adopter=LEAD))
+
+
+def test_a_crowded_objective_spills_into_more_sections_not_off_the_page():
+    wordy = replace(UPTIME, text="Raise API uptime " + "across every region and tier " * 8)
+    crowded = with_key_results(plan(), 64)
+    objectives = tuple(
+        replace(o, key_results=tuple(replace(wordy, id=k.id, ref=k.ref) for k in o.key_results))
+        for o in crowded.objectives
+    )
+    blocks = build_digest(replace(crowded, objectives=objectives))
+    check_blocks(blocks, limit=MAX_MESSAGE_BLOCKS - 1)  # room left for a caller's actions
+    text = all_text(blocks)
+    assert "KR 1.16" in text  # the first objective whole, over several sections
+    assert "more objective" in text or "KR 4.16" in text
