@@ -31,6 +31,7 @@ from bench.retro_schedules import (
     NoSynthesis,
     SlackPostingNotifier,
     database,
+    drop_database,
     run_engines,
 )
 from bot import migrate
@@ -163,7 +164,7 @@ def main() -> None:
     parser.add_argument("--lead", type=int, default=60, help="minimum seconds before the minute")
     args = parser.parse_args()
 
-    url, _ = database(args.db)
+    url, cleanup = database(args.db)
     db = make_engine(url)
     migrate.upgrade(db)
     reg_seconds = register(db, args.plans, datetime.now(UTC), args.setup_threads)
@@ -209,6 +210,7 @@ def main() -> None:
     slack_dupes = sum(n - 1 for n in at_slack.values() if n > 1)
     late = notifier.lateness
     db.dispose()
+    drop_database(cleanup)
 
     print(
         f"database                      {args.db}{' (two overlapping leaders)' if args.overlap else ''}"

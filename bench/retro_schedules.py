@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -133,13 +134,24 @@ class NoSynthesis:
 
 def database(kind: str) -> tuple[str, object]:
     if kind == "sqlite":
-        tmp = tempfile.mkdtemp(prefix="retro-bench-")
-        return f"sqlite:///{Path(tmp) / 'bench.db'}", None
+        tmp = Path(tempfile.mkdtemp(prefix="retro-bench-"))
+        return f"sqlite:///{tmp / 'bench.db'}", tmp
     name = f"alignbot_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", (admin, name)
+
+
+def drop_database(cleanup: object) -> None:
+    """Remove the throwaway database `database()` made: a SQLite file's folder, or a Postgres
+    database."""
+    if isinstance(cleanup, Path):
+        shutil.rmtree(cleanup, ignore_errors=True)
+    elif cleanup is not None:
+        admin, name = cleanup  # type: ignore[misc]
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def register(url: str, due_at: datetime) -> tuple[float, set[int]]:
@@ -312,10 +324,7 @@ def main() -> None:
     print(f"lateness p99                  {percentile(lateness, 99):.3f}s")
     print(f"lateness max                  {max(lateness) if lateness else float('nan'):.3f}s")
     db.dispose()
-    if cleanup is not None:
-        admin, name = cleanup  # type: ignore[misc]
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    drop_database(cleanup)
 
 
 if __name__ == "__main__":
