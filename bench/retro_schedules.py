@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -132,13 +134,24 @@ class NoSynthesis:
 
 def database(kind: str) -> tuple[str, object]:
     if kind == "sqlite":
-        tmp = tempfile.mkdtemp(prefix="retro-bench-")
-        return f"sqlite:///{Path(tmp) / 'bench.db'}", None
+        tmp = Path(tempfile.mkdtemp(prefix="retro-bench-"))
+        return f"sqlite:///{tmp / 'bench.db'}", tmp
     name = f"alignbot_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", (admin, name)
+
+
+def drop_database(cleanup: object) -> None:
+    """Remove the throwaway database `database()` made: a SQLite file's folder, or a Postgres
+    database."""
+    if isinstance(cleanup, Path):
+        shutil.rmtree(cleanup, ignore_errors=True)
+    elif cleanup is not None:
+        admin, name = cleanup  # type: ignore[misc]
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def register(url: str, due_at: datetime) -> tuple[float, set[int]]:
@@ -182,6 +195,35 @@ def register(url: str, due_at: datetime) -> tuple[float, set[int]]:
         )
     engine.dispose()
     return elapsed, due_ids
+
+
+def run_engines(
+    engines: list[ScheduleEngine],
+    *,
+    overlap: bool,
+    due_at: datetime,
+    done: Callable[[], bool],
+    patience: timedelta,
+) -> float:
+    """Start a leader and a standby (or, overlapping, a second leader), then wait until `done`
+    or `patience` after the due instant, and a little more for duplicate stragglers.
+    Returns the leader's start-up time (taking the lock and the first sync)."""
+    t0 = time.perf_counter()
+    engines[0].start()
+    assert engines[0].wait_until_leader(120), "no leader"
+    start_up = time.perf_counter() - t0
+    for engine in engines[1:]:
+        engine.start()
+        if overlap:
+            assert engine.wait_until_leader(120)
+    seconds_left = (due_at - datetime.now(UTC)).total_seconds()
+    if seconds_left < 1:
+        print(f"start-up overran the due instant by {-seconds_left:.1f}s; raise --lead")
+    deadline = due_at + patience
+    while datetime.now(UTC) < deadline and not done():
+        time.sleep(0.2)
+    time.sleep(2)
+    return start_up
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -228,20 +270,13 @@ def main() -> None:
             )
             for lock in locks
         ]
-        t0 = time.perf_counter()
-        engines[0].start()
-        assert engines[0].wait_until_leader(120), "no leader"
-        cold_start = time.perf_counter() - t0
-        engines[1].start()
-        if args.overlap:
-            assert engines[1].wait_until_leader(120)
-        seconds_left = (due_at - datetime.now(UTC)).total_seconds()
-        if seconds_left < 1:
-            print(f"start-up overran the due instant by {-seconds_left:.1f}s; raise --lead")
-        deadline = due_at + timedelta(seconds=30)
-        while datetime.now(UTC) < deadline and len(notifier.posted) < DUE:
-            time.sleep(0.2)
-        time.sleep(2)  # let any duplicate stragglers land before counting
+        cold_start = run_engines(
+            engines,
+            overlap=args.overlap,
+            due_at=due_at,
+            done=lambda: len(notifier.posted) >= DUE,
+            patience=timedelta(seconds=30),
+        )
 
         with sessions() as s:
             fired = s.execute(
@@ -289,10 +324,7 @@ def main() -> None:
     print(f"lateness p99                  {percentile(lateness, 99):.3f}s")
     print(f"lateness max                  {max(lateness) if lateness else float('nan'):.3f}s")
     db.dispose()
-    if cleanup is not None:
-        admin, name = cleanup  # type: ignore[misc]
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    drop_database(cleanup)
 
 
 if __name__ == "__main__":

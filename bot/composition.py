@@ -13,8 +13,10 @@ Three processes, three builders, and nothing else builds a service:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
@@ -35,6 +37,7 @@ from drafting.retro_synthesis import RetroSynthesis
 from drafting.service import Drafter, EngineChoice
 from handlers.deps import ServingDeps, WorkerDeps
 from handlers.draft_jobs import report_interrupted_requests
+from handlers.plan_notifier import AddNote, SlackPlanNotifier, add_checkin_note, add_note_to
 from handlers.retro_notifier import SlackRetroNotifier
 from handlers.slack_client import make_client_for
 from knowledge.catalog import DocumentCatalog
@@ -43,11 +46,14 @@ from knowledge.embedding_models import make_embeddings
 from knowledge.service import KnowledgeBase, build_knowledge_base
 from scheduler.engine import ScheduleEngine
 from scheduler.plans.ports import PlanNotifier
+from scheduler.plans.recurring import PlanCheckins
 from scheduler.plans.service import PlanService
 from scheduler.ports import RetroSynthesiser
 from scheduler.recurring import RecurringKind
 from scheduler.retro_kind import RetroKind
 from scheduler.retro_service import RetroRecords, RetroService
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,17 @@ def standalone_retro_synthesis(settings: Settings) -> RetroSynthesis:
     return RetroSynthesis.build(make_embeddings(settings.embedding), settings.llm)
 
 
+def slack_plan_notifier(settings: Settings, db: Database, add_note: AddNote) -> SlackPlanNotifier:
+    """Plans' DMs, digests and closes go out through Slack; check-in notes reach the knowledge
+    base through `add_note`."""
+    return SlackPlanNotifier(make_client_for(settings.slack, db.engine), add_note)
+
+
 def build_serving(settings: Settings, db: Database, *, jobs: JobQueue) -> ServingDeps:
+    def queue_note(workspace_id: str, title: str, text: str) -> None:
+        # This process never opens the vector store: the worker embeds the note.
+        jobs.submit(add_checkin_note, workspace_id, workspace_id, title, text)
+
     return ServingDeps(
         slack=settings.slack,
         server=settings.server,
@@ -103,6 +119,7 @@ def build_serving(settings: Settings, db: Database, *, jobs: JobQueue) -> Servin
         desk=DraftDesk(sessions=db.sessions, group_commit=GroupCommit(db.sessions)),
         documents=DocumentCatalog(db.sessions),
         retros=RetroRecords.build(sessions=db.sessions, clock=SystemClock()),
+        plans=plan_service(settings, db, notifier=slack_plan_notifier(settings, db, queue_note)),
     )
 
 
@@ -138,6 +155,9 @@ def build_worker(settings: Settings, db: Database, *, engine: EngineChoice = "au
         drafter=drafter,
         router=router,
         retros=retro_service(settings, db, drafter.retro),
+        plans=plan_service(
+            settings, db, notifier=slack_plan_notifier(settings, db, partial(add_note_to, kb))
+        ),
     )
 
 
@@ -157,8 +177,21 @@ def build_work_pool(settings: Settings, deps: WorkerDeps) -> WorkPool:
 
 
 def recurring_kinds(settings: Settings, db: Database, retros: RetroService) -> list[RecurringKind]:
-    """Everything that recurs, in one list: the engine runs these and nothing else."""
-    return [RetroKind(retros, post_threads=settings.scheduler.post_threads)]
+    """Everything that recurs, in one list: the engine runs these and nothing else. OKR
+    check-ins send DMs, reminders and digests and close the quarter with a retro; they take no
+    check-ins themselves, so their notifier has no note to add."""
+    checkins = PlanCheckins(
+        sessions=db.sessions,
+        clock=SystemClock(),
+        notifier=slack_plan_notifier(settings, db, no_notes_here),
+        retro_opening=retros.opening,
+    )
+    return [RetroKind(retros, post_threads=settings.scheduler.post_threads), checkins]
+
+
+def no_notes_here(workspace_id: str, title: str, text: str) -> None:
+    """The scheduler stores no check-ins, so it never has a note for the knowledge base."""
+    log.warning("a check-in note reached the scheduler and was not added: %s", title)
 
 
 def build_schedule_engine(

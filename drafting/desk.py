@@ -166,6 +166,20 @@ class DraftDesk:
                 return None
             return PostedVersion(row.id, row.version, row.draft(), row.is_final)
 
+    def latest_in_channel(
+        self, *, workspace_id: str, channel_id: str, kind: str
+    ) -> tuple[str, PostedVersion] | None:
+        """(thread ts, its latest version) of the `kind` draft most recently revised in a
+        channel: what `/okr adopt` adopts."""
+        with session_scope(self._sessions) as session:
+            newest = store.latest_of_kind(
+                session=session, workspace_id=workspace_id, channel_id=channel_id, kind=kind
+            )
+            if newest is None or newest.thread_ts is None:
+                return None
+            row = _latest(session, workspace_id, channel_id, newest.thread_ts) or newest
+            return newest.thread_ts, PostedVersion(row.id, row.version, row.draft(), row.is_final)
+
     def board_ts(self, *, workspace_id: str, channel_id: str, thread_ts: str) -> str | None:
         """The message that shows the latest version: where version 1 was posted."""
         with session_scope(self._sessions) as session:

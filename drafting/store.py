@@ -71,6 +71,23 @@ def get_version(
     return session.scalar(query.order_by(DraftVersion.version.desc()).limit(1))
 
 
+def latest_of_kind(
+    *, session: Session, workspace_id: str, channel_id: str, kind: str
+) -> DraftVersion | None:
+    """The newest version of any `kind` draft posted in a channel (by insertion order)."""
+    return session.scalars(
+        select(DraftVersion)
+        .where(
+            DraftVersion.workspace_id == workspace_id,
+            DraftVersion.channel_id == channel_id,
+            DraftVersion.kind == kind,
+            DraftVersion.thread_ts.is_not(None),
+        )
+        .order_by(DraftVersion.id.desc())
+        .limit(1)
+    ).first()
+
+
 def latest_version(
     *, session: Session, workspace_id: str, channel_id: str | None, thread_ts: str | None
 ) -> DraftVersion | None:

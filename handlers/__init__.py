@@ -20,6 +20,7 @@ from handlers import (
     errors,
     forget,
     lifecycle,
+    plan_actions,
     retro,
 )
 from handlers.deps import ServingDeps
@@ -35,6 +36,7 @@ def register_listeners(app: App, deps: ServingDeps) -> None:
     conversation.register(app, deps)
     app_home.register(app, deps)
     retro.register(app, deps)
+    plan_actions.register(app, deps)
     lifecycle.register(app, deps)
     forget.register(app, deps)
     # Last: they answer what no listener above claims.

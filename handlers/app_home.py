@@ -12,6 +12,7 @@ from core.db import session_scope
 from core.workspaces import get_mission, set_mission
 from handlers import ids, views
 from handlers.deps import ServingDeps, WorkerDeps
+from handlers.plan_announcements import build_home_plans
 from handlers.slack_text import safe_text
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ def publish_home(deps: WorkerDeps, client: WebClient, *, team: str, user: str) -
         f"<#{s.channel_id}> · {safe_text(s.title)}: {s.schedule_text} ({s.status})"
         for s in deps.retros.schedules.list_schedules(team)
     ]
+    plans = deps.plans.plans_owned_by(workspace_id=team, user=user)
     view = views.build_app_home(
         mission=mission,
         recent_drafts=recent,
@@ -79,5 +81,6 @@ def publish_home(deps: WorkerDeps, client: WebClient, *, team: str, user: str) -
         chunk_count=sum(d.chunks for d in docs),
         latest_docs=sorted(docs, key=lambda d: d.added_at or EPOCH, reverse=True)[:5],
         schedules=schedules,
+        plans=build_home_plans(plans, user=user),
     )
     client.views_publish(user_id=user, view=view)

@@ -12,6 +12,7 @@ from drafting.intent import clean_text, route
 from handlers.deps import ServingDeps, WorkerDeps
 from handlers.draft_actions import post_new_version
 from handlers.draft_jobs import post_draft_reply
+from handlers.plan_actions import take_plan_checkin
 from handlers.replies import describe_failure
 from handlers.retro import take_thread_entry
 from handlers.slack_files import ingest_shared_files
@@ -70,8 +71,12 @@ def register(app: App, deps: ServingDeps) -> None:
         is_reply = thread_ts is not None and thread_ts != event.get("ts")
         if event.get("channel_type") == "im":
             handle_chat(deps, client, team=team, event=event)
-        # Retro entries are stored right here, before anything else can fail.
-        elif is_reply and not take_thread_entry(deps, client, team, event):
+        # Retro entries and plan check-ins are stored right here, before anything else can fail.
+        elif (
+            is_reply
+            and not take_thread_entry(deps, client, team, event)
+            and not take_plan_checkin(deps, client, team, event)
+        ):
             deps.jobs.submit(revise_draft_in_thread, team, team, event)
 
     @app.event("file_shared")

@@ -23,6 +23,7 @@ from handlers.settings import ServerSettings, SlackSettings
 from knowledge.catalog import DocumentCatalog
 from knowledge.service import KnowledgeBase
 from knowledge.settings import KnowledgeSettings
+from scheduler.plans.service import PlanService
 from scheduler.retro_service import RetroRecords, RetroService
 
 
@@ -36,6 +37,7 @@ class ServingDeps:
     desk: DraftDesk
     documents: DocumentCatalog
     retros: RetroRecords
+    plans: PlanService
 
 
 @dataclass(frozen=True)
@@ -50,3 +52,4 @@ class WorkerDeps:
     drafter: Drafter
     router: IntentRouter
     retros: RetroService
+    plans: PlanService

@@ -1,4 +1,5 @@
-"""/swot and /okr: ack at once, store the request, draft after the ack."""
+"""/swot and /okr: ack at once, store the request, draft after the ack (`/okr adopt`, `status`
+and the other plan words go to handlers/plan_commands.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from slack_sdk import WebClient
 from drafting.intent import ArgumentError, parse_subject_and_lens
 from handlers.deps import ServingDeps
 from handlers.draft_jobs import post_draft_reply
-from handlers.replies import MAX_COMMAND_TEXT
+from handlers.plan_commands import handle_plan_command, is_plan_command
+from handlers.replies import MAX_COMMAND_TEXT, command_text
 from handlers.slack_text import safe_text
 from handlers.usage import OKR_USAGE, SWOT_USAGE
 
@@ -20,6 +22,10 @@ def register(app: App, deps: ServingDeps) -> None:
 
     @app.command("/okr")
     def handle_okr(ack: Ack, command: dict, client: WebClient) -> None:
+        text = command_text(ack, command)
+        if text is not None and is_plan_command(text):
+            handle_plan_command(ack, deps, client, command, text)
+            return
         start_draft(ack, deps, client, command, kind="okr", usage=OKR_USAGE)
 
 

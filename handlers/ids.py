@@ -45,3 +45,38 @@ ACTION_ITEM_OPEN = "retro_action_open"
 
 def retro_add_entry_id(section: str) -> str:
     return f"{RETRO_ADD_ENTRY}:{section}"
+
+
+# OKR plans: adopting, editing, checking in
+OKR_ADOPT = "okr_adopt"
+OKR_ADOPT_MODAL = "okr_adopt_modal"
+OKR_OWNER_INPUT = "okr_owner_input"
+OKR_TARGET_INPUT = "okr_target_input"
+OKR_BASELINE_INPUT = "okr_baseline_input"
+OKR_CHECKIN = "okr_checkin"
+OKR_CHECKIN_MODAL = "okr_checkin_modal"
+OKR_VALUE_INPUT = "okr_value_input"
+OKR_CONFIDENCE_INPUT = "okr_confidence_input"
+OKR_NOTE_INPUT = "okr_note_input"
+OKR_STATUS_ACTIONS = "okr_status_actions"
+OKR_EDIT_KR = "okr_edit_kr"
+OKR_SETUP = "okr_setup"
+OKR_EDIT_MODAL = "okr_edit_modal"
+OKR_DIRECTION_INPUT = "okr_direction_input"
+OKR_DUE_INPUT = "okr_due_input"
+# A modal's inputs for one key result share a field name and the key result's id:
+# "okr_target:42". Slack keys submitted values by block_id, so the id comes back with the value.
+KR_FIELDS = ("owner", "target", "baseline", "value", "confidence", "note", "direction", "due")
+_KR_BLOCK = re.compile(r"^okr_(?P<field>[a-z]+):(?P<kr>[1-9][0-9]{0,17})$")
+
+
+def kr_block(field: str, kr_id: int) -> str:
+    return f"okr_{field}:{kr_id}"
+
+
+def parse_kr_block(block_id: str) -> tuple[str, int] | None:
+    """("target", 42) from "okr_target:42"; None for any other block."""
+    match = _KR_BLOCK.match(block_id)
+    if match is None or match["field"] not in KR_FIELDS:
+        return None
+    return match["field"], int(match["kr"])

@@ -10,6 +10,10 @@ ALIGN_USAGE = """*alignbot* drafts SWOT analyses, OKR plans and retros from your
 • Mention me or DM me: “draft a SWOT for the payments team with a security lens”
 • Reply in a draft's thread to revise it: “drop weakness 3”, “regenerate threats”
 
+*Tracked OKRs*
+• *Adopt plan* under an OKR draft, or `/okr adopt` · `/okr status` · `/okr edit 2.3`
+• Owners check in from a weekly DM, or reply in a thread: `KR 2.3: 42% at risk, blocked on hiring`
+
 *Retros*
 • `/retro [title]` open a retro now · `/retro close` · `/retro schedule weekly on friday at 15:00`
 
@@ -28,7 +32,16 @@ Examples:
 OKR_USAGE = """Usage: `/okr [subject]`
 Examples:
 • `/okr data platform team` (uses the latest saved SWOT for that subject when there is one)
-• `/okr` (the whole company)"""
+• `/okr` (the whole company)
+
+*Tracking a plan*
+• `/okr adopt [2027-Q2]` track this channel's latest OKR draft (or press *Adopt plan* under it)
+• `/okr status [plan]` where a plan stands · `/okr list` every plan
+• `/okr edit 2.3` change key result 2.3 (owner, baseline, target, direction, due)
+• `/okr checkins weekly on monday at 10:00` when owners get their check-in DM
+• `/okr archive [plan]` stop tracking a plan (its history stays)
+• `/okr score 1.2 0.7 <why>` adjust a key result's score at the quarter's end
+Owners check in from their DM, or reply in a thread here: `KR 2.3: 42% at risk, blocked on hiring`"""
 
 KB_USAGE = """Usage:
 • `/align kb add <text or https:// URL>` e.g. `/align kb add Q3 churn was 2.1%, down from 2.8%`

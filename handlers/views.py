@@ -50,6 +50,9 @@ def build_draft_actions(draft: Draft, *, draft_ref: str, final: bool) -> list[Bl
         )
     if not final:
         elements.append(_button("Save as final", ids.SAVE_FINAL, draft_ref, "primary"))
+    if draft.kind == "okr":
+        # Tracking starts from the thread's latest version, like every other button here.
+        elements.append(_button("Adopt plan", ids.OKR_ADOPT, draft_ref))
     elements += [
         _button("Publish as canvas", ids.PUBLISH_CANVAS, draft_ref),
         _button("Export Markdown", ids.EXPORT_MARKDOWN, draft_ref),
@@ -160,8 +163,10 @@ def build_app_home(
     chunk_count: int,
     latest_docs: Sequence[DocumentInfo],
     schedules: Sequence[str],
+    plans: Sequence[Block] = (),
 ) -> Block:
-    """recent_drafts: (label, when, permalink) tuples; schedules: one line each."""
+    """recent_drafts: (label, when, permalink) tuples; schedules: one line each; plans: the
+    blocks of the OKR plans the person owns key results in (handlers/plan_views.py)."""
     blocks: list[Block] = [
         {"type": "header", "text": _text("alignbot", "plain_text")},
         {
@@ -170,6 +175,7 @@ def build_app_home(
             "accessory": _button("Edit", ids.HOME_EDIT_MISSION, "edit"),
         },
         {"type": "divider"},
+        *plans,
     ]
     draft_lines = [
         f"• <{link}|{label}> · {when}" if link else f"• {label} · {when}"

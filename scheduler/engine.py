@@ -318,10 +318,6 @@ class ScheduleEngine:
         self._thread: threading.Thread | None = None
 
     @property
-    def kinds(self) -> list[RecurringKind]:
-        return list(self._kinds)
-
-    @property
     def scheduler(self) -> RecurringScheduler | None:
         return self._scheduler
 

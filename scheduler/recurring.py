@@ -40,8 +40,12 @@ class Deadline:
 
 
 class RecurringKind(Protocol):
-    # Job ids are f"{name}:series:{key}" and f"{name}:{action}:{key}": unique across kinds.
-    name: str
+    @property
+    def name(self) -> str:
+        """Job ids are f"{name}:series:{key}" and f"{name}:{action}:{key}": unique across kinds.
+
+        Read-only here, so a frozen dataclass's field or a class attribute both fit."""
+        ...
 
     def active_keys(self, session: Session) -> set[int]:
         """Keys of every series that should have a job (cheap: ids only)."""

@@ -115,6 +115,12 @@ def _inter_faces() -> list[tuple[Path, int, str]]:
     return faces
 
 
+def inter_files() -> dict[tuple[str, int], Path]:
+    """The static Inter faces by (style, weight), for pictures drawn without WeasyPrint (the
+    progress chart); empty when the font package is missing."""
+    return {(style, weight): path for path, weight, style in _inter_faces()}
+
+
 def warm() -> None:
     """Make the fonts and lay out one page, so the first draft of a process is not the slow one."""
     _fonts()
