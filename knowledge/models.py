@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, LargeBinary, String, Text, func
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base
@@ -53,6 +53,9 @@ class KbChunk(Base):
     section: Mapped[str | None] = mapped_column(String(500))
     page: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
+    # Chunk ids of the documents this chunk's text came from, for knowledge drawn from other
+    # knowledge (a final draft's items): drafts that use the chunk cite those instead.
+    origins: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class KbStatement(Base):

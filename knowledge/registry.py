@@ -139,6 +139,7 @@ def insert_chunks(
                 "section": c.section[:500] if c.section else None,
                 "page": c.page,
                 "text": c.text,
+                "origins": list(c.origins) or None,
             }
             for n, c in enumerate(chunks)
         ],
@@ -264,6 +265,7 @@ class StoredChunk:
     page: int | None
     url: str | None
     source_kind: str
+    origins: list[str] | None = None
 
 
 def load_chunks(
@@ -282,6 +284,7 @@ def load_chunks(
             KbChunk.page,
             KbDocument.url,
             KbDocument.source_kind,
+            KbChunk.origins,
             KbChunk.workspace_id,
         )
         .join(KbDocument, KbDocument.id == KbChunk.doc_id)
@@ -290,7 +293,9 @@ def load_chunks(
     # The workspace is checked here rather than in SQL: with both conditions, SQLite's planner
     # (no statistics) walks the whole workspace index instead of the few unique chunk ids.
     return {
-        row.chunk_id: StoredChunk(*row[:-1]) for row in rows if row.workspace_id == workspace_id
+        row.chunk_id: StoredChunk(*row[:9])  # all but the workspace
+        for row in rows
+        if row.workspace_id == workspace_id
     }
 
 
@@ -306,6 +311,7 @@ def all_ready_chunks(*, session: Session, workspace_id: str) -> list[StoredChunk
             KbChunk.page,
             KbDocument.url,
             KbDocument.source_kind,
+            KbChunk.origins,
         )
         .join(KbDocument, KbDocument.id == KbChunk.doc_id)
         .where(KbChunk.workspace_id == workspace_id, KbDocument.status == READY)
