@@ -17,7 +17,8 @@ class KbDocument(Base):
     __tablename__ = "kb_documents"
     __table_args__ = (
         Index("ix_kb_documents_workspace_source", "workspace_id", "source_key"),
-        Index("ix_kb_documents_workspace_hash", "workspace_id", "content_hash"),
+        # One document per content in a workspace: two identical adds at once store one.
+        Index("ix_kb_documents_workspace_hash", "workspace_id", "content_hash", unique=True),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -34,14 +34,12 @@ def document_info(doc: KbDocument) -> DocumentInfo:
     )
 
 
-def find_ready_by_hash(
-    *, session: Session, workspace_id: str, content_hash: str
-) -> KbDocument | None:
+def find_by_hash(*, session: Session, workspace_id: str, content_hash: str) -> KbDocument | None:
+    """The workspace's document with this content, ready or still being added (the unique
+    index on workspace and hash allows one)."""
     return session.scalars(
         select(KbDocument).where(
-            KbDocument.workspace_id == workspace_id,
-            KbDocument.content_hash == content_hash,
-            KbDocument.status == READY,
+            KbDocument.workspace_id == workspace_id, KbDocument.content_hash == content_hash
         )
     ).first()
 

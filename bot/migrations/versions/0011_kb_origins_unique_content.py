@@ -1,0 +1,66 @@
+"""Knowledge base integrity (issue 13): a chunk of a final draft keeps the chunk ids of the
+documents its item came from, so later drafts cite those documents; and a workspace holds one
+document per content, so two identical adds at once store one.
+
+Revision ID: 0011_kb_origins_unique_content
+Revises: 0009_occurrence_claims
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011_kb_origins_unique_content"
+down_revision = "0009_occurrence_claims"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("kb_chunks", sa.Column("origins", sa.JSON))
+    _drop_duplicate_documents()
+    op.drop_index("ix_kb_documents_workspace_hash", table_name="kb_documents")
+    op.create_index(
+        "ix_kb_documents_workspace_hash",
+        "kb_documents",
+        ["workspace_id", "content_hash"],
+        unique=True,
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_kb_documents_workspace_hash", table_name="kb_documents")
+    op.create_index(
+        "ix_kb_documents_workspace_hash", "kb_documents", ["workspace_id", "content_hash"]
+    )
+    # A plain ALTER (SQLite 3.35+): batch mode would rebuild kb_chunks under its FTS triggers.
+    op.drop_column("kb_chunks", "origins")
+
+
+def _drop_duplicate_documents() -> None:
+    """Copies stored by concurrent adds before the index existed: keep one per content (a ready
+    one, the oldest). Their vectors stay in Chroma unread (search reads chunks from SQL) until
+    the next reindex."""
+    conn = op.get_bind()
+    rows = conn.execute(
+        sa.text(
+            "SELECT id, workspace_id, content_hash FROM kb_documents "
+            "ORDER BY workspace_id, content_hash, "
+            "CASE WHEN status = 'ready' THEN 0 ELSE 1 END, added_at, id"
+        )
+    )
+    kept: set[tuple[str, str]] = set()
+    extra: list[str] = []
+    for doc_id, workspace_id, content_hash in rows:
+        if (workspace_id, content_hash) in kept:
+            extra.append(doc_id)
+        kept.add((workspace_id, content_hash))
+    for start in range(0, len(extra), 500):
+        batch = {"ids": extra[start : start + 500]}
+        # Chunks before documents: FTS triggers fire on these deletes even where FK cascades are off.
+        for table, column in (
+            ("kb_statements", "doc_id"),
+            ("kb_chunks", "doc_id"),
+            ("kb_documents", "id"),
+        ):
+            statement = sa.text(f"DELETE FROM {table} WHERE {column} IN :ids")
+            conn.execute(statement.bindparams(sa.bindparam("ids", expanding=True)), batch)
