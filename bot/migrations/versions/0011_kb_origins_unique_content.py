@@ -50,10 +50,11 @@ def _drop_duplicate_documents() -> None:
     )
     kept: set[tuple[str, str]] = set()
     extra: list[str] = []
-    for doc_id, workspace_id, content_hash in rows:
-        if (workspace_id, content_hash) in kept:
-            extra.append(doc_id)
-        kept.add((workspace_id, content_hash))
+    for row in rows:
+        content = (str(row.workspace_id), str(row.content_hash))
+        if content in kept:
+            extra.append(str(row.id))
+        kept.add(content)
     for start in range(0, len(extra), 500):
         batch = {"ids": extra[start : start + 500]}
         # Chunks before documents: FTS triggers fire on these deletes even where FK cascades are off.
