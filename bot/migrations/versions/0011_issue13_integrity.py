@@ -1,15 +1,16 @@
-"""Knowledge base integrity (issue 13): a chunk of a final draft keeps the chunk ids of the
-documents its item came from, so later drafts cite those documents; and a workspace holds one
-document per content, so two identical adds at once store one.
+"""Issue 13's leftovers: a chunk of a final draft keeps the chunk ids of the documents its
+item came from, so later drafts cite those documents; a workspace holds one document per
+content, so two identical adds at once store one; and an open retro keeps a keyed mark of who
+has written (anonymously or not), so the nudge skips them without any author being stored.
 
-Revision ID: 0011_kb_origins_unique_content
+Revision ID: 0011_issue13_integrity
 Revises: 0009_occurrence_claims
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_kb_origins_unique_content"
+revision = "0011_issue13_integrity"
 down_revision = "0009_occurrence_claims"
 branch_labels = None
 depends_on = None
@@ -17,6 +18,17 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("kb_chunks", sa.Column("origins", sa.JSON))
+    op.add_column("retros", sa.Column("contributor_salt", sa.String(32)))
+    op.create_table(
+        "retro_contributions",
+        sa.Column(
+            "retro_id",
+            sa.Integer,
+            sa.ForeignKey("retros.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("member_key", sa.String(64), primary_key=True),
+    )
     _drop_duplicate_documents()
     op.drop_index("ix_kb_documents_workspace_hash", table_name="kb_documents")
     op.create_index(
@@ -28,6 +40,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("retro_contributions")
+    op.drop_column("retros", "contributor_salt")
     op.drop_index("ix_kb_documents_workspace_hash", table_name="kb_documents")
     op.create_index(
         "ix_kb_documents_workspace_hash", "kb_documents", ["workspace_id", "content_hash"]
