@@ -1,7 +1,9 @@
 """Issue 13's leftovers: a chunk of a final draft keeps the chunk ids of the documents its
 item came from, so later drafts cite those documents; a workspace holds one document per
 content, so two identical adds at once store one; and an open retro keeps a keyed mark of who
-has written (anonymously or not), so the nudge skips them without any author being stored.
+has written (anonymously or not), so the nudge skips them without any author being stored;
+and a workspace remembers its Enterprise Grid organisation, so background work finds an
+org-wide installation.
 
 Revision ID: 0011_issue13_integrity
 Revises: 0009_occurrence_claims
@@ -19,6 +21,7 @@ depends_on = None
 def upgrade() -> None:
     op.add_column("kb_chunks", sa.Column("origins", sa.JSON))
     op.add_column("retros", sa.Column("contributor_salt", sa.String(32)))
+    op.add_column("workspaces", sa.Column("enterprise_id", sa.String(32)))
     op.create_table(
         "retro_contributions",
         sa.Column(
@@ -42,6 +45,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("retro_contributions")
     op.drop_column("retros", "contributor_salt")
+    op.drop_column("workspaces", "enterprise_id")
     op.drop_index("ix_kb_documents_workspace_hash", table_name="kb_documents")
     op.create_index(
         "ix_kb_documents_workspace_hash", "kb_documents", ["workspace_id", "content_hash"]
