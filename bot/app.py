@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
+from bot.payload_shape import shape_problem
 from bot.settings import Settings
 from handlers import dedupe, register_listeners
 from handlers.deps import ServingDeps
@@ -21,13 +22,18 @@ log = logging.getLogger(__name__)
 
 
 class AlignApp(App):
-    """Bolt's App, closing each event claim once dispatch (and so every listener) returned."""
+    """Bolt's App: payloads of the wrong shape refused before Bolt reads them, and each event
+    claim closed once dispatch (and so every listener) returned."""
 
     def __init__(self, *, deps: ServingDeps, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._deps = deps
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
+        # Before Bolt reads it, on either transport (HTTP or Socket Mode).
+        if where := shape_problem(req.body):
+            log.info("signed payload of the wrong shape refused (%s)", where[:100])
+            return BoltResponse(status=400, body="Malformed payload.")
         resp: BoltResponse | None = None
         try:
             resp = super().dispatch(req)

@@ -82,7 +82,7 @@ def build_asgi(app: App, process: ServingProcess, *, slack_routes: bool = True) 
         except UnicodeDecodeError:
             return PlainTextResponse("Request body is not valid UTF-8.", status_code=400)
         # Not JSON, or JSON that is not an object: Bolt's parser raises these.
-        except (ValueError, AttributeError, TypeError):
+        except (ValueError, AttributeError, TypeError, KeyError, IndexError):
             log.info("signed request with a malformed body refused")
             return PlainTextResponse("Malformed request body.", status_code=400)
         bolt_resp = await anyio.to_thread.run_sync(app.dispatch, bolt_request)

@@ -16,6 +16,9 @@ class Workspace(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # Slack team id
     name: Mapped[str | None] = mapped_column(String(255))
     mission: Mapped[str | None] = mapped_column(String(1000))
+    # The Enterprise Grid organisation the workspace belongs to, as its requests say: work that
+    # starts outside a request finds an org-wide installation with it.
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 
@@ -39,6 +42,16 @@ def ensure_workspace(*, session: Session, workspace_id: str, name: str | None = 
         ws = session.get(Workspace, workspace_id)
     assert ws is not None
     return ws
+
+
+def note_enterprise(*, session: Session, workspace_id: str, enterprise_id: str) -> None:
+    ws = ensure_workspace(session=session, workspace_id=workspace_id)
+    if ws.enterprise_id != enterprise_id:
+        ws.enterprise_id = enterprise_id
+
+
+def enterprise_of(*, session: Session, workspace_id: str) -> str | None:
+    return session.scalar(select(Workspace.enterprise_id).where(Workspace.id == workspace_id))
 
 
 def set_mission(*, session: Session, workspace_id: str, mission: str) -> None:

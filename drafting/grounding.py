@@ -171,10 +171,15 @@ def check_item(item: Item, source_texts: Mapping[str, str], user_text: str = "")
     return item.model_copy(update={"unsupported_figures": missing})
 
 
+def user_words(draft: Draft, user_text: str = "") -> str:
+    """What people wrote around a draft (request, subject, lens, mission): figures there count."""
+    return " ".join(filter(None, [user_text, draft.subject, draft.lens or "", draft.mission or ""]))
+
+
 def check_draft(draft: Draft, source_texts: Mapping[str, str], user_text: str = "") -> Draft:
     """Re-run the check on every item; `source_texts` maps source ids to their full text."""
     texts = {sid: ref.excerpt for sid, ref in draft.sources.items()} | dict(source_texts)
-    user = " ".join(filter(None, [user_text, draft.subject, draft.lens or "", draft.mission or ""]))
+    user = user_words(draft, user_text)
     sections = [
         section.model_copy(
             update={"items": [check_item(item, texts, user) for item in section.items]}

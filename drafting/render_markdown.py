@@ -56,21 +56,3 @@ def render_markdown(draft: Draft) -> str:
             lines.append(f"{number}. {title}: “{short(ref.excerpt, 220)}”")
         lines.append("")
     return "\n".join(lines)
-
-
-def render_for_knowledge(draft: Draft) -> str:
-    """A final draft as knowledge for later drafts: its sections and items, each naming the
-    documents it came from. No Sources list, citation numbers or chunk ids: those would be
-    quoted by later drafts as if they were findings."""
-    lines = [f"# {draft_title(draft)}"]
-    if draft.mission:
-        lines.append(f"Mission: {draft.mission}")
-    for section in draft.sections:
-        if not section.items:
-            continue
-        lines += ["", f"## {section.title}"]
-        for item in section.items:
-            titles = sorted({draft.sources[s].title for s in item.sources if s in draft.sources})
-            origin = f" (from {'; '.join(titles)})" if titles else ""
-            lines.append(f"- {item.text}{origin}")
-    return "\n".join(lines) + "\n"

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from drafting.add_offline import AddRequest, parse_add
-from drafting.draft import Draft, Section
+from drafting.draft import SECTION_TITLES, Draft, Section
 
 _ORDINALS = {
     "first": 1,
@@ -50,14 +50,70 @@ class Outcome:
     regenerate: list[str]  # section keys the caller should regenerate with its engine
 
 
-def _section_key(phrase: str, draft: Draft) -> str | None:
+# What one item of a section is called in a reply ("there is no weakness 9").
+_ITEM_NAMES = {
+    "strengths": "strength",
+    "weaknesses": "weakness",
+    "opportunities": "opportunity",
+    "threats": "threat",
+    "priorities": "priority",
+    "learnings": "learning",
+    "action_items": "action item",
+    "metrics": "metric",
+    "values": "value",
+}
+# An instruction that names items by number: the forms the revisions below understand.
+_VERB = r"(?:drop|remove|delete|cut|keep(?:\s+only)?|move|regenerate|rewrite|reword|shorten)"
+_REFERENCE = re.compile(
+    rf"\b{_VERB}\s+(?:the\s+)?(?:(?P<pre>{_NUMBERS})\s+)?(?P<sec>{_SECTION_RE})"
+    rf"(?:\s+(?:items?\s+)?(?P<post>{_NUMBERS}))?\b"
+)
+
+
+def _key_of(phrase: str) -> str | None:
+    """The section key a phrase names ("weaknesses", "objective 2"), whatever the draft has."""
     phrase = phrase.strip().lower()
     for pattern, key in _SECTION_WORDS:
         match = re.fullmatch(pattern, phrase)
         if match:
-            if key == "objective":
-                return f"objective-{match.group(1)}"
-            return key if draft.section(key) else None
+            return f"objective-{match.group(1)}" if key == "objective" else key
+    return None
+
+
+def _section_key(phrase: str, draft: Draft) -> str | None:
+    key = _key_of(phrase)
+    if key is None or key.startswith("objective-"):
+        return key
+    return key if draft.section(key) else None
+
+
+def missing_item(draft: Draft, instruction: str) -> str | None:
+    """A refusal naming what exists when an instruction names an item the draft does not have
+    ("drop weakness 99", "keep learnings 1 and 2" in a SWOT); None when everything it names is
+    there. Asked before revising, so such an instruction changes nothing and is not mistaken
+    for one that needs a language model."""
+    for clause in split_instructions(instruction):
+        for match in _REFERENCE.finditer(clause.lower()):
+            numbers = _numbers(match.group("pre") or match.group("post") or "")
+            key = _key_of(match.group("sec"))
+            if not numbers or key is None:
+                continue
+            name = _ITEM_NAMES.get(key) or f"{SECTION_TITLES.get(key, key.replace('-', ' '))} item"
+            section = draft.section(key)
+            if section is None:
+                have = ", ".join(s.title for s in draft.sections) or "no sections"
+                return f"This draft has no {name}s; it has {have}. Nothing was changed."
+            count = len(section.items)
+            for number in numbers:
+                if _position(number, section) is None:
+                    exists = (
+                        f"{section.title} has {count} item{'s' if count != 1 else ''} "
+                        f"({name} 1–{count})"
+                        if count
+                        else f"{section.title} is empty"
+                    )
+                    which = f"{name} {number}" if number > 0 else f"last {name}"
+                    return f"There is no {which}: {exists}. Nothing was changed."
     return None
 
 

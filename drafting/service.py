@@ -18,6 +18,7 @@ from drafting.llm import LLMError
 from drafting.llm_engine import LLMEngine
 from drafting.models import DraftRequest
 from drafting.okr_offline import draft_okr_offline
+from drafting.origins import cite_originals
 from drafting.retriever import Retriever
 from drafting.retro_offline import draft_retro_offline
 from drafting.retro_synthesis import RetroSynthesis, with_fallback_notice
@@ -96,14 +97,16 @@ class Drafter:
         mission = self._saved_mission(workspace_id)
         if self.llm is not None:
             try:
-                return self.llm.draft_swot(
+                draft = self.llm.draft_swot(
                     workspace_id, subject, lens, mission=mission, on_progress=on_progress
                 )
             except LLMError as exc:
-                return with_fallback_notice(
+                draft = with_fallback_notice(
                     self._offline_swot(workspace_id, subject, lens, mission), exc
                 )
-        return self._offline_swot(workspace_id, subject, lens, mission)
+        else:
+            draft = self._offline_swot(workspace_id, subject, lens, mission)
+        return cite_originals(draft, self.retriever, workspace_id)
 
     def _offline_swot(
         self, workspace_id: str, subject: str, lens: str | None, mission: str | None
@@ -125,6 +128,18 @@ class Drafter:
 
         The plan takes its SWOT's lens, and its notice says so whenever that SWOT has one.
         """
+        plan = self._draft_okr(workspace_id, subject, lens, mission, from_swot, on_progress)
+        return cite_originals(plan, self.retriever, workspace_id)
+
+    def _draft_okr(
+        self,
+        workspace_id: str,
+        subject: str,
+        lens: str | None,
+        mission: str | None,
+        from_swot: Draft | None,
+        on_progress: ProgressCallback | None,
+    ) -> Draft:
         mission = mission or self._saved_mission(workspace_id)
         swot, basis_note = from_swot, lens_note(from_swot, lens) if from_swot else None
         if swot is None:
@@ -189,7 +204,8 @@ class Drafter:
         if outcome.needs_llm and self.llm is not None:
             try:
                 revised = self.llm.revise(draft, instruction, history, workspace_id=workspace_id)
-                return RevisionResult(prune_sources(revised), "Revised as asked.", True)
+                revised = self._citing_originals(prune_sources(revised), workspace_id)
+                return RevisionResult(revised, "Revised as asked.", True)
             except LLMError as exc:
                 log.warning("LLM revision failed, applying what the offline engine can: %s", exc)
                 note = describe(outcome, engine_is_offline=True)
@@ -210,7 +226,7 @@ class Drafter:
     ) -> RevisionResult:
         for key in regenerate:
             revised = self.regenerate(revised, key, workspace_id=workspace_id)
-        revised = check_draft(prune_sources(revised), {})
+        revised = self._citing_originals(check_draft(prune_sources(revised), {}), workspace_id)
         changed = revised.model_dump() != original.model_dump()
         return RevisionResult(revised, note, changed)
 
@@ -220,13 +236,16 @@ class Drafter:
         """The draft with one section redone; without `workspace_id` only its own sources are used."""
         if draft.section(section_key) is None:
             raise ValueError(f"this draft has no section {section_key!r}")
+        redone: Draft | None = None
         if self.llm is not None:
             try:
                 fresh = self.llm.regenerate(draft, section_key, workspace_id=workspace_id)
-                return _merge_section(draft, fresh.sections[0], fresh)
+                redone = _merge_section(draft, fresh.sections[0], fresh)
             except LLMError as exc:
                 log.warning("LLM regenerate failed, using the offline engine: %s", exc)
-        return self._regenerate_offline(draft, section_key, workspace_id)
+        if redone is None:
+            redone = self._regenerate_offline(draft, section_key, workspace_id)
+        return self._citing_originals(redone, workspace_id)
 
     def _regenerate_offline(self, draft: Draft, key: str, workspace_id: str | None) -> Draft:
         if draft.kind == "swot" and key == "priorities":
@@ -262,6 +281,10 @@ class Drafter:
         return draft
 
     # ---- helpers ----------------------------------------------------------------------------
+
+    def _citing_originals(self, draft: Draft, workspace_id: str | None) -> Draft:
+        """Knowledge a revision or new section took from a final draft cites its documents."""
+        return cite_originals(draft, self.retriever, workspace_id) if workspace_id else draft
 
     def _saved_mission(self, workspace_id: str) -> str | None:
         if self.sessions is None:

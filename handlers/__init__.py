@@ -22,12 +22,14 @@ from handlers import (
     lifecycle,
     plan_actions,
     retro,
+    slack_client,
 )
 from handlers.deps import ServingDeps
 
 
 def register_listeners(app: App, deps: ServingDeps) -> None:
     dedupe.register(app, deps)
+    slack_client.register(app, deps)
     errors.register(app)
     authorization.register(app)
     align_command.register(app, deps)

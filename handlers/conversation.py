@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, Assistant, BoltContext, Say, SetStatus, SetSugg
 from slack_sdk import WebClient
 
 from drafting.intent import clean_text, route
+from drafting.revise import missing_item
 from handlers.deps import ServingDeps, WorkerDeps
 from handlers.draft_actions import post_new_version
 from handlers.draft_jobs import post_draft_reply
@@ -17,7 +18,7 @@ from handlers.replies import describe_failure
 from handlers.retro import take_thread_entry
 from handlers.slack_files import ingest_shared_files
 from handlers.slack_text import safe_text
-from handlers.thread_replies import is_chatter, missing_item, short_quotes
+from handlers.thread_replies import is_chatter, short_quotes
 from handlers.usage import ALIGN_USAGE
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,8 @@ from slack_sdk.errors import SlackApiError
 
 from drafting.desk import PostedVersion
 from drafting.draft import Draft
-from drafting.render_markdown import render_for_knowledge, render_markdown
+from drafting.origins import knowledge_passages
+from drafting.render_markdown import render_markdown
 from handlers import ids
 from handlers.deps import ServingDeps, WorkerDeps
 from handlers.draft_jobs import draft_message_blocks, fallback_text, post_draft_reply, post_overflow
@@ -229,10 +230,10 @@ def save_final_reply(deps: WorkerDeps, client: WebClient, body: dict) -> None:
         "Later drafts can cite it, and `/okr` builds on a final SWOT.",
     )
     try:
-        deps.kb.add_text(
+        deps.kb.add_passages(
             team,
             title=f"{fallback_text(posted.draft)} (final, v{posted.version})",
-            text=render_for_knowledge(posted.draft),
+            passages=knowledge_passages(posted.draft),
             added_by=user,
             source_kind="draft",
         )

@@ -39,8 +39,10 @@ def view_refusal(view: dict[str, Any], message: str) -> dict[str, Any]:
     """Field errors on the modal's first input when it has one, else the modal says it."""
     blocks = view.get("blocks") if isinstance(view, dict) else None
     for block in blocks if isinstance(blocks, list) else []:
-        if isinstance(block, dict) and block.get("type") == "input" and block.get("block_id"):
-            return {"response_action": "errors", "errors": {block["block_id"]: message[:150]}}
+        block = _dict(block)
+        block_id = block.get("block_id")
+        if block.get("type") == "input" and isinstance(block_id, str) and block_id:
+            return {"response_action": "errors", "errors": {block_id: message[:150]}}
     return {"response_action": "update", "view": notice_view(message)}
 
 
@@ -61,7 +63,17 @@ def register(app: App) -> None:
         error: Exception, body: dict[str, Any], client: WebClient
     ) -> BoltResponse | None:
         kind = body.get("type") if isinstance(body, dict) else None
-        if kind not in INTERACTIONS or not isinstance(error, MALFORMED):
+        if not isinstance(error, MALFORMED):
+            log.error("listener failed: %s", type(error).__name__, exc_info=error)
+            return None
+        if kind == "event_callback" or (kind is None and "command" in body):
+            # An event or command without what Slack always sends (a message with no ts, a
+            # reply with no channel): refused, and nothing was stored.
+            log.warning("malformed %s refused: %s", kind or "command", type(error).__name__)
+            if kind is None:
+                return BoltResponse(status=200, body=GENERIC)
+            return BoltResponse(status=400, body="Malformed event.")
+        if kind not in INTERACTIONS:
             log.error("listener failed: %s", type(error).__name__, exc_info=error)
             return None
         message = str(error) if isinstance(error, BadPayload) else GENERIC

@@ -106,7 +106,8 @@ def register(app: App, deps: ServingDeps) -> None:
                 workspace_id=team,
                 section=section,
                 text=text,
-                author=None if anonymous else user,
+                # The service stores no author for an anonymous entry (only that they wrote).
+                author=user,
                 anonymous=anonymous,
                 source="modal",
                 source_ts=view.get("id"),

@@ -2,16 +2,14 @@
 
 People talk in a draft's thread ("thanks, looks good!") as much as they instruct the bot. The
 bot answers an instruction it can carry out, refuses one that names an item the draft does not
-have ("drop weakness 99" → which weaknesses exist), and stays quiet on chatter. Replies quote
-user text only in short, so no reply grows past Slack's limits with a long message echoed back.
+have (drafting.revise.missing_item: "drop weakness 99" → which weaknesses exist), and stays
+quiet on chatter. Replies quote user text only in short, so no reply grows past Slack's limits
+with a long message echoed back.
 """
 
 from __future__ import annotations
 
 import re
-
-from drafting.draft import Draft
-from drafting.revise import split_instructions
 
 # Words that make a reply an acknowledgement, and words that may come with them.
 _ACK = {
@@ -30,21 +28,6 @@ _FILLER = {
 _TOKEN = re.compile(r":[a-z0-9_+-]+:|[a-z0-9']+|[^\w\s.,!?;:'\"-]")
 _MENTION = re.compile(r"<[@#!][^>]*>")
 
-# "weakness 3", "the 2nd threat", "threats 1 and 2": the reference forms the revisions take.
-_SECTIONS: tuple[tuple[str, str, str], ...] = (
-    (r"strengths?", "strengths", "strength"),
-    (r"weakness(?:es)?", "weaknesses", "weakness"),
-    (r"opportunit(?:y|ies)", "opportunities", "opportunity"),
-    (r"threats?", "threats", "threat"),
-    (r"(?:key\s+)?priorit(?:y|ies)", "priorities", "priority"),
-    (r"learnings?", "learnings", "learning"),
-    (r"action\s+items?", "action_items", "action item"),
-    (r"metrics?", "metrics", "metric"),
-)
-_VERB = r"(?:drop|remove|delete|cut|keep(?:\s+only)?|move|regenerate|rewrite|reword|shorten)"
-_NUM = r"#?(\d{1,9})"
-_NUMS = rf"{_NUM}(?:\s*(?:,|and|&)\s*{_NUM})*"
-
 
 def is_chatter(text: str) -> bool:
     """True for a reply that only thanks or approves: nothing to do, nothing to answer."""
@@ -54,33 +37,6 @@ def is_chatter(text: str) -> bool:
         and all(t in _ACK or t in _FILLER for t in tokens)
         and any(t in _ACK for t in tokens)
     )
-
-
-def missing_item(draft: Draft, text: str) -> str | None:
-    """A refusal naming what exists when an instruction names an item the draft lacks."""
-    for clause in split_instructions(text):
-        clause = clause.lower()
-        for pattern, key, singular in _SECTIONS:
-            match = re.search(
-                rf"\b{_VERB}\s+(?:the\s+)?(?:{pattern})\s+(?:items?\s+)?(?P<nums>{_NUMS})\b", clause
-            )
-            if not match:
-                continue
-            section = draft.section(key)
-            if section is None:
-                have = ", ".join(s.title for s in draft.sections) or "no sections"
-                return f"This draft has no {singular} items; it has {have}. Nothing was changed."
-            count = len(section.items)
-            for number in (int(n) for n in re.findall(r"\d+", match.group("nums"))):
-                if not 1 <= number <= count:
-                    exists = (
-                        f"{section.title} has {count} item{'s' if count != 1 else ''} "
-                        f"({singular} 1–{count})"
-                        if count
-                        else f"{section.title} is empty"
-                    )
-                    return f"There is no {singular} {number}: {exists}. Nothing was changed."
-    return None
 
 
 _LONG_QUOTE = re.compile(r"“([^”]{200,})”")

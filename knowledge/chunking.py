@@ -16,6 +16,9 @@ class Chunk:
     text: str
     section: str | None = None
     page: int | None = None
+    # Chunk ids of the documents this text came from (a final draft's item): drafts that use
+    # it cite those documents, not the draft.
+    origins: tuple[str, ...] = ()
 
     def embedding_text(self, title: str) -> str:
         # A chunk cut from the middle of a section still carries what it is about.
@@ -42,7 +45,7 @@ def split(extracted: Extracted, *, chunk_size: int, overlap: int) -> list[Chunk]
             chunks.extend(_split_markdown(block.text, splitter, page=block.page))
         else:
             chunks.extend(
-                Chunk(piece.strip(), None, block.page)
+                Chunk(piece.strip(), block.section, block.page, block.origins)
                 for piece in splitter.split_text(block.text)
                 if piece.strip()
             )

@@ -74,6 +74,10 @@ HTML_BLOCKS = (
 class Block:
     text: str
     page: int | None = None
+    # Set only for knowledge handed over already in pieces (a final draft's items): the
+    # section a piece belongs to, and the chunk ids of the documents it came from.
+    section: str | None = None
+    origins: tuple[str, ...] = ()
 
 
 @dataclass

@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
+
 from core.db import session_scope
 from knowledge import registry
 from knowledge.chunking import split
 from knowledge.errors import IngestError, KnowledgeError
 from knowledge.extract import Extracted
 from knowledge.indexing import Progress, embed_into, entries_for_document
+from knowledge.models import READY
 from knowledge.search import KnowledgeSearch
 from knowledge.settings import KnowledgeSettings
 from knowledge.types import DocumentInfo, IngestResult
@@ -52,22 +55,8 @@ class IngestPipeline(KnowledgeSearch):
         on_progress: Progress | None,
     ) -> IngestResult:
         self.clean_interrupted(workspace_id)
-        with session_scope(self.sessions) as session:
-            same = registry.find_ready_by_hash(
-                session=session, workspace_id=workspace_id, content_hash=source.content_hash
-            )
-            if same is not None:
-                counts = _counts(same.chunk_count, same.pages)
-                return IngestResult(
-                    doc_id=same.id,
-                    title=same.title,
-                    chunks=same.chunk_count,
-                    pages=same.pages,
-                    status="unchanged",
-                    message=f"Already up to date: “{same.title}” ({counts}); nothing changed.",
-                    source_kind=same.source_kind,
-                    url=same.url,
-                )
+        if (same := self._same_content(workspace_id, source)) is not None:
+            return same
         extracted = load()
         chunks = split(
             extracted, chunk_size=self.settings.chunk_size, overlap=self.settings.chunk_overlap
@@ -86,20 +75,28 @@ class IngestPipeline(KnowledgeSearch):
                 )
             ]
         doc_id = uuid.uuid4().hex[:12]
-        with session_scope(self.sessions) as session:
-            registry.create_pending(
-                session=session,
-                doc_id=doc_id,
-                workspace_id=workspace_id,
-                title=title,
-                source_kind=source.source_kind,
-                source_key=source.source_key,
-                url=source.url,
-                content_hash=source.content_hash,
-                chunk_count=len(chunks),
-                pages=extracted.pages,
-                added_by=source.added_by,
-            )
+        try:
+            with session_scope(self.sessions) as session:
+                registry.create_pending(
+                    session=session,
+                    doc_id=doc_id,
+                    workspace_id=workspace_id,
+                    title=title,
+                    source_kind=source.source_kind,
+                    source_key=source.source_key,
+                    url=source.url,
+                    content_hash=source.content_hash,
+                    chunk_count=len(chunks),
+                    pages=extracted.pages,
+                    added_by=source.added_by,
+                )
+        except IntegrityError:
+            # The same content was claimed by another request since the check above (a
+            # double click, two workers): the unique index on workspace and hash kept one.
+            same = self._same_content(workspace_id, source)
+            if same is None:  # and that one failed and was discarded meanwhile
+                raise IngestError(f"“{title}” could not be added just now; try again.") from None
+            return same
         entries = entries_for_document(
             doc_id=doc_id,
             title=title,
@@ -147,6 +144,32 @@ class IngestPipeline(KnowledgeSearch):
             source_kind=source.source_kind,
             url=source.url,
         )
+
+    def _same_content(self, workspace_id: str, source: Source) -> IngestResult | None:
+        """What to answer when the workspace has this content already, or is adding it now."""
+        with session_scope(self.sessions) as session:
+            same = registry.find_by_hash(
+                session=session, workspace_id=workspace_id, content_hash=source.content_hash
+            )
+            if same is None:
+                return None
+            counts = _counts(same.chunk_count, same.pages)
+            message = (
+                f"Already up to date: “{same.title}” ({counts}); nothing changed."
+                if same.status == READY
+                else f"“{same.title}” is being added already (by another request); it can be "
+                "searched as soon as that finishes."
+            )
+            return IngestResult(
+                doc_id=same.id,
+                title=same.title,
+                chunks=same.chunk_count,
+                pages=same.pages,
+                status="unchanged",
+                message=message,
+                source_kind=same.source_kind,
+                url=same.url,
+            )
 
     def _heartbeat(self, doc_id: str) -> None:
         """Mark a pending document as still being written, so recovery leaves it alone."""

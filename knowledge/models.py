@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, LargeBinary, String, Text, func
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base
@@ -17,7 +17,8 @@ class KbDocument(Base):
     __tablename__ = "kb_documents"
     __table_args__ = (
         Index("ix_kb_documents_workspace_source", "workspace_id", "source_key"),
-        Index("ix_kb_documents_workspace_hash", "workspace_id", "content_hash"),
+        # One document per content in a workspace: two identical adds at once store one.
+        Index("ix_kb_documents_workspace_hash", "workspace_id", "content_hash", unique=True),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -53,6 +54,9 @@ class KbChunk(Base):
     section: Mapped[str | None] = mapped_column(String(500))
     page: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
+    # Chunk ids of the documents this chunk's text came from, for knowledge drawn from other
+    # knowledge (a final draft's items): drafts that use the chunk cite those instead.
+    origins: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class KbStatement(Base):

@@ -34,14 +34,12 @@ def document_info(doc: KbDocument) -> DocumentInfo:
     )
 
 
-def find_ready_by_hash(
-    *, session: Session, workspace_id: str, content_hash: str
-) -> KbDocument | None:
+def find_by_hash(*, session: Session, workspace_id: str, content_hash: str) -> KbDocument | None:
+    """The workspace's document with this content, ready or still being added (the unique
+    index on workspace and hash allows one)."""
     return session.scalars(
         select(KbDocument).where(
-            KbDocument.workspace_id == workspace_id,
-            KbDocument.content_hash == content_hash,
-            KbDocument.status == READY,
+            KbDocument.workspace_id == workspace_id, KbDocument.content_hash == content_hash
         )
     ).first()
 
@@ -139,6 +137,7 @@ def insert_chunks(
                 "section": c.section[:500] if c.section else None,
                 "page": c.page,
                 "text": c.text,
+                "origins": list(c.origins) or None,
             }
             for n, c in enumerate(chunks)
         ],
@@ -264,6 +263,7 @@ class StoredChunk:
     page: int | None
     url: str | None
     source_kind: str
+    origins: list[str] | None = None
 
 
 def load_chunks(
@@ -282,6 +282,7 @@ def load_chunks(
             KbChunk.page,
             KbDocument.url,
             KbDocument.source_kind,
+            KbChunk.origins,
             KbChunk.workspace_id,
         )
         .join(KbDocument, KbDocument.id == KbChunk.doc_id)
@@ -290,7 +291,9 @@ def load_chunks(
     # The workspace is checked here rather than in SQL: with both conditions, SQLite's planner
     # (no statistics) walks the whole workspace index instead of the few unique chunk ids.
     return {
-        row.chunk_id: StoredChunk(*row[:-1]) for row in rows if row.workspace_id == workspace_id
+        row.chunk_id: StoredChunk(*row[:9])  # all but the workspace
+        for row in rows
+        if row.workspace_id == workspace_id
     }
 
 
@@ -306,6 +309,7 @@ def all_ready_chunks(*, session: Session, workspace_id: str) -> list[StoredChunk
             KbChunk.page,
             KbDocument.url,
             KbDocument.source_kind,
+            KbChunk.origins,
         )
         .join(KbDocument, KbDocument.id == KbChunk.doc_id)
         .where(KbChunk.workspace_id == workspace_id, KbDocument.status == READY)

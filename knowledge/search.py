@@ -81,19 +81,7 @@ class KnowledgeSearch:
             chunk = stored.get(cid)
             if chunk is None:
                 continue
-            hits.append(
-                Hit(
-                    source_id=cid,
-                    doc_id=chunk.doc_id,
-                    title=chunk.title,
-                    text=chunk.text,
-                    score=round(scores[cid], 6),
-                    section=chunk.section,
-                    url=chunk.url,
-                    source_kind=chunk.source_kind,
-                    page=chunk.page,
-                )
-            )
+            hits.append(_hit(chunk, round(scores[cid], 6)))
             if len(hits) == k:
                 break
         return hits
@@ -119,21 +107,7 @@ class KnowledgeSearch:
     def chunks(self, workspace_id: str, chunk_ids: Sequence[str]) -> list[Hit]:
         """Chunks by id (those of ready documents), as hits a draft can cite."""
         stored = self._load(workspace_id, list(chunk_ids))
-        return [
-            Hit(
-                source_id=c.chunk_id,
-                doc_id=c.doc_id,
-                title=c.title,
-                text=c.text,
-                score=0.0,
-                section=c.section,
-                url=c.url,
-                source_kind=c.source_kind,
-                page=c.page,
-            )
-            for cid in chunk_ids
-            if (c := stored.get(cid)) is not None
-        ]
+        return [_hit(c, 0.0) for cid in chunk_ids if (c := stored.get(cid)) is not None]
 
     def _keyword_ranking(self, workspace_id: str, query: str, limit: int) -> list[str]:
         with session_scope(self.sessions) as session:
@@ -144,3 +118,18 @@ class KnowledgeSearch:
                 limit=limit,
                 counts=self.term_counts,
             )
+
+
+def _hit(chunk: registry.StoredChunk, score: float) -> Hit:
+    return Hit(
+        source_id=chunk.chunk_id,
+        doc_id=chunk.doc_id,
+        title=chunk.title,
+        text=chunk.text,
+        score=score,
+        section=chunk.section,
+        url=chunk.url,
+        source_kind=chunk.source_kind,
+        page=chunk.page,
+        origins=tuple(chunk.origins or ()),
+    )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 from chromadb.api import ClientAPI
@@ -26,7 +28,7 @@ from knowledge.ingest_pipeline import IngestPipeline, Source
 from knowledge.minilm import MiniLMEmbeddings
 from knowledge.settings import EmbeddingSettings, KnowledgeSettings
 from knowledge.statement_typing import StatementTyper
-from knowledge.types import DocumentInfo, IngestResult
+from knowledge.types import DocumentInfo, IngestResult, Passage
 from knowledge.url_fetch import fetch_url
 from knowledge.vector_store import VectorStore
 
@@ -87,6 +89,36 @@ class KnowledgeBase(IngestPipeline):
         )
         # Pasted text is read as Markdown so its headings become sections.
         load = lambda: Extracted("text", [Block(text)], has_headings=True)  # noqa: E731
+        return self._ingest(workspace_id, source, load, on_progress)
+
+    def add_passages(
+        self,
+        workspace_id: str,
+        *,
+        title: str,
+        passages: Sequence[Passage],
+        added_by: str | None = None,
+        source_kind: str = "draft",
+        on_progress: Progress | None = None,
+    ) -> IngestResult:
+        """Knowledge already cut into pieces (a final draft's items), each its own chunk that
+        keeps the chunk ids of the documents it came from, so drafts that use it cite those."""
+        kept = [p for p in passages if p.text.strip()]
+        if not kept:
+            raise IngestError("There is no text to add.")
+        canonical = json.dumps([[p.section, p.text, list(p.origins)] for p in kept])
+        self._check_size(title, len(canonical.encode("utf-8")))
+        source = Source(
+            name=title,
+            title=title,
+            source_kind=source_kind,
+            source_key=f"{source_kind}:{title}",
+            url=None,
+            content_hash=_sha256(canonical.encode("utf-8")),
+            added_by=added_by,
+        )
+        blocks = [Block(p.text.strip(), section=p.section, origins=p.origins) for p in kept]
+        load = lambda: Extracted("text", blocks)  # noqa: E731
         return self._ingest(workspace_id, source, load, on_progress)
 
     def add_bytes(

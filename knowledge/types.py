@@ -22,6 +22,18 @@ class Hit:
         "text"  # text | markdown | html | pdf | docx | csv | url | slack_file | draft | retro
     )
     page: int | None = None
+    # Chunk ids of the documents this chunk's text came from (a final draft's item), or none.
+    origins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One piece of knowledge handed over already cut (a final draft's item), with the chunk
+    ids of the documents it came from."""
+
+    text: str
+    section: str | None = None
+    origins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -32,9 +34,9 @@ def fetch_url(url: str, *, max_bytes: int, timeout: float, allow_private: bool) 
         timeout=timeout, follow_redirects=False, headers={"User-Agent": USER_AGENT}
     ) as client:
         for _ in range(MAX_REDIRECTS + 1):
-            check_url_allowed(current, allow_private=allow_private)
+            addresses = checked_addresses(current, allow_private=allow_private)
             try:
-                with client.stream("GET", current) as response:
+                with _stream_at(client, current, addresses) as response:
                     if response.is_redirect and "location" in response.headers:
                         # Every hop is checked again: a public page may redirect inward.
                         current = urljoin(current, response.headers["location"])
@@ -56,6 +58,36 @@ def fetch_url(url: str, *, max_bytes: int, timeout: float, allow_private: bool) 
     raise IngestError(f"{url} redirected more than {MAX_REDIRECTS} times.")
 
 
+@contextmanager
+def _stream_at(client: httpx.Client, url: str, addresses: list[str]) -> Iterator[httpx.Response]:
+    """GET `url` from one of the addresses that were checked, never from a fresh lookup of its
+    name (which a rebinding DNS server could point inward): the request goes to the address,
+    with the page's own name in the Host header and, over TLS, in SNI and the certificate
+    check. Addresses are tried in turn, as a connection by name would."""
+    target = httpx.URL(url)
+    named = {"Host": target.netloc.decode("ascii")}
+    extensions = {}
+    if target.scheme == "https" and not _is_address(target.host):
+        extensions["sni_hostname"] = target.raw_host.decode("ascii")
+    failure: httpx.ConnectError | None = None
+    for address in addresses:
+        request = client.build_request(
+            "GET", target.copy_with(host=address), headers=named, extensions=extensions
+        )
+        try:
+            response = client.send(request, stream=True)
+        except httpx.ConnectError as exc:
+            failure = exc
+            continue
+        try:
+            yield response
+        finally:
+            response.close()
+        return
+    assert failure is not None
+    raise failure
+
+
 def _read_limited(response: httpx.Response, url: str, max_bytes: int, deadline: float) -> bytes:
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
@@ -72,19 +104,22 @@ def _read_limited(response: httpx.Response, url: str, max_bytes: int, deadline: 
     return bytes(body)
 
 
-def check_url_allowed(url: str, *, allow_private: bool) -> None:
+def checked_addresses(url: str, *, allow_private: bool) -> list[str]:
+    """The addresses `url`'s host resolves to, each one public unless private ones are allowed:
+    the fetch connects to these, so what was checked is what is fetched."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise IngestError(f"“{url}” is not an http(s) URL.")
-    if allow_private:
-        return
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    for address in resolve(parts.hostname, port):
-        if not is_public(address):
-            raise IngestError(
-                f"{parts.hostname} resolves to a private or local address ({address}); "
-                "alignbot does not fetch those unless KNOWLEDGE__ALLOW_PRIVATE_URLS is set."
-            )
+    addresses = resolve(parts.hostname, port)
+    if not allow_private:
+        for address in addresses:
+            if not is_public(address):
+                raise IngestError(
+                    f"{parts.hostname} resolves to a private or local address ({address}); "
+                    "alignbot does not fetch those unless KNOWLEDGE__ALLOW_PRIVATE_URLS is set."
+                )
+    return addresses
 
 
 def resolve(host: str, port: int) -> list[str]:
@@ -92,7 +127,8 @@ def resolve(host: str, port: int) -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise IngestError(f"Could not resolve {host}.") from exc
-    return sorted({str(info[4][0]) for info in infos})
+    # In the resolver's order of preference, as a connection by name would try them.
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def is_public(address: str) -> bool:
@@ -100,6 +136,14 @@ def is_public(address: str) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     return ip.is_global and not ip.is_multicast
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _filename(url: str) -> str:

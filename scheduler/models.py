@@ -61,6 +61,8 @@ class Retro(Base):
     late_by_seconds: Mapped[int | None] = mapped_column(Integer)
     occurrence_at: Mapped[datetime | None]
     synthesis_error: Mapped[str | None] = mapped_column(String(500))
+    # Keys the marks in retro_contributions while the retro is open; cleared when it closes.
+    contributor_salt: Mapped[str | None] = mapped_column(String(32))
 
 
 class RetroEntryRow(Base):
@@ -78,6 +80,21 @@ class RetroEntryRow(Base):
     source: Mapped[str] = mapped_column(String(16))
     source_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class RetroContribution(Base):
+    """That a member has written in an open retro, anonymously or not, so the nudge skips them.
+
+    A keyed hash of their user id (the retro's salt), with no time, order or entry it could be
+    matched against: it says who wrote, never what. Deleted when the retro closes.
+    """
+
+    __tablename__ = "retro_contributions"
+
+    retro_id: Mapped[int] = mapped_column(
+        ForeignKey("retros.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_key: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class ActionItem(Base):

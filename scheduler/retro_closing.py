@@ -15,6 +15,7 @@ from core.clock import Clock, as_utc
 from core.db import session_scope
 from core.retro_sections import SECTIONS
 from scheduler import store
+from scheduler.contributions import forget_contributors
 from scheduler.models import MAX_ENTRY_CHARS, ActionItem, Retro, RetroEntryRow
 from scheduler.ports import (
     CloseResult,
@@ -53,6 +54,8 @@ class RetroClosing:
                 now=now,
                 workspace_id=workspace_id,
             )
+            if claimed:
+                forget_contributors(session=session, retro_id=retro_id)
             row = load_retro(session, retro_id, workspace_id)
             info = store.retro_info(row)
             count = store.entry_count(session=session, retro_id=retro_id)

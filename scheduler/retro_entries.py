@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.clock import Clock, as_utc
 from core.db import insert_ignore, session_scope
 from core.retro_sections import SECTIONS, Section, parse_prefixed_entry
+from scheduler.contributions import mark_contributed
 from scheduler.errors import EntryRejected, RetroClosed, RetroNotFound
 from scheduler.models import MAX_ENTRY_CHARS, Retro, RetroEntryRow
 from scheduler.ports import EntryResult, EntrySource
@@ -40,8 +41,10 @@ class RetroEntries:
     ) -> EntryResult:
         """Store one entry now.
 
-        Anonymous entries are stored without an author. A repeated `source_ts` (a redelivered
-        thread reply, a resubmitted modal) returns the stored entry with created=False.
+        `author` is who wrote it. An anonymous entry is stored without an author; that they
+        wrote is kept apart, as a mark that cannot be matched to the entry (for the nudge, see
+        scheduler/contributions.py). A repeated `source_ts` (a redelivered thread reply, a
+        resubmitted modal) returns the stored entry with created=False.
         """
         body = text.strip()
         if not body:
@@ -79,6 +82,8 @@ class RetroEntries:
                     )
                 ).one()
                 entry_id, section = existing.id, existing.section
+            if author:
+                mark_contributed(session=session, retro_id=retro_id, member=author)
         # Never log the author: anonymous or not, logs are not where people's names go.
         log.info("retro %s: entry %s stored (created=%s)", retro_id, entry_id, created)
         return EntryResult(entry_id=entry_id, retro_id=retro_id, section=section, created=created)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.clock import Clock, as_utc
 from core.db import session_scope
 from scheduler import store
+from scheduler.contributions import contributed
 from scheduler.models import Retro
 from scheduler.ports import RetroNotifier
 from scheduler.retro_lookup import load_retro
@@ -23,9 +24,10 @@ class RetroNudges:
     notifier: RetroNotifier
 
     def nudge_targets(self, retro_id: int, members: list[str]) -> list[str]:
-        """Members who have not contributed under their name (anonymous authors are unknowable)."""
+        """Members who have not written in the retro, named or anonymously."""
         with session_scope(self.sessions) as session:
             done = store.contributors(session=session, retro_id=retro_id)
+            done |= contributed(session=session, retro_id=retro_id, members=members)
             retro = session.get(Retro, retro_id)
             if retro is not None and retro.opened_by:
                 # Whoever opened it is running it; a reminder to them is noise.

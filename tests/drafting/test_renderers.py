@@ -8,9 +8,11 @@ import json
 from rich.console import Console
 
 from drafting.draft import Draft, Item, Section, SourceRef
-from drafting.render_markdown import render_for_knowledge, render_markdown
+from drafting.origins import knowledge_passages
+from drafting.render_markdown import render_markdown
 from drafting.render_terminal import render_terminal
 from handlers.draft_blocks import MAX_BLOCKS, build_draft_blocks
+from knowledge.types import Passage
 
 
 def small_draft() -> Draft:
@@ -130,12 +132,14 @@ def test_markdown_export_names_sources_by_title_never_by_chunk_id() -> None:
 
 
 def test_a_final_draft_enters_the_knowledge_base_as_its_items_naming_their_documents() -> None:
-    text = render_for_knowledge(small_draft())
-    assert "- ARR reached USD 38.4 million. (from QBR Q3)" in text
-    assert "- Uptime was 99.99%. (from Eng metrics)" in text
+    passages = knowledge_passages(small_draft())
+    assert passages == [
+        Passage("ARR reached USD 38.4 million.", "Strengths", ("qbr#0",)),
+        Passage("Uptime was 99.99%.", "Strengths", ("eng#1",)),
+    ]
     # Nothing a later draft could quote as if it were a finding.
     for noise in ("Sources", "[1]", "qbr#0", "eng#1", "No items", "offline engine"):
-        assert noise not in text
+        assert not any(noise in p.text for p in passages)
 
 
 def test_retro_items_show_people_and_owners() -> None:

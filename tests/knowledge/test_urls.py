@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
+import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 
 from knowledge.errors import IngestError
-from knowledge.url_fetch import check_url_allowed, is_public
+from knowledge.url_fetch import checked_addresses, is_public
 from tests.knowledge.conftest import MakeKB
 from tests.knowledge.documents import make_pdf
 
@@ -45,10 +50,13 @@ ROUTES: dict[str, tuple[int, str, bytes, dict[str, str]]] = {
 
 
 class Handler(BaseHTTPRequestHandler):
+    seen: ClassVar[list[str]] = []  # the Host header of every request
+
     def log_message(self, *args: object) -> None:
         pass
 
     def do_GET(self) -> None:
+        Handler.seen.append(self.headers.get("Host", ""))
         if self.path == "/slow":
             time.sleep(2)
         status, content_type, body, headers = ROUTES.get(self.path, ROUTES["/missing"])
@@ -145,13 +153,106 @@ def test_private_and_local_addresses_are_refused_by_default(make_kb: MakeKB, sit
 )
 def test_guard_refuses_every_non_public_range(url: str) -> None:
     with pytest.raises(IngestError, match="private or local address"):
-        check_url_allowed(url, allow_private=False)
+        checked_addresses(url, allow_private=False)
 
 
 def test_guard_accepts_public_addresses_and_rejects_other_schemes() -> None:
     assert is_public("93.184.216.34")
     assert is_public("2606:4700:4700::1111")
-    check_url_allowed("https://93.184.216.34/page", allow_private=False)
+    assert checked_addresses("https://93.184.216.34/page", allow_private=False) == ["93.184.216.34"]
     for url in ("file:///etc/passwd", "ftp://93.184.216.34/x", "not a url"):
         with pytest.raises(IngestError, match="not an http"):
-            check_url_allowed(url, allow_private=False)
+            checked_addresses(url, allow_private=False)
+
+
+class Resolver:
+    """socket.getaddrinfo with one made-up host in it (every other name resolves as usual),
+    counting how often that host is looked up."""
+
+    def __init__(self, host: str, answers: list[str]) -> None:
+        self.host, self.answers, self.lookups = host, answers, 0
+        self.real = socket.getaddrinfo
+
+    def __call__(self, host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host != self.host:
+            return self.real(host, port, *args, **kwargs)
+        # The last answer repeats: a rebinding name answers public once, then this machine.
+        address = self.answers[min(self.lookups, len(self.answers) - 1)]
+        self.lookups += 1
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, int(port)))]
+
+
+def test_a_name_that_rebinds_to_this_machine_after_the_check_is_never_fetched_from_it(
+    make_kb: MakeKB, site: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The DNS-rebinding window: the guard resolves the name to a public address, and the
+    connection must go to that address, not to whatever the name resolves to a moment later."""
+    resolver = Resolver("rebind.test", ["93.184.216.34", "127.0.0.1"])
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    Handler.seen.clear()
+    kb = make_kb(url_timeout_seconds=1)
+    port = site.rsplit(":", 1)[1]
+    with pytest.raises(IngestError):
+        kb.add_url(W, f"http://rebind.test:{port}/handbook")
+    assert Handler.seen == [] and resolver.lookups == 1
+    assert kb.list_documents(W) == []
+
+
+def test_the_checked_address_is_fetched_under_the_pages_own_name(
+    make_kb: MakeKB, site: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resolver = Resolver("handbook.test", ["127.0.0.1"])
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    Handler.seen.clear()
+    kb = make_kb(allow_private_urls=True)
+    port = site.rsplit(":", 1)[1]
+    result = kb.add_url(W, f"http://handbook.test:{port}/moved")
+    # Each hop is resolved once, checked, and asked for by its name at the address checked.
+    assert result.url == f"http://handbook.test:{port}/handbook"
+    assert Handler.seen == [f"handbook.test:{port}"] * 2 and resolver.lookups == 2
+
+
+@pytest.fixture
+def tls_site(tmp_path: Path) -> Iterator[tuple[str, list[str | None], Path]]:
+    """An HTTPS server on this machine with a certificate for handbook.test only; yields its
+    port, the SNI names clients sent and the certificate (for SSL_CERT_FILE)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=handbook.test"),
+            *("-addext", "subjectAltName=DNS:handbook.test"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    names: list[str | None] = []
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    context.sni_callback = lambda _sock, name, _ctx: names.append(name)  # type: ignore[assignment,func-returns-value]
+    server = QuietServer(("127.0.0.1", 0), Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield str(server.server_address[1]), names, cert
+    server.shutdown()
+    server.server_close()
+
+
+def test_over_tls_the_checked_address_is_verified_as_the_pages_own_name(
+    make_kb: MakeKB,
+    tls_site: tuple[str, list[str | None], Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    port, names, cert = tls_site
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    monkeypatch.setattr(socket, "getaddrinfo", Resolver("handbook.test", ["127.0.0.1"]))
+    kb = make_kb(allow_private_urls=True)
+    result = kb.add_url(W, f"https://handbook.test:{port}/handbook")
+    assert result.title == "Team handbook" and names == ["handbook.test"]
+    # The same address under a name the certificate does not hold is refused.
+    monkeypatch.setattr(socket, "getaddrinfo", Resolver("other.test", ["127.0.0.1"]))
+    with pytest.raises(IngestError, match="Could not fetch"):
+        kb.add_url(W, f"https://other.test:{port}/handbook")

@@ -323,6 +323,31 @@ def test_nudge_targets_skip_contributors_and_are_sent_once(
     assert notifier.nudged == [(rid, ["U0BEN", "U0CAT"])]
 
 
+def test_anonymous_writers_are_not_nudged_and_nothing_of_them_outlives_the_close(
+    service: RetroService, sessions: sessionmaker[Session]
+) -> None:
+    rid = open_now(service, nudge=timedelta(minutes=30))
+    for _ in range(2):  # a resubmitted modal marks once
+        service.entries.add_entry(
+            rid,
+            workspace_id=WS,
+            section="not_so_well",
+            text="standups ran over",
+            author="U0ANON",
+            anonymous=True,
+            source="modal",
+            source_ts="V0ANON",
+        )
+    assert service.nudges.nudge_targets(rid, ["U0ANON", "U0BEN"]) == ["U0BEN"]
+    with sessions() as session:
+        authors = session.scalars(select(RetroEntryRow.author)).all()
+        marks = session.execute(text("SELECT * FROM retro_contributions")).all()
+    assert authors == [None] and len(marks) == 1 and "U0ANON" not in str(marks)
+    service.closing.close_retro(rid, reason="command")
+    with sessions() as session:
+        assert session.execute(text("SELECT * FROM retro_contributions")).all() == []
+
+
 def test_scheduled_retro_records_lateness(service: RetroService, clock: ManualClock) -> None:
     request = parse_schedule_command(
         "daily at 09:00", channel_id=CH, default_tz="UTC", now=clock.now()

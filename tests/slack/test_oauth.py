@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
 from tests.conftest import StartApp
 from tests.fakes.slack_api import FakeSlack
@@ -62,3 +64,44 @@ def test_uninstalled_team_is_told_to_install_and_not_served(
     assert "/swot" not in resp.text
     [told] = [c for c in fake_slack.calls if c.method == "commands/T0NOTHERE1/1/hook"]
     assert "install" in str(told.params.get("text", "")).lower()
+
+
+GRID, GRID_TEAM, ORG_TOKEN = "E0GRID001", "T0GRIDWS1", "xoxb-org-wide-install-token"
+
+
+def test_work_in_a_workspace_of_an_org_wide_install_uses_the_organisations_token(
+    oauth_app: InProcessApp, fake_slack: FakeSlack
+) -> None:
+    """Enterprise Grid, installed once for the whole organisation: the installation row names
+    the enterprise and no team. Work that starts after the request (a draft, a scheduled
+    retro) must find it from the workspace it runs for."""
+    SQLAlchemyInstallationStore(client_id="111.222", engine=oauth_app.deps.engine).save(
+        Installation(
+            app_id="A0ALIGN01",
+            enterprise_id=GRID,
+            team_id=None,
+            is_enterprise_install=True,
+            bot_token=ORG_TOKEN,
+            bot_id="B0ORGBOT1",
+            bot_user_id="U0ORGBOT1",
+            user_id="U0ADMIN01",
+        )
+    )
+    resp = oauth_app.sender().command(
+        "/swot",
+        "Larkspur",
+        team_id=GRID_TEAM,
+        enterprise_id=GRID,
+        is_enterprise_install="true",
+        channel_id="C0GRID001",
+    )
+    assert resp.status_code == 200
+    [post] = fake_slack.wait_for(
+        "chat.postMessage", lambda c: c.params.get("channel") == "C0GRID001"
+    )
+    assert post.token == ORG_TOKEN
+    # The scheduler's notifier finds it the same way.
+    notifier = oauth_app.deps.retros.nudges.notifier
+    assert notifier.channel_members(GRID_TEAM, "C0GRID001") == []
+    [members] = fake_slack.calls_to("conversations.members")
+    assert members.token == ORG_TOKEN
