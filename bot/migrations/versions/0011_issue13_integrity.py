@@ -6,14 +6,14 @@ and a workspace remembers its Enterprise Grid organisation, so background work f
 org-wide installation.
 
 Revision ID: 0011_issue13_integrity
-Revises: 0009_occurrence_claims
+Revises: 0010_okr_plans
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_issue13_integrity"
-down_revision = "0009_occurrence_claims"
+down_revision = "0010_okr_plans"
 branch_labels = None
 depends_on = None
 
