@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from drafting.grounding import extract_figures
-from drafting.statement_pool import Typed
+from drafting.labels import FUNCTION_WORDS
+from drafting.statement_pool import Typed, without_owner
 from knowledge.statements import display_text
 
 TARGET_TO_BE_SET = "target to be set"
@@ -53,12 +54,13 @@ _VALUE_AHEAD = (
 # colon.
 _METRIC_END = re.compile(
     r"\s+(?:is|are|was|were|reached|fell|rose|grew|dropped|stood|averaged|must|should|will|"
-    r"aims?|targets?|came)\b|\s+(?:from|to|at|of|above|below|under|over|by)\b"
+    r"aims?|targets?|came)\b|\s+(?:from|to|at|of|above|below|under|over|by|than|within)\b"
     + _VALUE_AHEAD
     # "lengthened to 94 days", "rose by 9%": any past-tense verb right before a moved value.
     + r"|\s+\w{3,}ed\b(?=\s+(?:to|by|from|at)\b"
     + _VALUE_AHEAD
-    + r")|:|;|,",
+    # A comma ends the name, unless it sits inside a number ("25,000 subscribers").
+    + r")|:|;|,(?!\d)",
     re.I,
 )
 # Goals that count things done ("Hire 6 ...", "Sign 20 ..."): the verb as a participle names
@@ -77,6 +79,8 @@ _PARTICIPLE = {
     "publish": "published",
     "train": "trained",
     "certify": "certified",
+    "enrol": "enrolled",
+    "enroll": "enrolled",
     "complete": "completed",
 }
 _COUNT_GOAL = re.compile(
@@ -85,9 +89,11 @@ _COUNT_GOAL = re.compile(
 # A change verb inside a goal ("aims to bring X from ..."): the metric follows the last one.
 _INNER_CHANGE_VERB = re.compile(
     r"\b(?:reduce|cut|lower|decrease|raise|increase|grow|lift|improve|bring|move|boost|"
-    r"shorten)\s+",
+    r"shorten|reach|hit|achieve)\s+",
     re.I,
 )
+# Words that end a value without being its unit ("50 by Q4", "38 from 46", "9 a month").
+_NOT_UNITS = frozenset(FUNCTION_WORDS | {"every", "each", "per", "a", "an", "the"})
 _STOP = {
     "the",
     "a",
@@ -152,7 +158,7 @@ def unit_of(text: str, surface: str) -> str:
         # "2 of the 6 engineers": the count is in the unit of the whole it is part of.
         return unit_of(after[share.start(1) :], share.group(1))
     word = re.match(r"[a-z]+", after)
-    if word:
+    if word and word.group(0) not in _NOT_UNITS:
         for unit in _TIME_UNITS:
             if word.group(0).startswith(unit):
                 return unit
@@ -202,9 +208,40 @@ def content_words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z][a-z-]+", text.lower()) if w not in _STOP}
 
 
+def _stem(word: str) -> str:
+    # The first five letters stand for a word's family: "enrolled" and "enrolments", "page"
+    # and "pages" name the same metric however they are inflected.
+    return word[:5]
+
+
+def _named(word: str, text: str) -> str | None:
+    """How the text names one of a metric's words: "word" (inflected or not), "acronym" (the
+    text spells out "NPS" as "net promoter score"), or None."""
+    if _stem(word) in {_stem(w) for w in content_words(text)}:
+        return "word"
+    initials = "".join(w[0] for w in re.findall(r"[a-z]+", text.lower()))
+    if 2 <= len(word) <= 5 and word.isalpha() and word in initials:
+        return "acronym"
+    return None
+
+
+def word_overlap(metric_words: set[str], text: str) -> float:
+    """Share of a metric's words the text names."""
+    if not metric_words:
+        return 0.0
+    return sum(_named(w, text) is not None for w in metric_words) / len(metric_words)
+
+
+def head_word(metric: str) -> str | None:
+    """The last content word of a metric's name, its head noun in English ("booking app
+    availability" is an availability, "member NPS" an NPS)."""
+    words = [w for w in re.findall(r"[a-z][a-z-]+", metric.lower()) if w not in _STOP]
+    return words[-1] if words else None
+
+
 def metric_name(text: str) -> str:
     """The measured thing a goal names: "Cut median onboarding time to 6 weeks" -> its metric."""
-    clean = display_text(text).rstrip(".")
+    clean = display_text(without_owner(text)).rstrip(".")
     stated = _FROM_TO.search(clean)
     if stated:
         # "A programme aims to bring average onboarding time from 11 weeks ...": the metric is
@@ -215,12 +252,18 @@ def metric_name(text: str) -> str:
             before = before[verbs[-1].end() :]
         if re.search(r"[A-Za-z]", before):
             clean = before
+    verbs = list(_INNER_CHANGE_VERB.finditer(clean))
+    if not stated and verbs and not _CHANGE_VERB.match(clean) and not _COUNT_GOAL.match(clean):
+        # "We aim to reach 25,000 subscribers": the goal's verb is inside the sentence.
+        clean = clean[verbs[-1].start() :]
     counted = _COUNT_GOAL.match(clean)
     if counted:
         # "Hire 6 engineers for X by March": the metric is the count of engineers hired.
         thing = re.split(_METRIC_END, counted.group(3))[0].strip(" ,")
         return f"{thing} {_PARTICIPLE[counted.group(1).lower()]}"
     clean = _CHANGE_VERB.sub("", clean)
+    # "Reach 25,000 digital subscribers by ...": a count names its metric after the number.
+    clean = re.sub(r"^(?:about\s+|at least\s+)?[$€£]?\d[\d,.]*\s*(?=[A-Za-z])", "", clean)
     match = re.split(_METRIC_END, clean)
     name = match[0].strip(" ,")
     words = name.split()
@@ -312,13 +355,30 @@ def pair_goal(
     kr.baseline = baseline
     kr.sources.append(source.chunk_id)
     kr.statements.append(source)
-    marker = re.search(rf"\bto\s+{re.escape(target)}", text)
+    # The baseline goes with the target, before the owner the line names ("— owner: Sam").
+    core = display_text(without_owner(goal.text))
+    owner = text[len(core.rstrip(".")) :].strip(" .")
+    if not text.startswith(core.rstrip(".")):
+        core, owner = text, ""
+    marker = re.search(rf"\bto\s+{re.escape(target)}", core)
     # "to 2 days" and a baseline "4 days": the KR reads "from 4 days to 2 days".
     if marker:
-        kr.text = f"{text[: marker.start()]}from {baseline} {text[marker.start() :]}"
+        kr.text = f"{core[: marker.start()]}from {baseline} {core[marker.start() :]}"
     else:
-        kr.text = f"{text.rstrip('.')}, from a baseline of {baseline}."
+        kr.text = f"{core.rstrip('.')}, from a baseline of {baseline}."
+    if owner:
+        kr.text = f"{kr.text.rstrip('.')} {owner}."
     return kr
+
+
+def _row_names(record: dict[str, str], words: set[str]) -> bool:
+    """Whether a row's first cell names the metric (a table with a row per metric)."""
+    if not record or not words:
+        return False
+    stems = {_stem(w) for w in words}
+    name = next(iter(record.values()))
+    named = stems & {_stem(w) for w in re.split(r"[\s_/()-]+", name.lower()) if w}
+    return len(named) >= min(2, len(stems))
 
 
 def _record_value(fact: Typed, words: set[str]) -> list[str]:
@@ -326,19 +386,45 @@ def _record_value(fact: Typed, words: set[str]) -> list[str]:
     record = parse_record(fact.text)
     if len(record) < 2:
         return []
+    stems = {_stem(w) for w in words}
+    if _row_names(record, words):
+        # A row per metric with a column per period: its last value is the latest.
+        latest = [value for value in list(record.values())[1:] if measures(value)]
+        return latest[-1:]
     return [
         value
         for column, value in record.items()
-        if words & set(re.split(r"[\s_/()-]+", column.lower())) and measures(value)
+        if stems & {_stem(w) for w in re.split(r"[\s_/()-]+", column.lower()) if w}
+        and measures(value)
     ]
+
+
+def _latest_rows(facts: list[Typed]) -> set[tuple[str, int]]:
+    """Of the rows of one table (same chunk, same columns), all but the last: a table with a
+    row per period reports the metric's current value in its latest row."""
+    last: dict[tuple[str, tuple[str, ...]], Typed] = {}
+    rows = []
+    for fact in facts:
+        record = parse_record(fact.text)
+        if len(record) >= 2:
+            key = (fact.chunk_id, tuple(record))
+            rows.append((key, fact))
+            if key not in last or fact.position > last[key].position:
+                last[key] = fact
+    return {fact.key for key, fact in rows if last[key] is not fact}
 
 
 def _baseline(
     goal: Typed, facts: list[Typed], target: str, unit: str
 ) -> tuple[str | None, Typed | None]:
-    words = content_words(metric_name(goal.text))
+    metric = metric_name(goal.text)
+    words = content_words(metric)
+    head = head_word(metric)
+    superseded = _latest_rows(facts)
     best: tuple[float, str, Typed] | None = None
     for fact in facts:
+        if fact.key in superseded and not _row_names(parse_record(fact.text), words):
+            continue
         in_row = _record_value(fact, words)
         candidates = in_row or measures(fact.text)
         same_unit = [v for v in candidates if unit_of(fact.text, v) == unit and v != target]
@@ -349,13 +435,34 @@ def _baseline(
         if not _plausible(same_unit[0], target):
             continue
         similarity = float(goal.vector @ fact.vector)
-        overlap = len(words & content_words(fact.text)) / max(len(words), 1)
-        if similarity < MIN_BASELINE_SIMILARITY or overlap < MIN_WORD_OVERLAP:
+        overlap = word_overlap(words, fact.text)
+        if in_row:
+            # A row names its metric in a column, not in words its vector carries: the
+            # match of those names is the evidence.
+            similarity = max(similarity, MIN_BASELINE_SIMILARITY)
+        named_head = _named(head, fact.text) if head else None
+        if named_head == "acronym":
+            # A metric's acronym spelled out is its name, however differently the sentences
+            # around it read.
+            similarity = max(similarity, MIN_BASELINE_SIMILARITY)
+        if similarity < MIN_BASELINE_SIMILARITY:
             continue
-        score = similarity + 0.5 * overlap
+        # The head noun names what is measured ("availability"); its modifiers ("booking
+        # app") may be left unsaid in the sentence that reports it.
+        if overlap < MIN_WORD_OVERLAP and named_head is None:
+            continue
+        # Rows of one table are alike but for the period they report: the later row, later
+        # in its document, is the more recent baseline.
+        score = similarity + 0.5 * overlap + 1e-4 * _order(fact)
         if best is None or score > best[0]:
             best = (score, with_unit(fact.text, same_unit[0]), fact)
     return (best[1], best[2]) if best else (None, None)
+
+
+def _order(statement: Typed) -> float:
+    """Where a statement sits in its document: chunk number, then position in the chunk."""
+    chunk = statement.chunk_id.rsplit("#", 1)[-1]
+    return (int(chunk) if chunk.isdigit() else 0) * 1000 + statement.position
 
 
 def _number(surface: str) -> float | None:

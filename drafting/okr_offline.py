@@ -47,7 +47,9 @@ _RESULT_AGAINST_PLAN = re.compile(
 _STATES_TARGET = re.compile(
     r"\b(?:by|before|until)\s+(?:the\s+)?(?:end\b|[QH][1-4]\b|FY|(?:19|20)\d\d|[A-Z][a-z]+ \d{4})|"
     r"\b(?:targets?|goals?|aims?|objectives?|ambition|planned|plans?|will|must|should|"
-    r"ceiling|floor|at least|at most|no more than|kr\s?\d)\b|\bfrom\b.+\bto\b|→|->",
+    r"ceiling|floor|at least|at most|no more than|kr\s?\d)\b|\bfrom\b.+\bto\b|→|->|"
+    # A bound on a value ("fewer than 1%", "within 60 days") or an owner put in charge of it.
+    r"\b(?:fewer|less|more)\s+than\s+\d|\b(?:within|under)\s+\d|\bowners?\s*:",
     re.I,
 )
 _PLAN_HEADING = re.compile(r"target|goal|okr|objective|key result|plan|ambition|vision", re.I)

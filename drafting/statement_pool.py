@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -45,6 +45,13 @@ _GENERIC = {
     "us",
 }
 _FALLBACK_K = 60
+# "… — owner: Sam", "Owner: People team": someone is put in charge of it, which makes it a
+# plan item (a goal or an action), whatever its verbs read like; a fact has no owner.
+_OWNER = re.compile(r"(?:^|[\s(—–-])owners?\s*[:=]\s*\S", re.IGNORECASE)
+# "09:12 The sync locked the table", "2026-10-18 14:03 paged": a log or timeline line tells
+# how an incident unfolded (its mechanics), not where the organisation stands.
+_TIMESTAMPED = re.compile(r"^\s*(?:\d{4}-\d{2}-\d{2}[ T]?)?\d{1,2}:\d{2}\b")
+_MEASURED = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,25 @@ class Pool:
         return np.vstack([self._cache[t] for t in texts])
 
 
+def without_owner(text: str) -> str:
+    """A plan line without the owner put in charge of it ("… — owner: Sam")."""
+    return _OWNER.split(text)[0].rstrip(" —–-(")
+
+
+def retyped(statement: Typed) -> Typed:
+    """The statement's type after the general rules the classifier cannot see from one
+    sentence's meaning: an owned line is a plan item, a timestamped line incident mechanics."""
+    kind, confidence = statement.kind, statement.confidence
+    if _OWNER.search(statement.text) and kind not in ("goal", "action"):
+        kind = "goal" if _MEASURED.search(without_owner(statement.text)) else "action"
+        confidence = max(confidence, 0.6)
+    elif _TIMESTAMPED.match(statement.text) and kind != "noise":
+        kind = "context"
+    if kind == statement.kind:
+        return statement
+    return replace(statement, kind=kind, confidence=confidence)
+
+
 def load_pool(retriever: Retriever, workspace_id: str, subject: str) -> Pool:
     """Every typed statement of the workspace; a retriever without a statement store (a test's
     in-memory one) has the chunks a subject search finds typed on the spot instead."""
@@ -111,7 +137,7 @@ def load_pool(retriever: Retriever, workspace_id: str, subject: str) -> Pool:
             )
             for r in rows
         ]
-        return Pool(statements, embeddings, {})
+        return Pool([retyped(s) for s in statements], embeddings, {})
     hits = retriever.search(workspace_id, subject, k=_FALLBACK_K)
     return _typed_on_the_spot(hits, retriever.embeddings)
 
@@ -137,7 +163,7 @@ def _typed_on_the_spot(hits: list[Hit], embeddings: Embeddings) -> Pool:
         )
         for t in typed
     ]
-    return Pool(statements, model, {h.doc_id: h.title for h in hits})
+    return Pool([retyped(s) for s in statements], model, {h.doc_id: h.title for h in hits})
 
 
 def subject_words(subject: str) -> set[str]:
