@@ -490,14 +490,26 @@ def _plausible(baseline: str, target: str) -> bool:
 _METRIC_UNITS = frozenset(("%", "money", "out", "point", "score", *_TIME_UNITS))
 
 
+_CHANGE_BEFORE = re.compile(
+    r"\b(?:rose|risen|grew|fell|dropped|declined|increased|decreased|climbed|jumped|slipped|"
+    r"up|down|by)\s+(?:about\s+|around\s+|nearly\s+|almost\s+)?[$€£]?$",
+    re.I,
+)
+
+
 def baseline_only(fact: Typed, label: str) -> KeyResult | None:
     """A measured problem with no stated target: its baseline, and a target still to set."""
     values = measures(fact.text)
     if not values or unit_of(fact.text, values[0]) not in _METRIC_UNITS:
         return None
     metric = re.sub(r"^(?:the|our|a|an)\s+", "", metric_name(fact.text), flags=re.I)
-    # The metric must be named by words before its value, in a few of them.
+    # The metric must be named by words before its value, in a few of them, none a figure.
     if not re.match(r"[A-Za-z]", metric) or not 1 <= len(metric.split()) <= 6:
+        return None
+    if re.search(r"\d", metric) or metric.split()[0].lower() in FUNCTION_WORDS:
+        return None
+    # "fell 23%", "rose by 38%", "up 17%": a change is not the level a target is set from.
+    if _CHANGE_BEFORE.search(fact.text[: fact.text.find(values[0])]):
         return None
     value = with_unit(fact.text, values[0])
     text = f"{metric[0].upper()}{metric[1:]}: from {value} today; {TARGET_TO_BE_SET}."

@@ -40,6 +40,8 @@ _DANGLING = re.compile(
     re.IGNORECASE,
 )
 MIN_WORDS, MAX_WORDS = 5, 60
+# "ours" stands for something of ours set against another party's thing.
+_ABOUT_ANOTHER = re.compile(r"\bours\b", re.IGNORECASE)
 
 
 @dataclass
@@ -82,10 +84,15 @@ def rank_facts(
     quadrant_of = {kind: key for key, kind in KIND_OF.items()}
     for index, fact in enumerate(facts):
         quadrant = quadrant_of[fact.kind]
-        if quadrant in ("strengths", "weaknesses"):
-            # A cost, churn or delay that went up is a weakness however upbeat the sentence
-            # sounds, and one that went down a strength; the embedding misses the direction.
-            quadrant = polarity_shift(fact.text) or quadrant
+        shift = polarity_shift(fact.text) if quadrant in ("strengths", "weaknesses") else None
+        # A cost, churn or delay that went up is a weakness however upbeat the sentence
+        # sounds, and one that went down a strength; the embedding misses the direction.
+        quadrant = shift or quadrant
+        if quadrant in ("strengths", "weaknesses") and _ABOUT_ANOTHER.search(fact.text):
+            # "Their traffic grew to 400,000 visitors, close to ours": measured against ours,
+            # the subject is another organisation; its strength is our threat, its gap our
+            # opening.
+            quadrant = "threats" if quadrant == "strengths" else "opportunities"
         about = float(by_subject[index])
         if lens_found and by_lens is not None:
             about *= float(by_lens[index])
@@ -94,6 +101,9 @@ def rank_facts(
         # A figure makes an item checkable; the classifier's confidence says how sure the
         # quadrant is; relevance orders what is left.
         score = fact.confidence + 0.3 * about + (0.1 if extract_figures(fact.text) else 0.0)
+        # A finding that says which way a measure moved, or how it stands against plan, is
+        # evidence; a bare level ("revenue per member was €52") needs a reader to judge it.
+        score += 0.15 if shift else 0.0
         ranked[quadrant].append(Candidate(fact, quadrant, score))
     for candidates in ranked.values():
         candidates.sort(key=lambda c: c.score, reverse=True)
