@@ -371,23 +371,24 @@ def pair_goal(
     return kr
 
 
-def _row_names(record: dict[str, str], words: set[str]) -> bool:
+def _row_names(record: dict[str, str], words: set[str], head: str | None = None) -> bool:
     """Whether a row's first cell names the metric (a table with a row per metric)."""
     if not record or not words:
         return False
     stems = {_stem(w) for w in words}
     name = next(iter(record.values()))
     named = stems & {_stem(w) for w in re.split(r"[\s_/()-]+", name.lower()) if w}
-    return len(named) >= min(2, len(stems))
+    # Two of its words, or its head noun ("parts stock-outs" in "stockout_rate_pct").
+    return len(named) >= min(2, len(stems)) or (head is not None and _stem(head) in named)
 
 
-def _record_value(fact: Typed, words: set[str]) -> list[str]:
+def _record_value(fact: Typed, words: set[str], head: str | None = None) -> list[str]:
     """In a "column: value; ..." row, the values of the columns named like the metric."""
     record = parse_record(fact.text)
     if len(record) < 2:
         return []
     stems = {_stem(w) for w in words}
-    if _row_names(record, words):
+    if _row_names(record, words, head):
         # A row per metric with a column per period: its last value is the latest.
         latest = [value for value in list(record.values())[1:] if measures(value)]
         return latest[-1:]
@@ -423,9 +424,9 @@ def _baseline(
     superseded = _latest_rows(facts)
     best: tuple[float, str, Typed] | None = None
     for fact in facts:
-        if fact.key in superseded and not _row_names(parse_record(fact.text), words):
+        if fact.key in superseded and not _row_names(parse_record(fact.text), words, head):
             continue
-        in_row = _record_value(fact, words)
+        in_row = _record_value(fact, words, head)
         candidates = in_row or measures(fact.text)
         same_unit = [v for v in candidates if unit_of(fact.text, v) == unit and v != target]
         if in_row and not same_unit:

@@ -52,6 +52,11 @@ _OWNER = re.compile(r"(?:^|[\s(—–-])owners?\s*[:=]\s*\S", re.IGNORECASE)
 # how an incident unfolded (its mechanics), not where the organisation stands.
 _TIMESTAMPED = re.compile(r"^\s*(?:\d{4}-\d{2}-\d{2}[ T]?)?\d{1,2}:\d{2}\b")
 _MEASURED = re.compile(r"\d")
+_BOUND = re.compile(
+    r"\b(?:within|under|below|above|over|at (?:least|most)|no (?:more|less) than|"
+    r"(?:fewer|less|more) than|to)\s+[$€£]?\d",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -105,9 +110,13 @@ def retyped(statement: Typed) -> Typed:
     """The statement's type after the general rules the classifier cannot see from one
     sentence's meaning: an owned line is a plan item, a timestamped line incident mechanics."""
     kind, confidence = statement.kind, statement.confidence
-    if _OWNER.search(statement.text) and kind not in ("goal", "action"):
-        kind = "goal" if _MEASURED.search(without_owner(statement.text)) else "action"
-        confidence = max(confidence, 0.6)
+    if _OWNER.search(statement.text) and kind != "goal":
+        plan = without_owner(statement.text)
+        # Measured, it is a goal when it bounds a value ("within 3%"); an owned action keeps
+        # its numbers as settings ("alert at 80% disk").
+        if kind != "action" or _BOUND.search(plan):
+            kind = "goal" if _MEASURED.search(plan) else "action"
+            confidence = max(confidence, 0.6)
     elif _TIMESTAMPED.match(statement.text) and kind != "noise":
         kind = "context"
     if kind == statement.kind:
