@@ -82,13 +82,10 @@ def spokes(sample_kb: SampleKB, tmp_path_factory: pytest.TempPathFactory) -> Sam
 
 
 @pytest.fixture(scope="module")
-def swot(offline_drafter: Drafter, spokes: SampleKB) -> Draft:
-    return offline_drafter.draft_swot(WORKSPACE, SUBJECT)
-
-
-@pytest.fixture(scope="module")
-def plan(offline_drafter: Drafter, swot: Draft) -> Draft:
-    return offline_drafter.draft_okr(WORKSPACE, SUBJECT, from_swot=swot)
+def drafts(offline_drafter: Drafter, spokes: SampleKB) -> tuple[Draft, Draft]:
+    """The SWOT, and the plan built on it, drafted once for the module."""
+    swot = offline_drafter.draft_swot(WORKSPACE, SUBJECT)
+    return swot, offline_drafter.draft_okr(WORKSPACE, SUBJECT, from_swot=swot)
 
 
 def quadrant_items(draft: Draft) -> list[str]:
@@ -104,8 +101,9 @@ def words(text: str) -> set[str]:
 
 
 def test_metadata_goals_plan_lines_timelines_and_placeholders_are_never_swot_items(
-    swot: Draft,
+    drafts: tuple[Draft, Draft],
 ) -> None:
+    swot, _ = drafts
     items = " ".join(quadrant_items(swot)).lower()
     assert items, "the review holds facts for the quadrants"
     for never in (
@@ -121,20 +119,25 @@ def test_metadata_goals_plan_lines_timelines_and_placeholders_are_never_swot_ite
         assert never not in items, never
 
 
-def test_a_measure_that_fell_is_never_a_strength(swot: Draft) -> None:
+def test_a_measure_that_fell_is_never_a_strength(drafts: tuple[Draft, Draft]) -> None:
+    swot, _ = drafts
     strengths = swot.section("strengths")
     assert strengths is not None
     assert not any("fell to 61" in item.text for item in strengths.items)
 
 
-def test_a_stated_target_becomes_a_key_result_with_its_baseline(plan: Draft) -> None:
-    krs = key_results(plan)
+def test_a_stated_target_becomes_a_key_result_with_its_baseline(
+    drafts: tuple[Draft, Draft],
+) -> None:
+    krs = key_results(drafts[1])
     turnaround = [kr for kr in krs if "4 days" in kr]
     assert turnaround and "9 days" in turnaround[0], krs
 
 
-def test_a_baseline_is_found_in_a_csv_row_and_by_an_acronym(plan: Draft) -> None:
-    krs = key_results(plan)
+def test_a_baseline_is_found_in_a_csv_row_and_by_an_acronym(
+    drafts: tuple[Draft, Draft],
+) -> None:
+    krs = key_results(drafts[1])
     # "NPS" is spelled out as "net promoter score" where its baseline is stated.
     assert any("80" in kr and "61" in kr for kr in krs), krs
     # A row per metric, a column per quarter: the latest quarter is the baseline.
@@ -143,7 +146,10 @@ def test_a_baseline_is_found_in_a_csv_row_and_by_an_acronym(plan: Draft) -> None
     assert any("3%" in kr and "6.2" in kr for kr in krs), krs
 
 
-def test_priorities_are_actions_that_cite_the_items_they_answer(swot: Draft) -> None:
+def test_priorities_are_actions_that_cite_the_items_they_answer(
+    drafts: tuple[Draft, Draft],
+) -> None:
+    swot, _ = drafts
     priorities = swot.section("priorities")
     assert priorities is not None and priorities.items
     items = quadrant_items(swot)
@@ -155,8 +161,8 @@ def test_priorities_are_actions_that_cite_the_items_they_answer(swot: Draft) -> 
         assert set(priority.sources) & item_sources, priority.text
 
 
-def test_every_cited_id_is_in_the_sources(swot: Draft, plan: Draft) -> None:
-    for draft in (swot, plan):
+def test_every_cited_id_is_in_the_sources(drafts: tuple[Draft, Draft]) -> None:
+    for draft in drafts:
         for item in draft.items():
             assert item.sources, item.text
             assert set(item.sources) <= set(draft.sources), item.text
