@@ -13,8 +13,15 @@ import numpy as np
 from drafting.draft import OFFLINE_ENGINE, SECTION_TITLES, Draft, Item, Section
 from drafting.facts import normalised
 from drafting.grounding import check_draft
-from drafting.key_results import KeyResult, baseline_only, measures, pair_goal
-from drafting.labels import label_for, objective_names, project_names, tidy_label
+from drafting.key_results import KeyResult, baseline_only, measures, metric_name, pair_goal
+from drafting.labels import (
+    area_scores,
+    label_for,
+    label_words,
+    objective_names,
+    project_names,
+    tidy_label,
+)
 from drafting.priorities import PLAN_VERBS
 from drafting.retriever import Retriever
 from drafting.statement_pool import Pool, Typed, load_pool, relevance, source_book
@@ -23,6 +30,7 @@ from drafting.vectors import CachedEmbedder
 from knowledge.statements import display_text
 
 MAX_VALUES = 6
+MIN_VALUES_TOGETHER = 2
 # A target this close in meaning (MiniLM cosine) to an objective measures what it asks for.
 MIN_OBJECTIVE_FIT = 0.5
 # Headings that name the values section rather than one value.
@@ -90,6 +98,20 @@ def _goals(pool: Pool, subject: str, objectives: np.ndarray) -> list[Typed]:
     return kept
 
 
+def _goal_label(goal: Typed, projects: set[str]) -> str:
+    """A key result is labelled by what it measures: its metric's business area, else the
+    metric's own name when it is short ("DIGITAL SUBSCRIBERS"), not the verb it opens with."""
+    metric = metric_name(goal.text)
+    scores = area_scores(metric)
+    if scores:
+        best = max(n for _, n in scores)
+        return next(label for label, n in scores if n == best)
+    named = label_words(metric)
+    if 1 <= len(named) <= 3 and not re.search(r"\d", metric):
+        return tidy_label(" ".join(named))
+    return label_for(display_text(goal.text), goal.heading, projects=projects)
+
+
 def key_results_of(
     pool: Pool, subject: str, projects: set[str], objectives: np.ndarray | None = None
 ) -> list[KeyResult]:
@@ -112,7 +134,7 @@ def key_results_of(
         header = headers.get(goal.chunk_id) if " | " in goal.text else None
         if " | " in goal.text and header is None:
             continue  # a table row whose columns are unknown cannot be read as a key result
-        label = label_for(display_text(goal.text), goal.heading, projects=projects)
+        label = _goal_label(goal, projects)
         kr = pair_goal(goal, facts, label, header)
         if kr is None:
             continue
@@ -175,6 +197,12 @@ def mission_of(pool: Pool) -> tuple[str, str] | None:
 def values_of(pool: Pool) -> list[Item]:
     """Values by name, with the sentence that explains each when the document gives one."""
     values = pool.of("value", min_confidence=0.35)
+    per_doc: dict[str, int] = {}
+    for value in values:
+        per_doc[value.doc_id] = per_doc.get(value.doc_id, 0) + 1
+    # Values are written as a list, on a page of their own or a section of one; a lone
+    # statement read as a value anywhere else ("Not everything is rosy.") is a misreading.
+    values = [v for v in values if per_doc[v.doc_id] >= MIN_VALUES_TOGETHER]
     at = {s.key: s for s in pool.statements}
     items: list[Item] = []
     seen: set[str] = set()
@@ -221,6 +249,10 @@ def values_of(pool: Pool) -> list[Item]:
             description = f"{name} — {description}" if description else name
         else:
             label = tidy_label(name)
+            if description and len(label.split()) < len(name.split()):
+                # The label lost words of the name ("Spot each other" -> SPOT): the text
+                # keeps the name whole.
+                description = f"{name} — {description}"
         if label.lower() in seen:
             continue
         seen.add(label.lower())
@@ -301,7 +333,9 @@ def _fill_with_baselines(
     """An objective without a stated target keeps its measured problem as a baseline, with the
     target still to set, rather than a made-up measure."""
     by_chunk: dict[str, list[Typed]] = {}
-    for statement in pool.of("weakness", "threat", "strength", "opportunity"):
+    # Only internal facts: a plan sets targets for our own measures, not for a rival's
+    # traffic or a market's prices.
+    for statement in pool.of("weakness", "strength"):
         by_chunk.setdefault(statement.chunk_id, []).append(statement)
     used = {kr.baseline for group in groups for kr in group}
     for priority, group in zip(priorities, groups, strict=True):

@@ -191,7 +191,12 @@ def gist(item: Item, proper: set[str]) -> str | None:
     """What an item is about, as the noun phrase its sentence opens with ("the booking app",
     "employers in the valley"), for a priority to name; None when it opens with no noun."""
     words: list[str] = []
-    for token in item.text.rstrip(".").split():
+    tokens = item.text.rstrip(".").split()
+    # "36% of non-subscribers", "only 8% of readers": the people or things counted are what
+    # the item is about, not their share.
+    while len(tokens) > 2 and (re.search(r"\d", tokens[0]) or tokens[0].lower() in _QUANTIFIERS):
+        tokens = tokens[2:] if tokens[1].lower() == "of" else tokens[1:]
+    for token in tokens:
         word = token.strip(',;:()"“”')
         lowered = word.lower()
         if lowered in _SUBJECT_END or (words and lowered.endswith("ed") and len(lowered) > 4):
@@ -213,6 +218,7 @@ def gist(item: Item, proper: set[str]) -> str | None:
     return " ".join(phrase)
 
 
+_QUANTIFIERS = frozenset(("only", "around", "about", "nearly", "almost", "some", "most", "all"))
 _TRAILING_TEXT = "a an the of in on at to for and or with by from our their its"
 _TRAILING = frozenset(_TRAILING_TEXT.split())
 
