@@ -27,7 +27,7 @@ from drafting.retriever import Retriever
 from drafting.statement_pool import Pool, Typed, load_pool, relevance, source_book
 from drafting.swot_offline import draft_swot_offline, stands_alone
 from drafting.vectors import CachedEmbedder
-from knowledge.statements import display_text
+from knowledge.statements import display_text, has_placeholder
 
 MAX_VALUES = 6
 MIN_VALUES_TOGETHER = 2
@@ -59,6 +59,9 @@ _STATES_TARGET = re.compile(
     # A bound on a value ("fewer than 1%", "within 60 days") or an owner put in charge of it.
     r"\b(?:fewer|less|more)\s+than\s+\d|\b(?:within|under)\s+\d|\bowners?\s*:",
     re.I,
+)
+_STATES_MISSION = re.compile(
+    r"\b(?:our|the company's|its)\s+(?:mission|purpose)\s*(?:is|:|—|–)\s*(?:to\s+)?\w", re.I
 )
 _PLAN_HEADING = re.compile(r"target|goal|okr|objective|key result|plan|ambition|vision", re.I)
 
@@ -188,6 +191,14 @@ def _assign(
 def mission_of(pool: Pool) -> tuple[str, str] | None:
     """The statement most surely a mission; one that says "mission" wins a tie."""
     missions = pool.of("mission", min_confidence=0.3)
+    if not missions:
+        # The classifier missed it: a sentence that calls itself the mission or purpose
+        # ("Our purpose: to give ...", "Our mission is to ...") is one, whatever it was typed.
+        missions = [
+            s
+            for s in pool.statements
+            if _STATES_MISSION.search(s.text) and not has_placeholder(s.text)
+        ]
     if not missions:
         return None
     best = max(missions, key=lambda s: s.confidence + (0.2 if "mission" in s.text.lower() else 0.0))

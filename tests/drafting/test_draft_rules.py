@@ -13,12 +13,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from drafting.draft import Draft
 from drafting.key_results import unit_of, word_overlap
+from drafting.okr_offline import mission_of
 from drafting.polarity import favourable
 from drafting.service import Drafter
+from drafting.statement_pool import Pool, Typed
+from knowledge.minilm import MiniLMEmbeddings
 from tests.drafting.conftest import SampleKB
 
 WORKSPACE = "TSPOKES01"
@@ -191,3 +195,21 @@ def test_units_and_metric_names_compare_as_a_reader_would() -> None:
     assert word_overlap({"nps"}, "Net promoter score fell to 38.") == 1.0
     assert word_overlap({"enrolments"}, "We enrolled 40 pupils.") == 1.0
     assert word_overlap({"churn"}, "Revenue grew 9%.") == 0.0
+
+
+def test_a_mission_the_classifier_missed_is_found_by_what_it_says(minilm: MiniLMEmbeddings) -> None:
+    def typed(position: int, text: str, kind: str) -> Typed:
+        return Typed("doc#0", "doc", position, text, None, kind, 0.9, np.zeros(384, np.float32))
+
+    pool = Pool(
+        [
+            typed(0, "We repair about 9,000 bikes a year.", "strength"),
+            typed(1, "Our purpose: to keep every bike in the city on the road.", "context"),
+        ],
+        minilm,
+        {},
+    )
+    found = mission_of(pool)
+    assert found is not None and "keep every bike" in found[0]
+    pool.statements.pop()
+    assert mission_of(pool) is None
