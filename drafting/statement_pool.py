@@ -52,6 +52,14 @@ _OWNER = re.compile(r"(?:^|[\s(—–-])owners?\s*[:=]\s*\S", re.IGNORECASE)
 # how an incident unfolded (its mechanics), not where the organisation stands.
 _TIMESTAMPED = re.compile(r"^\s*(?:\d{4}-\d{2}-\d{2}[ T]?)?\d{1,2}:\d{2}\b")
 _MEASURED = re.compile(r"\d")
+_PLAN_HEADING = re.compile(
+    r"\b(?:targets?|goals?|okrs?|objectives?|key results?|krs?|ambitions?|vision)\b", re.I
+)
+_REVIEW_HEADING = re.compile(
+    r"\b(?:progress|results?|review|status|update|performance|vs\.?|versus|against|scorecard|"
+    r"achieved|missed|retro\w*)\b",
+    re.I,
+)
 _BOUND = re.compile(
     r"\b(?:within|under|below|above|over|at (?:least|most)|no (?:more|less) than|"
     r"(?:fewer|less|more) than|to)\s+[$€£]?\d",
@@ -119,6 +127,15 @@ def retyped(statement: Typed) -> Typed:
             confidence = max(confidence, 0.6)
     elif _TIMESTAMPED.match(statement.text) and kind != "noise":
         kind = "context"
+    elif (
+        kind in ("strength", "weakness", "opportunity", "threat")
+        and _PLAN_HEADING.search(statement.heading or "")
+        and not _REVIEW_HEADING.search(statement.heading or "")
+    ):
+        # Under a targets, OKR or vision heading a sentence states where we want to be, even
+        # in the present tense with a number ("We are the market leader in the Nordics",
+        # "Win rate has increased to 35%"); a review of progress against goals reports facts.
+        kind = "goal"
     if kind == statement.kind:
         return statement
     return replace(statement, kind=kind, confidence=confidence)

@@ -1,8 +1,8 @@
 """The general drafting rules, on a small knowledge base written here (not the sample company,
 not the development or evaluation sets).
 
-Behaviours, not wording: metadata lines, goals, owned plan lines, timeline lines and placeholders
-never become SWOT items; a measure that fell is never a strength; a stated target becomes a key
+Behaviours, not wording: metadata lines, goals (present-tense ones under a vision heading too),
+owned plan lines, timeline lines and placeholders never become SWOT items; a measure that fell is never a strength; a stated target becomes a key
 result with its baseline, wherever the baseline is written (another document, a CSV row, an
 acronym spelled out); priorities never copy an item and cite the items they answer; every cited
 id is in `sources`.
@@ -67,6 +67,10 @@ TARGETS = """# Spokeway targets 2027
 - Raise our NPS to 80 by Q4 2027.
 - Keep parts stock-outs within 3% of orders — owner: Bruno
 - Reach 1,500 members in the repair club by December 2027.
+
+## Vision 2028
+
+- We are the best-rated repair chain in the region, with 40% of the city's service market.
 """
 
 KPIS = """metric,q1,q2,q3
@@ -119,6 +123,7 @@ def test_metadata_goals_plan_lines_timelines_and_placeholders_are_never_swot_ite
         "parts database stopped",
         "[n4]",  # a placeholder
         "n4",
+        "40% of the city",  # a present-tense goal under a vision heading
     ):
         assert never not in items, never
 
