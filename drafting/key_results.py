@@ -318,7 +318,11 @@ def from_record(goal: Typed, label: str, text: str | None = None) -> KeyResult |
 
 
 def pair_goal(
-    goal: Typed, facts: list[Typed], label: str, header: str | None = None
+    goal: Typed,
+    facts: list[Typed],
+    label: str,
+    header: str | None = None,
+    superseded: set[tuple[str, int]] | None = None,
 ) -> KeyResult | None:
     """The goal as a key result, with the baseline of its metric when the knowledge base has it."""
     if header is not None:
@@ -348,7 +352,9 @@ def pair_goal(
         # "Coverage is 64%; the target is 80%": the goal states its own baseline.
         own = with_unit(goal.text, same[0])
         return KeyResult(label, text, [goal.chunk_id], target_read, goal.vector, metric, own, due)
-    baseline, source = _baseline(goal, facts, target, unit)
+    if superseded is None:
+        superseded = superseded_rows(facts)
+    baseline, source = _baseline(goal, facts, target, unit, superseded)
     kr = KeyResult(label, text, [goal.chunk_id], target_read, goal.vector, metric, due=due)
     if baseline is None or source is None:
         return kr
@@ -400,7 +406,7 @@ def _record_value(fact: Typed, words: set[str], head: str | None = None) -> list
     ]
 
 
-def _latest_rows(facts: list[Typed]) -> set[tuple[str, int]]:
+def superseded_rows(facts: list[Typed]) -> set[tuple[str, int]]:
     """Of the rows of one table (same chunk, same columns), all but the last: a table with a
     row per period reports the metric's current value in its latest row."""
     last: dict[tuple[str, tuple[str, ...]], Typed] = {}
@@ -416,12 +422,11 @@ def _latest_rows(facts: list[Typed]) -> set[tuple[str, int]]:
 
 
 def _baseline(
-    goal: Typed, facts: list[Typed], target: str, unit: str
+    goal: Typed, facts: list[Typed], target: str, unit: str, superseded: set[tuple[str, int]]
 ) -> tuple[str | None, Typed | None]:
     metric = metric_name(goal.text)
     words = content_words(metric)
     head = head_word(metric)
-    superseded = _latest_rows(facts)
     best: tuple[float, str, Typed] | None = None
     for fact in facts:
         if fact.key in superseded and not _row_names(parse_record(fact.text), words, head):

@@ -13,7 +13,14 @@ import numpy as np
 from drafting.draft import OFFLINE_ENGINE, SECTION_TITLES, Draft, Item, Section
 from drafting.facts import normalised
 from drafting.grounding import check_draft
-from drafting.key_results import KeyResult, baseline_only, measures, metric_name, pair_goal
+from drafting.key_results import (
+    KeyResult,
+    baseline_only,
+    measures,
+    metric_name,
+    pair_goal,
+    superseded_rows,
+)
 from drafting.labels import (
     area_scores,
     label_for,
@@ -133,12 +140,13 @@ def key_results_of(
     results: list[KeyResult] = []
     targets: list[tuple[str, np.ndarray, tuple[str, str]]] = []
     headers = _table_headers(pool)
+    superseded = superseded_rows(facts)  # once for all goals: it reads every row
     for goal in _goals(pool, subject, np.zeros((0, 384)) if objectives is None else objectives):
         header = headers.get(goal.chunk_id) if " | " in goal.text else None
         if " | " in goal.text and header is None:
             continue  # a table row whose columns are unknown cannot be read as a key result
         label = _goal_label(goal, projects)
-        kr = pair_goal(goal, facts, label, header)
+        kr = pair_goal(goal, facts, label, header, superseded)
         if kr is None:
             continue
         # The same target restated in another document (a table row, a sentence) is one key
