@@ -302,7 +302,9 @@ def draft_okr_offline(
     priorities = list(section.items if section else [])[:objectives]
     projects = project_names([s.text for s in pool.statements[:2000]])
     objective_vectors = (
-        pool.embed([p.text for p in priorities]) if priorities else np.zeros((0, 384))
+        pool.embed([_objective_text(p, swot) for p in priorities])
+        if priorities
+        else np.zeros((0, 384))
     )
     results = [
         kr
@@ -344,6 +346,19 @@ def draft_okr_offline(
         sources=book.cited(cited),
     )
     return check_draft(draft, book.texts)
+
+
+def _objective_text(priority: Item, swot: Draft) -> str:
+    """What an objective is about, to match key results to it: the priority and the quadrant
+    items it answers (a priority's own words may be few and general)."""
+    answered = [
+        item.text
+        for section in swot.sections
+        if section.key != "priorities"
+        for item in section.items
+        if set(item.sources) & set(priority.sources)
+    ]
+    return " ".join([priority.text, *answered])
 
 
 def _fill_with_baselines(

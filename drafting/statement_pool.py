@@ -10,6 +10,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from drafting.lens import lens_query, mentions_lens
+from drafting.polarity import favourable
 from drafting.retriever import Retriever
 from drafting.sourcebook import SourceBook
 from knowledge.statement_typing import ChunkText, StatementTyper
@@ -52,6 +53,8 @@ _OWNER = re.compile(r"(?:^|[\s(—–-])owners?\s*[:=]\s*\S", re.IGNORECASE)
 # how an incident unfolded (its mechanics), not where the organisation stands.
 _TIMESTAMPED = re.compile(r"^\s*(?:\d{4}-\d{2}-\d{2}[ T]?)?\d{1,2}:\d{2}\b")
 _MEASURED = re.compile(r"\d")
+# "ours" stands for something of ours set against another party's thing.
+_ABOUT_ANOTHER = re.compile(r"\bours\b", re.IGNORECASE)
 _PLAN_HEADING = re.compile(
     r"\b(?:targets?|goals?|okrs?|objectives?|key results?|krs?|ambitions?|vision)\b", re.I
 )
@@ -127,6 +130,12 @@ def retyped(statement: Typed) -> Typed:
             confidence = max(confidence, 0.6)
     elif _TIMESTAMPED.match(statement.text) and kind != "noise":
         kind = "context"
+    elif kind in ("strength", "weakness") and _ABOUT_ANOTHER.search(statement.text):
+        # "Their traffic grew to 400,000 visitors, close to ours": measured against ours, the
+        # subject is another organisation; its strength is our threat, its gap our opening.
+        verdict = favourable(statement.text)
+        good = kind == "strength" if verdict is None else verdict
+        kind = "threat" if good else "opportunity"
     elif (
         kind in ("strength", "weakness", "opportunity", "threat")
         and _PLAN_HEADING.search(statement.heading or "")

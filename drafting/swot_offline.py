@@ -40,8 +40,6 @@ _DANGLING = re.compile(
     re.IGNORECASE,
 )
 MIN_WORDS, MAX_WORDS = 5, 60
-# "ours" stands for something of ours set against another party's thing.
-_ABOUT_ANOTHER = re.compile(r"\bours\b", re.IGNORECASE)
 
 
 @dataclass
@@ -88,11 +86,6 @@ def rank_facts(
         # A cost, churn or delay that went up is a weakness however upbeat the sentence
         # sounds, and one that went down a strength; the embedding misses the direction.
         quadrant = shift or quadrant
-        if quadrant in ("strengths", "weaknesses") and _ABOUT_ANOTHER.search(fact.text):
-            # "Their traffic grew to 400,000 visitors, close to ours": measured against ours,
-            # the subject is another organisation; its strength is our threat, its gap our
-            # opening.
-            quadrant = "threats" if quadrant == "strengths" else "opportunities"
         about = float(by_subject[index])
         if lens_found and by_lens is not None:
             about *= float(by_lens[index])

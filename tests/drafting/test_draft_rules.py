@@ -21,7 +21,7 @@ from drafting.key_results import unit_of, word_overlap
 from drafting.okr_offline import mission_of
 from drafting.polarity import favourable
 from drafting.service import Drafter
-from drafting.statement_pool import Pool, Typed
+from drafting.statement_pool import Pool, Typed, retyped
 from knowledge.minilm import MiniLMEmbeddings
 from tests.drafting.conftest import SampleKB
 
@@ -218,3 +218,21 @@ def test_a_mission_the_classifier_missed_is_found_by_what_it_says(minilm: MiniLM
     assert found is not None and "keep every bike" in found[0]
     pool.statements.pop()
     assert mission_of(pool) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "becomes"),
+    [
+        ("Their bookings grew 40% this year, twice as fast as ours.", "strength", "threat"),
+        ("Their churn rose to 9%, three times ours.", "strength", "opportunity"),
+        ("Our bookings grew 40% this year.", "strength", "strength"),
+        ("09:40 The parts database stopped accepting orders.", "weakness", "context"),
+        ("Keep stock-outs within 3% of orders — owner: Bruno", "action", "goal"),
+        ("Train a battery technician for every workshop — owner: Ines", "weakness", "action"),
+    ],
+)
+def test_general_rules_retype_what_one_sentence_cannot_show(
+    text: str, kind: str, becomes: str
+) -> None:
+    statement = Typed("doc#0", "doc", 0, text, None, kind, 0.8, np.zeros(384, np.float32))
+    assert retyped(statement).kind == becomes
