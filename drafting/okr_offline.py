@@ -13,14 +13,7 @@ import numpy as np
 from drafting.draft import OFFLINE_ENGINE, SECTION_TITLES, Draft, Item, Section
 from drafting.facts import normalised
 from drafting.grounding import check_draft
-from drafting.key_results import (
-    KeyResult,
-    baseline_only,
-    measures,
-    metric_name,
-    pair_goal,
-    superseded_rows,
-)
+from drafting.key_results import KeyResult, baseline_only, pair_goal, superseded_rows
 from drafting.labels import (
     area_scores,
     label_for,
@@ -29,6 +22,7 @@ from drafting.labels import (
     project_names,
     tidy_label,
 )
+from drafting.metric_text import measures, metric_name
 from drafting.priorities import PLAN_VERBS
 from drafting.retriever import Retriever
 from drafting.statement_pool import Pool, Typed, load_pool, relevance, source_book

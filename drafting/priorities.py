@@ -15,8 +15,8 @@ import numpy as np
 
 from drafting.draft import Item
 from drafting.grounding import extract_figures
-from drafting.key_results import is_date
 from drafting.labels import AREAS
+from drafting.metric_text import is_date
 from drafting.statement_pool import Typed
 from knowledge.statements import display_text
 

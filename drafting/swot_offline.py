@@ -15,7 +15,7 @@ import numpy as np
 from drafting.draft import OFFLINE_ENGINE, SECTION_TITLES, Draft, Item, Section
 from drafting.facts import normalised
 from drafting.grounding import check_draft, extract_figures
-from drafting.labels import label_for, project_names
+from drafting.labels import FUNCTION_WORDS, label_for, project_names
 from drafting.polarity import polarity_shift
 from drafting.priorities import Evidence, draft_priorities
 from drafting.retriever import Retriever
@@ -47,6 +47,42 @@ class Candidate:
     statement: Typed
     quadrant: str
     score: float
+
+
+# Words a leading connective ("On the other side,", "In addition,") is made of, besides
+# function words: it links the sentence to its neighbours and says nothing on its own.
+_CONNECTIVE_WORDS = FUNCTION_WORDS | {
+    "side",
+    "hand",
+    "addition",
+    "contrast",
+    "result",
+    "meantime",
+    "meanwhile",
+    "overall",
+    "short",
+    "sum",
+    "particular",
+    "general",
+    "fact",
+    "turn",
+    "additionally",
+    "moreover",
+    "furthermore",
+    "similarly",
+    "likewise",
+    "conversely",
+}
+
+
+def without_connective(text: str) -> str:
+    """An item without the connective it opens with, so it reads alone."""
+    head, comma, rest = text.partition(", ")
+    words = head.lower().split()
+    if not comma or not 1 <= len(words) <= 5 or not set(words) <= _CONNECTIVE_WORDS:
+        return text
+    rest = rest.strip()
+    return rest[:1].upper() + rest[1:] if len(rest.split()) >= MIN_WORDS else text
 
 
 def is_record_row(text: str) -> bool:
@@ -173,7 +209,7 @@ def draft_swot_offline(
             statement = candidate.statement
             item = Item(
                 label=label(statement),
-                text=display_text(statement.text),
+                text=without_connective(display_text(statement.text)),
                 sources=[statement.chunk_id],
             )
             items.append(item)

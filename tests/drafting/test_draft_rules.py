@@ -17,11 +17,12 @@ import numpy as np
 import pytest
 
 from drafting.draft import Draft
-from drafting.key_results import unit_of, word_overlap
+from drafting.metric_text import unit_of, word_overlap
 from drafting.okr_offline import mission_of
 from drafting.polarity import favourable
 from drafting.service import Drafter
 from drafting.statement_pool import Pool, Typed, retyped
+from drafting.swot_offline import without_connective
 from knowledge.minilm import MiniLMEmbeddings
 from tests.drafting.conftest import SampleKB
 
@@ -236,3 +237,10 @@ def test_general_rules_retype_what_one_sentence_cannot_show(
 ) -> None:
     statement = Typed("doc#0", "doc", 0, text, None, kind, 0.8, np.zeros(384, np.float32))
     assert retyped(statement).kind == becomes
+
+
+def test_an_item_drops_the_connective_that_ties_it_to_its_neighbours() -> None:
+    assert without_connective("On the other hand, rents rose 12% in two years.").startswith("Rents")
+    # A time or place that opens a sentence is content, not a connective.
+    kept = "In March, bookings fell 8% against plan."
+    assert without_connective(kept) == kept
