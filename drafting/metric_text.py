@@ -39,7 +39,8 @@ _VALUE_AHEAD = (
 # colon.
 _METRIC_END = re.compile(
     r"\s+(?:is|are|was|were|reached|fell|rose|grew|dropped|stood|averaged|must|should|will|"
-    r"aims?|targets?|came)\b|\s+(?:from|to|at|of|above|below|under|over|by|than|within)\b"
+    r"aims?|targets?|came)\b|\s+(?:fewer|less|more)\s+than\b|\s+at\s+(?:least|most)\b"
+    r"|\s+(?:from|to|at|of|above|below|under|over|by|than|within)\b"
     + _VALUE_AHEAD
     # "lengthened to 94 days", "rose by 9%": any past-tense verb right before a moved value.
     + r"|\s+\w{3,}ed\b(?=\s+(?:to|by|from|at)\b"
@@ -231,14 +232,19 @@ def metric_name(text: str) -> str:
     if counted:
         # "Hire 6 engineers for X by March": the metric is the count of engineers hired.
         thing = re.split(_METRIC_END, counted.group(3))[0].strip(" ,")
+        # "in 2027" says when, not what is counted.
+        thing = re.sub(r"\s+(?:in|during)\s+(?:19|20)\d\d$", "", thing)
         return f"{thing} {_PARTICIPLE[counted.group(1).lower()]}"
     clean = _CHANGE_VERB.sub("", clean)
     # "Reach 25,000 digital subscribers by ...": a count names its metric after the number.
     clean = re.sub(r"^(?:about\s+|at least\s+)?[$€£]?\d[\d,.]*\s*(?=[A-Za-z])", "", clean)
     match = re.split(_METRIC_END, clean)
     name = match[0].strip(" ,")
-    words = name.split()
-    return " ".join(words[:8]) if words else clean
+    words = name.split()[:8]
+    # A name never ends on a preposition or an article ("Pages load in", "Corrections on").
+    while len(words) > 1 and words[-1].lower() in FUNCTION_WORDS:
+        words.pop()
+    return " ".join(words) if words else clean
 
 
 def parse_record(text: str) -> dict[str, str]:
