@@ -16,7 +16,7 @@ _BAD_WHEN_UP_WORDS_TEXT = """cost costs spend spending expense expenses burn chu
     incidents outage outages downtime latency delay delays backlog complaints complaint tickets
     defects defect bugs bug errors error mistakes corrections refunds returns debt absences
     injuries accidents vacancies write-offs losses loss waiting wait price prices rent rents
-    time"""
+    time cycle duration"""
 BAD_WHEN_UP = frozenset(_BAD_WHEN_UP_WORDS_TEXT.split())
 # Measures an organisation wants more of.
 _GOOD_WHEN_UP_WORDS_TEXT = """revenue revenues sales income profit profits margin margins ebitda members membership
@@ -46,7 +46,10 @@ _WORSE = frozenset(("worse", "worst", "missed", "failed"))
 _BETTER = frozenset(("better", "best", "beat", "exceeded", "record"))
 _NUMBER = r"(\d[\d,]*(?:\.\d+)?)"
 # "fell to 38 from 46", "from 8,900 to 11,300": the numbers give the direction.
-_TO_FROM = re.compile(rf"\bto\s+\D{{0,3}}{_NUMBER}\S*\s+from\s+\D{{0,3}}{_NUMBER}", re.I)
+# A unit may stand between a value and "from" ("to 94 days, from 71 days").
+_TO_FROM = re.compile(
+    rf"\bto\s+\D{{0,3}}{_NUMBER}\S*(?:\s+[A-Za-z]+){{0,2}},?\s+from\s+\D{{0,3}}{_NUMBER}", re.I
+)
 _FROM_TO = re.compile(rf"\bfrom\s+\D{{0,3}}{_NUMBER}\S*\s+to\s+\D{{0,3}}{_NUMBER}", re.I)
 
 
@@ -66,27 +69,27 @@ def _direction(text: str) -> int:
         return (_value(match.group(2)) > _value(match.group(1))) * 2 - 1
     if match := _AGAINST_PLAN.search(text):
         return -1 if match.group("side").lower() in _BELOW else 1
-    # The first movement after the measure is the measure's own ("revenue fell 23% and still
-    # makes up a third of income"); without a measure, any one movement.
-    words = _words(text)
-    start = next((i for i, w in enumerate(words) if w in GOOD_WHEN_UP | BAD_WHEN_UP), 0)
-    # Else the nearest before it ("the lowest score", "halved the waiting time").
-    for word in [*words[start:], *reversed(words[:start])]:
+    # The first movement in the sentence is its subject's own ("revenue fell 23% and still
+    # makes up a third of income").
+    for word in _words(text):
         if word in UP or word in DOWN:
             return 1 if word in UP else -1
     return 0
 
 
 def _valence(text: str) -> int:
-    """+1 for a measure wanted up, -1 for one wanted down, 0 when none or both are named. The
-    measure named first is the sentence's subject: "revenue fell as costs rose" is about
-    revenue."""
-    for word in _words(text):
-        if word in GOOD_WHEN_UP:
-            return 1
-        if word in BAD_WHEN_UP:
-            return -1
-    return 0
+    """+1 for a measure wanted up, -1 for one wanted down, 0 when none is named. The measure is
+    the head of the sentence's subject, the last measure word before the first movement
+    ("the sales cycle lengthened" is about a cycle, "revenue fell as costs rose" about
+    revenue); with none before it, the first one after ("the lowest score")."""
+    words = _words(text)
+    first_move = next((i for i, w in enumerate(words) if w in UP or w in DOWN), len(words))
+    before = [w for w in words[:first_move] if w in GOOD_WHEN_UP or w in BAD_WHEN_UP]
+    after = [w for w in words[first_move:] if w in GOOD_WHEN_UP or w in BAD_WHEN_UP]
+    measure = before[-1] if before else (after[0] if after else None)
+    if measure is None:
+        return 0
+    return 1 if measure in GOOD_WHEN_UP else -1
 
 
 def favourable(text: str) -> bool | None:

@@ -199,7 +199,11 @@ def gist(item: Item, proper: set[str]) -> str | None:
     for token in tokens:
         word = token.strip(',;:()"“”')
         lowered = word.lower()
-        if lowered in _SUBJECT_END or (words and lowered.endswith("ed") and len(lowered) > 4):
+        verb = lowered in _SUBJECT_END or (lowered.endswith("ed") and len(lowered) > 4)
+        if verb and not words:
+            return None  # "37% asked for ...": the sentence opens with its verb, no noun
+        # A verb or a figure ends the noun phrase ("the pilot with 12 customers cut ...").
+        if verb or (words and re.search(r"\d", word)):
             break
         if token != word and words:
             words.append(word)

@@ -188,6 +188,8 @@ def test_every_cited_id_is_in_the_sources(drafts: tuple[Draft, Draft]) -> None:
         ("Bookings were 8% below budget for the quarter.", False),
         ("Its app was rated 2.1 out of 5, the lowest score of any we tested.", False),
         ("Our office moved to the second floor in May.", None),
+        # The head of the subject is the measure: a longer sales cycle is bad news.
+        ("The quoting cycle for new accounts lengthened to 50 days, from 38 days.", False),
     ],
 )
 def test_polarity_reads_the_measure_and_its_movement(sentence: str, verdict: bool | None) -> None:
