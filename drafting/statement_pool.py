@@ -53,6 +53,8 @@ _OWNER = re.compile(r"(?:^|[\s(—–-])owners?\s*[:=]\s*\S", re.IGNORECASE)
 # how an incident unfolded (its mechanics), not where the organisation stands.
 _TIMESTAMPED = re.compile(r"^\s*(?:\d{4}-\d{2}-\d{2}[ T]?)?\d{1,2}:\d{2}\b")
 _MEASURED = re.compile(r"\d")
+_FACT_KINDS = ("strength", "weakness", "opportunity", "threat")
+_ADDRESSES_READER = re.compile(r"\b(?:you|your|yours|yourself)\b", re.IGNORECASE)
 # "ours" stands for something of ours set against another party's thing.
 _ABOUT_ANOTHER = re.compile(r"\bours\b", re.IGNORECASE)
 _PLAN_HEADING = re.compile(
@@ -130,6 +132,10 @@ def retyped(statement: Typed) -> Typed:
             confidence = max(confidence, 0.6)
     elif _TIMESTAMPED.match(statement.text) and kind != "noise":
         kind = "context"
+    elif kind in _FACT_KINDS and _ADDRESSES_READER.search(statement.text):
+        # "Retain control of your data", "Bring a friend on your first visit": a sentence
+        # that speaks to the reader sells or instructs; findings are about us and our world.
+        kind = "context"
     elif kind in ("strength", "weakness") and _ABOUT_ANOTHER.search(statement.text):
         # "Their traffic grew to 400,000 visitors, close to ours": measured against ours, the
         # subject is another organisation; its strength is our threat, its gap our opening.
@@ -137,7 +143,7 @@ def retyped(statement: Typed) -> Typed:
         good = kind == "strength" if verdict is None else verdict
         kind = "threat" if good else "opportunity"
     elif (
-        kind in ("strength", "weakness", "opportunity", "threat")
+        kind in _FACT_KINDS
         and _PLAN_HEADING.search(statement.heading or "")
         and not _REVIEW_HEADING.search(statement.heading or "")
     ):

@@ -229,6 +229,7 @@ def test_a_mission_the_classifier_missed_is_found_by_what_it_says(minilm: MiniLM
         ("Their bookings grew 40% this year, twice as fast as ours.", "strength", "threat"),
         ("Their churn rose to 9%, three times ours.", "strength", "opportunity"),
         ("Our bookings grew 40% this year.", "strength", "strength"),
+        ("Keep full control of your data with our hosted plan.", "strength", "context"),
         ("09:40 The parts database stopped accepting orders.", "weakness", "context"),
         ("Keep stock-outs within 3% of orders — owner: Bruno", "action", "goal"),
         ("Train a battery technician for every workshop — owner: Ines", "weakness", "action"),
