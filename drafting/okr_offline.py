@@ -146,10 +146,15 @@ def key_results_of(
         # The same target restated in another document (a table row, a sentence) is one key
         # result: the same target close in meaning, or the same baseline and target.
         ends = (_figure(kr.baseline), _figure(kr.target))
-        if any(
-            (t == kr.target and float(v @ kr.vector) > 0.8) or (kr.baseline and e == ends)
-            for t, v, e in targets
-        ):
+        same = [
+            i
+            for i, (t, v, e) in enumerate(targets)
+            if (t == kr.target and float(v @ kr.vector) > 0.8) or (kr.baseline and e == ends)
+        ]
+        if same:
+            # Of two statements of one target, keep the one that found its baseline.
+            if kr.baseline and results[same[0]].baseline is None:
+                targets[same[0]], results[same[0]] = (kr.target, kr.vector, ends), kr
             continue
         targets.append((kr.target, kr.vector, ends))
         results.append(kr)
