@@ -150,7 +150,8 @@ def retyped(statement: Typed) -> Typed:
         # Under a targets, OKR or vision heading a sentence states where we want to be, even
         # in the present tense with a number ("We are the market leader in the Nordics",
         # "Win rate has increased to 35%"); a review of progress against goals reports facts.
-        kind = "goal"
+        # The heading is the evidence, so the goal is as sure as an owned plan line.
+        kind, confidence = "goal", max(confidence, 0.6)
     if kind == statement.kind:
         return statement
     return replace(statement, kind=kind, confidence=confidence)
