@@ -13,16 +13,25 @@ import numpy as np
 from drafting.draft import OFFLINE_ENGINE, SECTION_TITLES, Draft, Item, Section
 from drafting.facts import normalised
 from drafting.grounding import check_draft
-from drafting.key_results import KeyResult, baseline_only, measures, pair_goal
-from drafting.labels import label_for, objective_names, project_names, tidy_label
+from drafting.key_results import KeyResult, baseline_only, pair_goal, superseded_rows
+from drafting.labels import (
+    area_scores,
+    label_for,
+    label_words,
+    objective_names,
+    project_names,
+    tidy_label,
+)
+from drafting.metric_text import measures, metric_name
 from drafting.priorities import PLAN_VERBS
 from drafting.retriever import Retriever
 from drafting.statement_pool import Pool, Typed, load_pool, relevance, source_book
 from drafting.swot_offline import draft_swot_offline, stands_alone
 from drafting.vectors import CachedEmbedder
-from knowledge.statements import display_text
+from knowledge.statements import display_text, has_placeholder
 
 MAX_VALUES = 6
+MIN_VALUES_TOGETHER = 2
 # A target this close in meaning (MiniLM cosine) to an objective measures what it asks for.
 MIN_OBJECTIVE_FIT = 0.5
 # Headings that name the values section rather than one value.
@@ -47,8 +56,13 @@ _RESULT_AGAINST_PLAN = re.compile(
 _STATES_TARGET = re.compile(
     r"\b(?:by|before|until)\s+(?:the\s+)?(?:end\b|[QH][1-4]\b|FY|(?:19|20)\d\d|[A-Z][a-z]+ \d{4})|"
     r"\b(?:targets?|goals?|aims?|objectives?|ambition|planned|plans?|will|must|should|"
-    r"ceiling|floor|at least|at most|no more than|kr\s?\d)\b|\bfrom\b.+\bto\b|→|->",
+    r"ceiling|floor|at least|at most|no more than|kr\s?\d)\b|\bfrom\b.+\bto\b|→|->|"
+    # A bound on a value ("fewer than 1%", "within 60 days") or an owner put in charge of it.
+    r"\b(?:fewer|less|more)\s+than\s+\d|\b(?:within|under)\s+\d|\bowners?\s*:",
     re.I,
+)
+_STATES_MISSION = re.compile(
+    r"\b(?:our|the company's|its)\s+(?:mission|purpose)\s*(?:is|:|—|–)\s*(?:to\s+)?\w", re.I
 )
 _PLAN_HEADING = re.compile(r"target|goal|okr|objective|key result|plan|ambition|vision", re.I)
 
@@ -88,6 +102,20 @@ def _goals(pool: Pool, subject: str, objectives: np.ndarray) -> list[Typed]:
     return kept
 
 
+def _goal_label(goal: Typed, projects: set[str]) -> str:
+    """A key result is labelled by what it measures: its metric's business area, else the
+    metric's own name when it is short ("DIGITAL SUBSCRIBERS"), not the verb it opens with."""
+    metric = metric_name(goal.text)
+    scores = area_scores(metric)
+    if scores:
+        best = max(n for _, n in scores)
+        return next(label for label, n in scores if n == best)
+    named = label_words(metric)
+    if 1 <= len(named) <= 3 and not re.search(r"\d", metric):
+        return tidy_label(" ".join(named))
+    return label_for(display_text(goal.text), goal.heading, projects=projects)
+
+
 def key_results_of(
     pool: Pool, subject: str, projects: set[str], objectives: np.ndarray | None = None
 ) -> list[KeyResult]:
@@ -106,21 +134,27 @@ def key_results_of(
     results: list[KeyResult] = []
     targets: list[tuple[str, np.ndarray, tuple[str, str]]] = []
     headers = _table_headers(pool)
+    superseded = superseded_rows(facts)  # once for all goals: it reads every row
     for goal in _goals(pool, subject, np.zeros((0, 384)) if objectives is None else objectives):
         header = headers.get(goal.chunk_id) if " | " in goal.text else None
         if " | " in goal.text and header is None:
             continue  # a table row whose columns are unknown cannot be read as a key result
-        label = label_for(display_text(goal.text), goal.heading, projects=projects)
-        kr = pair_goal(goal, facts, label, header)
+        label = _goal_label(goal, projects)
+        kr = pair_goal(goal, facts, label, header, superseded)
         if kr is None:
             continue
         # The same target restated in another document (a table row, a sentence) is one key
         # result: the same target close in meaning, or the same baseline and target.
         ends = (_figure(kr.baseline), _figure(kr.target))
-        if any(
-            (t == kr.target and float(v @ kr.vector) > 0.8) or (kr.baseline and e == ends)
-            for t, v, e in targets
-        ):
+        same = [
+            i
+            for i, (t, v, e) in enumerate(targets)
+            if (t == kr.target and float(v @ kr.vector) > 0.8) or (kr.baseline and e == ends)
+        ]
+        if same:
+            # Of two statements of one target, keep the one that found its baseline.
+            if kr.baseline and results[same[0]].baseline is None:
+                targets[same[0]], results[same[0]] = (kr.target, kr.vector, ends), kr
             continue
         targets.append((kr.target, kr.vector, ends))
         results.append(kr)
@@ -165,6 +199,14 @@ def mission_of(pool: Pool) -> tuple[str, str] | None:
     """The statement most surely a mission; one that says "mission" wins a tie."""
     missions = pool.of("mission", min_confidence=0.3)
     if not missions:
+        # The classifier missed it: a sentence that calls itself the mission or purpose
+        # ("Our purpose: to give ...", "Our mission is to ...") is one, whatever it was typed.
+        missions = [
+            s
+            for s in pool.statements
+            if _STATES_MISSION.search(s.text) and not has_placeholder(s.text)
+        ]
+    if not missions:
         return None
     best = max(missions, key=lambda s: s.confidence + (0.2 if "mission" in s.text.lower() else 0.0))
     return display_text(best.text), best.chunk_id
@@ -173,6 +215,12 @@ def mission_of(pool: Pool) -> tuple[str, str] | None:
 def values_of(pool: Pool) -> list[Item]:
     """Values by name, with the sentence that explains each when the document gives one."""
     values = pool.of("value", min_confidence=0.35)
+    per_doc: dict[str, int] = {}
+    for value in values:
+        per_doc[value.doc_id] = per_doc.get(value.doc_id, 0) + 1
+    # Values are written as a list, on a page of their own or a section of one; a lone
+    # statement read as a value anywhere else ("Not everything is rosy.") is a misreading.
+    values = [v for v in values if per_doc[v.doc_id] >= MIN_VALUES_TOGETHER]
     at = {s.key: s for s in pool.statements}
     items: list[Item] = []
     seen: set[str] = set()
@@ -219,6 +267,10 @@ def values_of(pool: Pool) -> list[Item]:
             description = f"{name} — {description}" if description else name
         else:
             label = tidy_label(name)
+            if description and len(label.split()) < len(name.split()):
+                # The label lost words of the name ("Spot each other" -> SPOT): the text
+                # keeps the name whole.
+                description = f"{name} — {description}"
         if label.lower() in seen:
             continue
         seen.add(label.lower())
@@ -249,7 +301,9 @@ def draft_okr_offline(
     priorities = list(section.items if section else [])[:objectives]
     projects = project_names([s.text for s in pool.statements[:2000]])
     objective_vectors = (
-        pool.embed([p.text for p in priorities]) if priorities else np.zeros((0, 384))
+        pool.embed([_objective_text(p, swot) for p in priorities])
+        if priorities
+        else np.zeros((0, 384))
     )
     results = [
         kr
@@ -293,13 +347,28 @@ def draft_okr_offline(
     return check_draft(draft, book.texts)
 
 
+def _objective_text(priority: Item, swot: Draft) -> str:
+    """What an objective is about, to match key results to it: the priority and the quadrant
+    items it answers (a priority's own words may be few and general)."""
+    answered = [
+        item.text
+        for section in swot.sections
+        if section.key != "priorities"
+        for item in section.items
+        if set(item.sources) & set(priority.sources)
+    ]
+    return " ".join([priority.text, *answered])
+
+
 def _fill_with_baselines(
     groups: list[list[KeyResult]], priorities: list[Item], pool: Pool, projects: set[str]
 ) -> None:
     """An objective without a stated target keeps its measured problem as a baseline, with the
     target still to set, rather than a made-up measure."""
     by_chunk: dict[str, list[Typed]] = {}
-    for statement in pool.of("weakness", "threat", "strength", "opportunity"):
+    # Only internal facts: a plan sets targets for our own measures, not for a rival's
+    # traffic or a market's prices.
+    for statement in pool.of("weakness", "strength"):
         by_chunk.setdefault(statement.chunk_id, []).append(statement)
     used = {kr.baseline for group in groups for kr in group}
     for priority, group in zip(priorities, groups, strict=True):

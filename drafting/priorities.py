@@ -14,6 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from drafting.draft import Item
+from drafting.grounding import extract_figures
+from drafting.labels import AREAS
+from drafting.metric_text import is_date
 from drafting.statement_pool import Typed
 from knowledge.statements import display_text
 
@@ -134,6 +137,9 @@ PLAN_VERBS = frozenset(
     ]
 )
 _FIRST_WORD = re.compile(r"[A-Za-z]+")
+AREA_LABELS = frozenset(label for label, _ in AREAS)
+# Two stated plans this close in meaning (MiniLM cosine) are one plan written twice.
+SAME_PLAN = 0.8
 
 
 @dataclass(frozen=True)
@@ -172,8 +178,71 @@ def _area(label: str, proper: set[str]) -> str:
     return " ".join(by_lower.get(w.lower(), w.lower()) for w in label.split())
 
 
+# Where a sentence's subject ends: an auxiliary or a common verb (or any past tense) after it.
+_SUBJECT_END_WORDS_TEXT = """is are was were be been has have had will would could can should may might must do does
+    did not say says said want wants wanted need needs take takes took make makes made get gets
+    got keep keeps kept run runs ran fill fills hold holds reach reached grew fell rose won lost
+    began became went came saw left"""
+_SUBJECT_END = frozenset(_SUBJECT_END_WORDS_TEXT.split())
+MAX_GIST_WORDS = 5
+
+
+def gist(item: Item, proper: set[str]) -> str | None:
+    """What an item is about, as the noun phrase its sentence opens with ("the booking app",
+    "employers in the valley"), for a priority to name; None when it opens with no noun."""
+    words: list[str] = []
+    tokens = item.text.rstrip(".").split()
+    # "36% of non-subscribers", "only 8% of readers": the people or things counted are what
+    # the item is about, not their share.
+    while len(tokens) > 2 and (re.search(r"\d", tokens[0]) or tokens[0].lower() in _QUANTIFIERS):
+        tokens = tokens[2:] if tokens[1].lower() == "of" else tokens[1:]
+    for token in tokens:
+        word = token.strip(',;:()"“”')
+        lowered = word.lower()
+        verb = lowered in _SUBJECT_END or (lowered.endswith("ed") and len(lowered) > 4)
+        if verb and not words:
+            return None  # "37% asked for ...": the sentence opens with its verb, no noun
+        # A verb or a figure ends the noun phrase ("the pilot with 12 customers cut ...").
+        if verb or (words and re.search(r"\d", word)):
+            break
+        if token != word and words:
+            words.append(word)
+            break
+        words.append(word)
+        if len(words) >= MAX_GIST_WORDS:
+            break
+    by_lower = {w.lower(): w for w in proper}
+    phrase = [
+        by_lower.get(w.lower(), w if w.isupper() and len(w) > 1 else w.lower()) for w in words
+    ]
+    while phrase and phrase[-1].lower() in _TRAILING:
+        phrase.pop()
+    if not phrase or not re.search(r"[A-Za-z]{3}", " ".join(phrase)):
+        return None
+    return " ".join(phrase)
+
+
+_QUANTIFIERS = frozenset(("only", "around", "about", "nearly", "almost", "some", "most", "all"))
+_TRAILING_TEXT = "a an the of in on at to for and or with by from our their its"
+_TRAILING = frozenset(_TRAILING_TEXT.split())
+
+
+def _name(evidence: Evidence, proper: set[str]) -> str:
+    """How a priority names an item: its business area when it has one, else its subject."""
+    label = evidence.item.label
+    if label in AREA_LABELS:
+        return _area(label, proper)
+    return gist(evidence.item, proper) or _area(label, proper)
+
+
+def _target(text: str) -> str | None:
+    """The value a plan aims at: its last figure that is not a date."""
+    values = [f.surface for f in extract_figures(text) if not is_date(f.surface)]
+    return values[-1].replace(" ", "") if values else None
+
+
 def _template(first: Evidence, second: Evidence | None, proper: set[str]) -> str:
-    a = _area(first.item.label, proper)
+    a = _name(first, proper)
     if second is None:
         return {
             "weaknesses": f"Fix our weakness in {a} before it costs more ground.",
@@ -181,7 +250,7 @@ def _template(first: Evidence, second: Evidence | None, proper: set[str]) -> str
             "opportunities": f"Go after the opportunity in {a} with a named owner and budget.",
             "strengths": f"Invest in {a}, where we already lead.",
         }[first.quadrant]
-    b = _area(second.item.label, proper)
+    b = _name(second, proper)
     pair = (first.quadrant, second.quadrant)
     if a.lower() == b.lower():
         # Both items are about one area: the sentence names it once.
@@ -254,6 +323,17 @@ def draft_priorities(
             fit = np.mean([plan_matrix @ e.vector for e in answered], axis=0)
             for index in np.argsort(-fit):
                 if int(index) in taken_plans or fit[index] < MIN_PLAN_SIMILARITY:
+                    continue
+                # A plan restated in another document (the memo's goal, the OKR page's key
+                # result) answers one thing once.
+                if any(
+                    float(plan_matrix[index] @ plan_matrix[i]) >= SAME_PLAN
+                    or (
+                        _target(usable[i][1])
+                        and _target(usable[i][1]) == _target(usable[int(index)][1])
+                    )
+                    for i in taken_plans
+                ):
                     continue
                 plan, plan_text = usable[int(index)]
                 taken_plans.add(int(index))

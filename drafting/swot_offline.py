@@ -15,7 +15,7 @@ import numpy as np
 from drafting.draft import OFFLINE_ENGINE, SECTION_TITLES, Draft, Item, Section
 from drafting.facts import normalised
 from drafting.grounding import check_draft, extract_figures
-from drafting.labels import label_for, project_names
+from drafting.labels import FUNCTION_WORDS, label_for, project_names
 from drafting.polarity import polarity_shift
 from drafting.priorities import Evidence, draft_priorities
 from drafting.retriever import Retriever
@@ -47,6 +47,42 @@ class Candidate:
     statement: Typed
     quadrant: str
     score: float
+
+
+# Words a leading connective ("On the other side,", "In addition,") is made of, besides
+# function words: it links the sentence to its neighbours and says nothing on its own.
+_CONNECTIVE_WORDS = FUNCTION_WORDS | {
+    "side",
+    "hand",
+    "addition",
+    "contrast",
+    "result",
+    "meantime",
+    "meanwhile",
+    "overall",
+    "short",
+    "sum",
+    "particular",
+    "general",
+    "fact",
+    "turn",
+    "additionally",
+    "moreover",
+    "furthermore",
+    "similarly",
+    "likewise",
+    "conversely",
+}
+
+
+def without_connective(text: str) -> str:
+    """An item without the connective it opens with, so it reads alone."""
+    head, comma, rest = text.partition(", ")
+    words = head.lower().split()
+    if not comma or not 1 <= len(words) <= 5 or not set(words) <= _CONNECTIVE_WORDS:
+        return text
+    rest = rest.strip()
+    return rest[:1].upper() + rest[1:] if len(rest.split()) >= MIN_WORDS else text
 
 
 def is_record_row(text: str) -> bool:
@@ -82,10 +118,10 @@ def rank_facts(
     quadrant_of = {kind: key for key, kind in KIND_OF.items()}
     for index, fact in enumerate(facts):
         quadrant = quadrant_of[fact.kind]
-        if quadrant in ("strengths", "weaknesses"):
-            # A cost, churn or delay that went up is a weakness however upbeat the sentence
-            # sounds, and one that went down a strength; the embedding misses the direction.
-            quadrant = polarity_shift(fact.text) or quadrant
+        shift = polarity_shift(fact.text) if quadrant in ("strengths", "weaknesses") else None
+        # A cost, churn or delay that went up is a weakness however upbeat the sentence
+        # sounds, and one that went down a strength; the embedding misses the direction.
+        quadrant = shift or quadrant
         about = float(by_subject[index])
         if lens_found and by_lens is not None:
             about *= float(by_lens[index])
@@ -94,6 +130,9 @@ def rank_facts(
         # A figure makes an item checkable; the classifier's confidence says how sure the
         # quadrant is; relevance orders what is left.
         score = fact.confidence + 0.3 * about + (0.1 if extract_figures(fact.text) else 0.0)
+        # A finding that says which way a measure moved, or how it stands against plan, is
+        # evidence; a bare level ("revenue per member was €52") needs a reader to judge it.
+        score += 0.15 if shift else 0.0
         ranked[quadrant].append(Candidate(fact, quadrant, score))
     for candidates in ranked.values():
         candidates.sort(key=lambda c: c.score, reverse=True)
@@ -170,7 +209,7 @@ def draft_swot_offline(
             statement = candidate.statement
             item = Item(
                 label=label(statement),
-                text=display_text(statement.text),
+                text=without_connective(display_text(statement.text)),
                 sources=[statement.chunk_id],
             )
             items.append(item)
