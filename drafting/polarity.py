@@ -14,7 +14,7 @@ import re
 # Measures an organisation wants less of.
 _BAD_WHEN_UP_WORDS_TEXT = """cost costs spend spending expense expenses burn churn attrition turnover incident
     incidents outage outages downtime latency delay delays backlog complaints complaint tickets
-    defects defect bugs bug errors error mistakes corrections refunds returns debt absences
+    defects defect bugs bug errors error mistakes corrections refunds returns debt absence absences
     injuries accidents vacancies write-offs losses loss waiting wait price prices rent rents
     time cycle duration"""
 BAD_WHEN_UP = frozenset(_BAD_WHEN_UP_WORDS_TEXT.split())
@@ -23,7 +23,7 @@ _GOOD_WHEN_UP_WORDS_TEXT = """revenue revenues sales income profit profits margi
     memberships subscribers subscriptions customers clients users readers visitors traffic
     retention renewals nps score scores rating ratings satisfaction applications applicants
     enrolments enrollments bookings orders conversion uptime availability share productivity
-    engagement attendance yield growth arr mrr"""
+    engagement attendance yield growth arr mrr demand"""
 GOOD_WHEN_UP = frozenset(_GOOD_WHEN_UP_WORDS_TEXT.split())
 _UP_WORDS_TEXT = """rose risen rise rises rising grew grown grows growing increased increase increases up
     climbed climbing doubled tripled jumped higher gained soared lengthened longer"""
@@ -95,7 +95,8 @@ def _valence(text: str) -> int:
 def favourable(text: str) -> bool | None:
     """Whether the measured change a sentence reports is good for the organisation; None when
     the sentence reports none this rule can read."""
-    words = set(_words(text))
+    # "best-run", "worst-hit": a verdict word inside a compound says it too.
+    words = {part for word in _words(text) for part in (word, *word.split("-"))}
     if words & _WORSE and not words & _BETTER:
         return False
     valence, direction = _valence(text), _direction(text)

@@ -10,6 +10,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from drafting.lens import lens_query, mentions_lens
+from drafting.parties import party
 from drafting.polarity import favourable
 from drafting.retriever import Retriever
 from drafting.sourcebook import SourceBook
@@ -119,10 +120,12 @@ def without_owner(text: str) -> str:
     return _OWNER.split(text)[0].rstrip(" —–-(")
 
 
-def retyped(statement: Typed) -> Typed:
+def retyped(statement: Typed, subject: str = "") -> Typed:
     """The statement's type after the general rules the classifier cannot see from one
-    sentence's meaning: an owned line is a plan item, a timestamped line incident mechanics."""
+    sentence's meaning: an owned line is a plan item, a timestamped line incident mechanics,
+    and whose fact it is (ours or another party's) decides internal or external."""
     kind, confidence = statement.kind, statement.confidence
+    whose = party(statement.text, subject)
     if _OWNER.search(statement.text) and kind != "goal":
         plan = without_owner(statement.text)
         # Measured, it is a goal when it bounds a value ("within 3%"); an owned action keeps
@@ -136,12 +139,24 @@ def retyped(statement: Typed) -> Typed:
         # "Retain control of your data", "Bring a friend on your first visit": a sentence
         # that speaks to the reader sells or instructs; findings are about us and our world.
         kind = "context"
-    elif kind in ("strength", "weakness") and _ABOUT_ANOTHER.search(statement.text):
-        # "Their traffic grew to 400,000 visitors, close to ours": measured against ours, the
-        # subject is another organisation; its strength is our threat, its gap our opening.
+    elif kind in ("strength", "weakness") and (
+        _ABOUT_ANOTHER.search(statement.text) or whose == "theirs"
+    ):
+        # "Their traffic grew to 400,000 visitors, close to ours", "They hired two of our
+        # reporters": the subject is another organisation (measured against ours, or named by a
+        # third-person pronoun); its strength is our threat, its gap our opening.
         verdict = favourable(statement.text)
         good = kind == "strength" if verdict is None else verdict
         kind = "threat" if good else "opportunity"
+    elif kind in ("opportunity", "threat") and whose == "ours":
+        # "Our two oldest sites need €1.4 million of repairs", "We lost the tender": the
+        # subject is the organisation itself, so the fact is internal whatever its topic (the
+        # classifier reads topics such as energy prices or rents as the outside world). Which
+        # way the fact cuts decides strength or weakness; without a clear direction an
+        # opening reads as favourable and a threat as not.
+        verdict = favourable(statement.text)
+        good = kind == "opportunity" if verdict is None else verdict
+        kind = "strength" if good else "weakness"
     elif (
         kind in _FACT_KINDS
         and _PLAN_HEADING.search(statement.heading or "")
@@ -179,12 +194,12 @@ def load_pool(retriever: Retriever, workspace_id: str, subject: str) -> Pool:
             )
             for r in rows
         ]
-        return Pool([retyped(s) for s in statements], embeddings, {})
+        return Pool([retyped(s, subject) for s in statements], embeddings, {})
     hits = retriever.search(workspace_id, subject, k=_FALLBACK_K)
-    return _typed_on_the_spot(hits, retriever.embeddings)
+    return _typed_on_the_spot(hits, retriever.embeddings, subject)
 
 
-def _typed_on_the_spot(hits: list[Hit], embeddings: Embeddings) -> Pool:
+def _typed_on_the_spot(hits: list[Hit], embeddings: Embeddings, subject: str) -> Pool:
     from knowledge.minilm import MiniLMEmbeddings
 
     model = embeddings if isinstance(embeddings, MiniLMEmbeddings) else MiniLMEmbeddings()
@@ -205,7 +220,7 @@ def _typed_on_the_spot(hits: list[Hit], embeddings: Embeddings) -> Pool:
         )
         for t in typed
     ]
-    return Pool([retyped(s) for s in statements], model, {h.doc_id: h.title for h in hits})
+    return Pool([retyped(s, subject) for s in statements], model, {h.doc_id: h.title for h in hits})
 
 
 def subject_words(subject: str) -> set[str]:

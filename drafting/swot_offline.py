@@ -16,7 +16,8 @@ from drafting.draft import OFFLINE_ENGINE, SECTION_TITLES, Draft, Item, Section
 from drafting.facts import normalised
 from drafting.grounding import check_draft, extract_figures
 from drafting.labels import FUNCTION_WORDS, label_for, project_names
-from drafting.polarity import polarity_shift
+from drafting.parties import party, subject_phrase
+from drafting.polarity import BAD_WHEN_UP, GOOD_WHEN_UP, favourable, polarity_shift
 from drafting.priorities import Evidence, draft_priorities
 from drafting.retriever import Retriever
 from drafting.statement_pool import Pool, Typed, load_pool, relevance, source_book
@@ -102,6 +103,24 @@ def stands_alone(text: str) -> bool:
     )
 
 
+def _outside_shift(text: str, subject: str) -> str | None:
+    """For an external fact, which way it cuts: prices or rents that rose, traffic that fell
+    are threats however hopeful the sentence sounds, demand that grew an opportunity. Another
+    organisation's gain is our threat and its loss our opening, so its direction counts in
+    reverse. None when the sentence reports no change this rule can read, or its measure is
+    not its subject ("the regulator cut the allowed return for the next price period" is about
+    a regulator acting, not a price falling)."""
+    opening = {w.lower() for w in subject_phrase(text)}
+    if not opening & (GOOD_WHEN_UP | BAD_WHEN_UP):
+        return None
+    verdict = favourable(text)
+    if verdict is None:
+        return None
+    if party(text, subject) == "theirs":
+        verdict = not verdict
+    return "opportunities" if verdict else "threats"
+
+
 def rank_facts(
     pool: Pool, subject: str, lens: str | None, exclude: set[str] | None = None
 ) -> tuple[dict[str, list[Candidate]], bool]:
@@ -122,6 +141,8 @@ def rank_facts(
         # A cost, churn or delay that went up is a weakness however upbeat the sentence
         # sounds, and one that went down a strength; the embedding misses the direction.
         quadrant = shift or quadrant
+        if quadrant in ("opportunities", "threats"):
+            quadrant = _outside_shift(fact.text, subject) or quadrant
         about = float(by_subject[index])
         if lens_found and by_lens is not None:
             about *= float(by_lens[index])

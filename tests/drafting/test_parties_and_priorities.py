@@ -1,0 +1,135 @@
+"""Whose fact a statement is decides internal or external; priorities read as a strategist's
+sentences. Sentences written here (not the sample company, the dev set or the eval set).
+
+Behaviours, not wording: a fact whose subject is the organisation is a strength or weakness
+whatever its topic; another party's gain is our threat and its loss our opening; an outside
+measure that moved against us is a threat; four priorities are not one sentence form filled
+four times, never copy an item, and never name an item by a pronoun or a bare count.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from drafting.draft import Item
+from drafting.parties import party
+from drafting.priorities import Evidence, draft_priorities
+from drafting.statement_pool import Pool, Typed, retyped
+from drafting.swot_offline import rank_facts
+from knowledge.minilm import MiniLMEmbeddings
+
+SUBJECT = "Tollbridge Ferries"
+
+
+def typed(text: str, kind: str, position: int = 0) -> Typed:
+    return Typed("doc#0", "doc", position, text, None, kind, 0.8, np.zeros(384, np.float32))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Our two oldest vessels need €3 million of repairs.", "ours"),
+        ("We lost the harbour contract to a larger operator.", "ours"),
+        ("Tollbridge carried 1.2 million passengers this year.", "ours"),
+        ("They hired three of our deck officers this spring.", "theirs"),
+        ("Bookings at the rival line grew to 90,000, close to ours.", "theirs"),
+        ("Fuel prices rose 30% over two years.", None),
+    ],
+)
+def test_the_subject_of_a_sentence_says_whose_fact_it_is(text: str, expected: str | None) -> None:
+    assert party(text, SUBJECT) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "becomes"),
+    [
+        # Our own assets and problems, whatever outside topic they touch, are internal.
+        ("Our two oldest vessels need €3 million of repairs before 2028.", "threat", "weakness"),
+        (
+            "Our harbour office was named the best-run terminal in the country.",
+            "threat",
+            "strength",
+        ),
+        (
+            "Tollbridge carried a record 1.2 million passengers this year.",
+            "opportunity",
+            "strength",
+        ),
+        # Another operator's gain is our threat.
+        ("They hired three of our deck officers this spring.", "strength", "threat"),
+        # A fact about the outside world stays external.
+        ("Fuel prices for coastal operators rose 30% over two years.", "threat", "threat"),
+    ],
+)
+def test_internal_or_external_follows_whose_fact_it_is(text: str, kind: str, becomes: str) -> None:
+    assert retyped(typed(text, kind), SUBJECT).kind == becomes
+
+
+def test_an_outside_measure_that_moved_against_us_is_a_threat(minilm: MiniLMEmbeddings) -> None:
+    pool = Pool(
+        [
+            typed("Berth rents in the estuary rose 20% this year.", "opportunity", 0),
+            typed("Their bookings fell 30% after the fare rise.", "threat", 1),
+            typed("Day-trip demand in the estuary grew 15% this summer.", "threat", 2),
+        ],
+        minilm,
+        {},
+    )
+    ranked, _ = rank_facts(pool, SUBJECT, None)
+    quadrant_of = {c.statement.text: key for key, group in ranked.items() for c in group}
+    assert quadrant_of["Berth rents in the estuary rose 20% this year."] == "threats"
+    assert quadrant_of["Their bookings fell 30% after the fare rise."] == "opportunities"
+    assert quadrant_of["Day-trip demand in the estuary grew 15% this summer."] == "opportunities"
+
+
+QUADRANT_ITEMS = {
+    "strengths": [
+        "Our crews have the best safety record on the coast.",
+        "Tollbridge owns the only deep-water berth in the estuary.",
+        "78% of respondents say the crossing is worth its price.",
+    ],
+    "weaknesses": [
+        "Our booking website fails at least twice a month in summer.",
+        "Two of our four vessels are more than 40 years old.",
+        "Ticket office queues average 25 minutes at weekends.",
+    ],
+    "opportunities": [
+        "Island councils want a daily freight crossing for building materials.",
+        "62% of commuters would pay for a season ticket with guaranteed seats.",
+        "Its timetable has no early crossing, and passengers have asked us for one.",
+    ],
+    "threats": [
+        "A new bridge upstream opens in 2028 and will carry cars for free.",
+        "Fuel prices for coastal operators rose 30% over two years.",
+        "A rival line is buying two faster catamarans.",
+    ],
+}
+
+
+def test_priorities_vary_their_wording_and_name_items_properly(minilm: MiniLMEmbeddings) -> None:
+    evidence: dict[str, list[Evidence]] = {}
+    for quadrant, texts in QUADRANT_ITEMS.items():
+        vectors = np.asarray(minilm.embed_documents(texts), dtype=np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        evidence[quadrant] = [
+            Evidence(quadrant, Item(label="AREA", text=t, sources=[f"{quadrant}#{i}"]), v)
+            for i, (t, v) in enumerate(zip(texts, vectors, strict=True))
+        ]
+    priorities = draft_priorities(evidence, [], {}, count=4)
+    assert len(priorities) == 4
+    openings = {" ".join(p.text.split()[:2]).lower() for p in priorities}
+    assert len(openings) >= 3, [p.text for p in priorities]
+    every_item = [t for texts in QUADRANT_ITEMS.values() for t in texts]
+    for priority in priorities:
+        mine = set(re.findall(r"[a-z0-9]+", priority.text.lower()))
+        for item in every_item:
+            theirs = set(re.findall(r"[a-z0-9]+", item.lower()))
+            assert len(mine & theirs) < 0.7 * len(mine), priority.text
+        # An item is never called by a pronoun ("its timetable") or the people counted
+        # ("respondents"): neither says what the finding is about.
+        assert not re.search(r"\b(?:its|their|respondents)\b", priority.text, re.I), priority.text
+        assert priority.text[0].isupper() and priority.text.endswith("."), priority.text
+        assert priority.sources
