@@ -117,11 +117,52 @@ def lens_terms(lens: str) -> tuple[str, ...]:
     return (key, *LENS_TERMS.get(key, ()))
 
 
+# English endings that turn one stem into its relatives ("leakage" / "leaks", "advertising" /
+# "advertiser", "coaching" / "coached"), longest first.
+_SUFFIXES = (
+    "ations",
+    "ation",
+    "ments",
+    "ment",
+    "ings",
+    "ing",
+    "ages",
+    "age",
+    "ers",
+    "er",
+    "es",
+    "ed",
+    "s",
+)
+# Shorter words are too often parts of other words ("ai" in "said", "ad" in "added").
+_MIN_STEM = 4
+
+
+def stem(word: str) -> str:
+    """A word without its inflection or derivation ending, when enough of it remains."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
+            return word[: -len(suffix)]
+    return word
+
+
+def _by_stems(lowered: str, term: str) -> bool:
+    """Every word of the term is in the text in some form: "leaks" for "leakage", "coached
+    sessions for youth" for "youth coaching". Whole words only at the start, so a stem is not
+    found inside another word."""
+    words = re.findall(r"[a-z0-9]+", term)
+    if not words or any(len(w) < _MIN_STEM for w in words):
+        return False
+    return all(re.search(r"(?<![a-z0-9])" + re.escape(stem(w)), lowered) for w in words)
+
+
 def mentions_lens(text: str, lens: str) -> bool:
-    """Whole-word match, so the lens "AI" is not found inside "against" or "said"."""
+    """Whole-word match, so the lens "AI" is not found inside "against" or "said"; a lens of
+    longer words is also found in the words' other forms (see _by_stems)."""
     lowered = text.lower()
     return any(
         re.search(r"(?<![a-z0-9])" + re.escape(term) + r"(?![a-z0-9])", lowered)
+        or _by_stems(lowered, term)
         for term in lens_terms(lens)
     )
 

@@ -37,13 +37,16 @@ _PRESENT_TEXT = """own fail lose lack serve cover rank remain stay open carry se
     want operate run hold trail lead lag depend rely"""
 PRESENT_VERBS = frozenset(_PRESENT_TEXT.split())
 # Verbs whose bare form follows a plural subject ("queues average 25 minutes").
-_PLURAL_PRESENT_TEXT = "average total cost need face use pay offer show rate reach"
+_PLURAL_PRESENT_TEXT = "average total cost need face use pay offer show rate reach say call"
 PLURAL_PRESENT_VERBS = PRESENT_VERBS | frozenset(_PLURAL_PRESENT_TEXT.split())
 
 
-def ends_subject(word: str, previous: str | None) -> bool:
-    """Whether `word` (lower case) is the verb that ends a sentence's subject."""
+def ends_subject(word: str, previous: str | None, plural: bool = False) -> bool:
+    """Whether `word` (lower case) is the verb that ends a sentence's subject; `plural` when
+    the subject before it is plural without showing it ("87% rate ...")."""
     if word in SUBJECT_END or (word.endswith("ed") and len(word) > 4):
+        return True
+    if plural and word in PLURAL_PRESENT_VERBS:
         return True
     if previous is None:
         return False

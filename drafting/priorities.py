@@ -196,7 +196,8 @@ def gist(item: Item, proper: set[str]) -> str | None:
     for token in tokens:
         word = token.strip(',;:()"“”')
         lowered = word.lower()
-        verb = ends_subject(lowered, words[-1].lower() if words else None)
+        # After a count ("87% rate ..."), the people counted are a plural subject already.
+        verb = ends_subject(lowered, words[-1].lower() if words else None, counted and not words)
         if verb and not words:
             return None  # "37% asked for ...": the sentence opens with its verb, no noun
         # A verb or a figure ends the noun phrase ("the pilot with 12 customers cut ...").
@@ -257,6 +258,8 @@ def _demand(text: str) -> str | None:
     # The demand ends where a new clause starts ("..., and both have asked us for a price").
     what = re.split(r",\s+(?:and|but|so|which|while|not)\b", match.group("what"))[0]
     words = what.split()
+    if words and words[0].lower() == "to":
+        return None  # "want to coach": a wish to act, not a thing in demand
     if not 1 <= len(words) <= MAX_GIST_WORDS + 2 or re.search(r"\d", what):
         return None
     return " ".join(words)

@@ -21,8 +21,12 @@ from knowledge.types import Hit
 # Below this the classifier is guessing; such a statement never fills a section.
 MIN_CONFIDENCE = 0.4
 # Cosine between a statement and a lens query above which it is about the lens even when it
-# does not name it (MiniLM similarities of related sentences sit around 0.3-0.5).
-LENS_MIN_SIMILARITY = 0.35
+# does not name it in any form. MiniLM similarities of related sentences sit around 0.3-0.5,
+# but a lens is a query of one or two words, and against it the unrelated findings of one
+# organisation (which share its domain's vocabulary) already reach 0.35-0.4; meaning alone
+# must clear more than that. A statement that names the lens (mentions_lens) needs no
+# similarity at all.
+LENS_MIN_SIMILARITY = 0.42
 SUBJECT_MIN_SIMILARITY = 0.3
 # Words that say nothing about which part of a company a subject is.
 _GENERIC = {

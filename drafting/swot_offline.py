@@ -238,7 +238,11 @@ def draft_swot_offline(
         intent = _shortfall(key, len(items), subject, lens_used)
         sections.append(Section(key=key, title=SECTION_TITLES[key], intent=intent, items=items))
     all_plans = pool.of("action", "goal")
-    plan_relevance, _ = relevance(pool, all_plans, subject, None)
+    plan_relevance, plan_lens = relevance(pool, all_plans, subject, lens_used)
+    if plan_lens is not None:
+        # A lens SWOT's priorities answer the lens: a stated plan about something else
+        # (however close to one item) is not what the reader asked about.
+        plan_relevance = plan_relevance * plan_lens
     plans = [p for p, r in zip(all_plans, plan_relevance, strict=True) if r > 0]
     for plan in plans:
         label(plan)

@@ -133,3 +133,20 @@ def test_priorities_vary_their_wording_and_name_items_properly(minilm: MiniLMEmb
         assert not re.search(r"\b(?:its|their|respondents)\b", priority.text, re.I), priority.text
         assert priority.text[0].isupper() and priority.text.endswith("."), priority.text
         assert priority.sources
+
+
+@pytest.mark.parametrize(
+    ("text", "lens", "found"),
+    [
+        ("Visible leaks took 11 days to repair.", "leakage", True),
+        ("A free, advertiser-funded site is hiring.", "advertising", True),
+        ("Teenagers want coached sessions for youth groups.", "youth coaching", True),
+        ("Coaching roles fill quickly.", "youth coaching", False),
+        ("The buyers said it again, against all odds.", "AI", False),
+        ("Our competitive intelligence team tracks prices.", "artificial intelligence", False),
+    ],
+)
+def test_a_lens_is_found_in_the_other_forms_of_its_words(text: str, lens: str, found: bool) -> None:
+    from drafting.lens import mentions_lens
+
+    assert mentions_lens(text, lens) is found
