@@ -212,9 +212,35 @@ def mission_of(pool: Pool) -> tuple[str, str] | None:
     return display_text(best.text), best.chunk_id
 
 
+# A value's name is a few words ("Own the pipe."); a longer line is a value stated whole.
+_VALUE_NAME_WORDS = 4
+
+
+def _with_list_neighbours(pool: Pool, values: list[Typed]) -> list[Typed]:
+    """Values are written as a list; a line inside that list the classifier read as context
+    ("Show your working.") is one more value, and so is the sentence right after the list's
+    last short name (its description). A list is a run of one chunk and heading where values
+    are at least half the statements; lines before or after it stay what they were."""
+    chosen = {s.key for s in values}
+    groups: dict[tuple[str, str | None], list[Typed]] = {}
+    for statement in pool.statements:
+        groups.setdefault((statement.chunk_id, statement.heading), []).append(statement)
+    for group in groups.values():
+        group.sort(key=lambda s: s.position)
+        inside = [s.position for s in group if s.key in chosen]
+        if len(inside) < 2 or 2 * len(inside) < len(group):
+            continue
+        last = next(s for s in group if s.position == inside[-1])
+        end = inside[-1] + (1 if len(last.text.split()) <= _VALUE_NAME_WORDS else 0)
+        for statement in group:
+            if inside[0] < statement.position <= end and statement.kind == "context":
+                chosen.add(statement.key)
+    return [s for s in pool.statements if s.key in chosen]
+
+
 def values_of(pool: Pool) -> list[Item]:
     """Values by name, with the sentence that explains each when the document gives one."""
-    values = pool.of("value", min_confidence=0.35)
+    values = _with_list_neighbours(pool, pool.of("value", min_confidence=0.35))
     per_doc: dict[str, int] = {}
     for value in values:
         per_doc[value.doc_id] = per_doc.get(value.doc_id, 0) + 1

@@ -150,3 +150,25 @@ def test_a_lens_is_found_in_the_other_forms_of_its_words(text: str, lens: str, f
     from drafting.lens import mentions_lens
 
     assert mentions_lens(text, lens) is found
+
+
+def test_a_line_inside_a_values_list_read_as_context_is_a_value(minilm: MiniLMEmbeddings) -> None:
+    from drafting.okr_offline import values_of
+
+    def line(position: int, text: str, kind: str) -> Typed:
+        return Typed("about#1", "about", position, text, "What we value", kind, 0.8, np.zeros(384))
+
+    pool = Pool(
+        [
+            line(0, "Crew before cargo.", "value"),
+            line(1, "Nobody sails tired.", "value"),
+            line(2, "Leave every berth tidy.", "context"),
+            line(3, "Say no when it is unsafe.", "value"),
+            line(4, "The company was founded in 1961 by two skippers.", "context"),
+        ],
+        minilm,
+        {},
+    )
+    found = " ".join(f"{v.label} {v.text}" for v in values_of(pool)).lower()
+    assert "berth tidy" in found
+    assert "1961" not in found  # after the list: background, not a value
