@@ -30,7 +30,7 @@ from drafting.metric_text import (
     word_overlap,
 )
 from drafting.statement_pool import Typed, without_owner
-from knowledge.statements import display_text
+from knowledge.statements import display_text, without_lead_label
 
 TARGET_TO_BE_SET = "target to be set"
 # A fact is a goal's baseline when it is close in meaning (cosine of MiniLM vectors) and
@@ -112,12 +112,14 @@ def pair_goal(
     record = from_record(goal, label) if ";" in goal.text else None
     if record is not None:
         return record
-    values = measures(goal.text)
+    # "Target 1: Bring incidents below 30": the 1 numbers the line, it is no baseline.
+    line = without_lead_label(goal.text)
+    values = measures(line)
     if not values:
         return None
     text = display_text(goal.text)
-    metric = metric_name(goal.text)
-    due = _due(goal.text)
+    metric = metric_name(line)
+    due = _due(line)
     stated = FROM_TO.search(text)
     if stated:
         # "from 63 days to 45 days" and "from 11 weeks down to 6": both ends keep the unit.
@@ -127,12 +129,12 @@ def pair_goal(
         kr.baseline, kr.due = base, due
         return kr
     target = values[-1]
-    unit = unit_of(goal.text, target)
-    target_read = with_unit(goal.text, target)
-    same = [v for v in values[:-1] if unit_of(goal.text, v) == unit and v != target]
+    unit = unit_of(line, target)
+    target_read = with_unit(line, target)
+    same = [v for v in values[:-1] if unit_of(line, v) == unit and v != target]
     if same:
         # "Coverage is 64%; the target is 80%": the goal states its own baseline.
-        own = with_unit(goal.text, same[0])
+        own = with_unit(line, same[0])
         return KeyResult(label, text, [goal.chunk_id], target_read, goal.vector, metric, own, due)
     if superseded is None:
         superseded = superseded_rows(facts)
@@ -206,7 +208,7 @@ def superseded_rows(facts: list[Typed]) -> set[tuple[str, int]]:
 def _baseline(
     goal: Typed, facts: list[Typed], target: str, unit: str, superseded: set[tuple[str, int]]
 ) -> tuple[str | None, Typed | None]:
-    metric = metric_name(goal.text)
+    metric = metric_name(without_lead_label(goal.text))
     words = content_words(metric)
     head = head_word(metric)
     best: tuple[float, str, Typed] | None = None
@@ -219,6 +221,10 @@ def _baseline(
         if in_row and not same_unit:
             same_unit = [v for v in in_row if v != target]  # CSV cells carry no unit
         if not same_unit:
+            continue
+        if " | " in fact.text and not in_row and len(same_unit) > 1:
+            # A table row read without its header ("Incidents | 31 | 46 | 35"): which cell is
+            # last year, this year or the plan is unknown, so it states no one baseline.
             continue
         if not _plausible(same_unit[0], target):
             continue

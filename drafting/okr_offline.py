@@ -116,16 +116,22 @@ def _goal_label(goal: Typed, projects: set[str]) -> str:
     return label_for(display_text(goal.text), goal.heading, projects=projects)
 
 
+_SURELY_OUTSIDE = 0.6
+
+
 def key_results_of(
     pool: Pool, subject: str, projects: set[str], objectives: np.ndarray | None = None
 ) -> list[KeyResult]:
     """Every measurable goal of the knowledge base as a key result, baselines paired."""
     # A baseline is any stated current value: a fact, a table or CSV row, even one the
     # classifier filed as context or noise; only goals and actions state where we want to be.
+    # An outside condition the classifier is sure of ("a fund pays up to 60% of the cost of
+    # projects that cut leakage") measures the world, not where our metric stands today.
     facts = [
         s
         for s in pool.statements
-        if (
+        if not (s.kind in ("opportunity", "threat") and s.confidence >= _SURELY_OUTSIDE)
+        and (
             s.kind not in ("goal", "action", "mission", "value")
             or (s.kind == "goal" and (reports_result(s.text) or not states_target(s)))
         )

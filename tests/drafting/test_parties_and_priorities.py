@@ -172,3 +172,20 @@ def test_a_line_inside_a_values_list_read_as_context_is_a_value(minilm: MiniLMEm
     found = " ".join(f"{v.label} {v.text}" for v in values_of(pool)).lower()
     assert "berth tidy" in found
     assert "1961" not in found  # after the list: background, not a value
+
+
+def test_a_list_lines_number_is_never_its_baseline() -> None:
+    from drafting.key_results import pair_goal
+
+    goal = Typed(
+        "plan#0",
+        "plan",
+        0,
+        "Target 2: Raise our rider score to 78 by 2028.",
+        None,
+        "goal",
+        0.9,
+        np.zeros(384, np.float32),
+    )
+    kr = pair_goal(goal, [], "RIDERS")
+    assert kr is not None and kr.baseline is None
