@@ -18,7 +18,7 @@ from drafting.grounding import extract_figures
 from drafting.labels import AREAS
 from drafting.metric_text import is_date
 from drafting.parties import ends_subject
-from drafting.statement_pool import Typed
+from drafting.statement_pool import Typed, without_owner
 from knowledge.statements import display_text
 
 # (first quadrant, second quadrant, weight): problems a threat can exploit come first.
@@ -157,7 +157,12 @@ def imperative(text: str) -> str | None:
     first = _FIRST_WORD.match(stripped)
     if first is None or first.group(0).lower() not in PLAN_VERBS:
         return None
-    return stripped[0].upper() + stripped[1:]
+    # "Cut churn to 2.5% by June. — owner: Sam" reads as one sentence with its owner in
+    # brackets: "Cut churn to 2.5% by June (owner: Sam)."
+    core = without_owner(stripped)
+    owner = stripped[len(core) :].strip(" —–-(.)")
+    sentence = f"{core.rstrip('. ')} ({owner})." if owner else stripped
+    return sentence[0].upper() + sentence[1:]
 
 
 def proper_nouns(texts: list[str]) -> set[str]:
