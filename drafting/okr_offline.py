@@ -116,7 +116,7 @@ def _goal_label(goal: Typed, projects: set[str]) -> str:
     return label_for(display_text(goal.text), goal.heading, projects=projects)
 
 
-_SURELY_OUTSIDE = 0.6
+_SURELY_OUTSIDE = 0.5  # above it the classifier rates no other type likelier
 
 
 def key_results_of(
@@ -152,14 +152,22 @@ def key_results_of(
         # The same target restated in another document (a table row, a sentence) is one key
         # result: the same target close in meaning, or the same baseline and target.
         ends = (_figure(kr.baseline), _figure(kr.target))
+        # Two goals with one target value and one deadline are one goal written twice ("cut
+        # it to 15% by March 2031" in the memo and on the targets page).
         same = [
             i
             for i, (t, v, e) in enumerate(targets)
-            if (t == kr.target and float(v @ kr.vector) > 0.8) or (kr.baseline and e == ends)
+            if (t == kr.target and float(v @ kr.vector) > 0.8)
+            or (kr.baseline and e == ends)
+            or (t == kr.target and kr.due and results[i].due == kr.due)
         ]
         if same:
-            # Of two statements of one target, keep the one that found its baseline.
-            if kr.baseline and results[same[0]].baseline is None:
+            # Of two statements of one target, keep the one that found its baseline, and
+            # of two with baselines the one that states its own (the planners' own figure
+            # beats one paired from another document).
+            kept = results[same[0]]
+            own = kr.baseline and len(kr.sources) == 1 and len(kept.sources) > 1
+            if (kr.baseline and kept.baseline is None) or own:
                 targets[same[0]], results[same[0]] = (kr.target, kr.vector, ends), kr
             continue
         targets.append((kr.target, kr.vector, ends))

@@ -189,3 +189,28 @@ def test_a_list_lines_number_is_never_its_baseline() -> None:
     )
     kr = pair_goal(goal, [], "RIDERS")
     assert kr is not None and kr.baseline is None
+
+
+def test_one_goal_written_twice_is_one_key_result(minilm: MiniLMEmbeddings) -> None:
+    from drafting.okr_offline import key_results_of
+
+    texts = [
+        ("Target 1: Reduce late sailings from 12% to 5% of crossings by March 2028.", "goal"),
+        ("Our ferries will run on time: late departures below 5% by March 2028.", "goal"),
+        ("A harbour fund pays up to 40% of the cost of projects that cut late departures.", "fact"),
+    ]
+    vectors = np.asarray(minilm.embed_documents([t for t, _ in texts]), dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    kinds = {"goal": "goal", "fact": "opportunity"}
+    pool = Pool(
+        [
+            # The fact is typed unsurely, so it is a baseline candidate for the second goal.
+            Typed(f"d{i}#0", f"d{i}", 0, t, "Plan", kinds[k], 0.9 if k == "goal" else 0.45, v)
+            for i, ((t, k), v) in enumerate(zip(texts, vectors, strict=True))
+        ],
+        minilm,
+        {},
+    )
+    results = [kr for kr in key_results_of(pool, SUBJECT, set()) if kr.target.startswith("5")]
+    assert len(results) == 1
+    assert results[0].baseline is not None and results[0].baseline.startswith("12")
