@@ -9,7 +9,9 @@ character drawn in that font, Latin included, comes out as raw codes.
 
 The same drawing can be said the way every reader understands: /Identity-H for the encoding and
 the "missing → glyph 0" part moved into the descendant font's /CIDToGIDMap (ISO 32000-2, 9.7.4.2),
-which only TrueType-based CID fonts have; others are left as WeasyPrint wrote them.
+which only TrueType-based CID fonts have; others are left as WeasyPrint wrote them. The boxes
+are the same; each now advances by the width Pango laid it out with (WeasyPrint's /W entry for
+its code) instead of the first missing glyph's, so the text after it sits where Pango put it.
 """
 
 from __future__ import annotations
