@@ -18,7 +18,7 @@ import pytest
 
 from drafting.draft import Draft
 from drafting.metric_text import unit_of, word_overlap
-from drafting.okr_offline import mission_of
+from drafting.mission_values import mission_of
 from drafting.polarity import favourable
 from drafting.service import Drafter
 from drafting.statement_pool import Pool, Typed, retyped

@@ -153,7 +153,7 @@ def test_a_lens_is_found_in_the_other_forms_of_its_words(text: str, lens: str, f
 
 
 def test_a_line_inside_a_values_list_read_as_context_is_a_value(minilm: MiniLMEmbeddings) -> None:
-    from drafting.okr_offline import values_of
+    from drafting.mission_values import values_of
 
     def line(position: int, text: str, kind: str) -> Typed:
         return Typed("about#1", "about", position, text, "What we value", kind, 0.8, np.zeros(384))
