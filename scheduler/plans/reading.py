@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from core.clock import as_utc
@@ -134,15 +134,80 @@ def build_plan_view(session: Session, plan: OkrPlan, *, now: datetime) -> PlanVi
     latest_round = session.scalar(
         select(OkrRound).where(OkrRound.plan_id == plan.id).order_by(OkrRound.id.desc()).limit(1)
     )
-    today = local_today(plan, now)
     by_objective: dict[int, list[OkrKeyResult]] = defaultdict(list)
     for kr in krs:
         by_objective[kr.objective_id].append(kr)
+    return _assemble(
+        plan,
+        [(objective, by_objective[objective.id]) for objective in objectives],
+        checkins,
+        now=now,
+        history=True,
+        missing=_missing(krs, checkins, latest_round),
+    )
 
+
+def dm_views(session: Session, plans: Sequence[OkrPlan], *, now: datetime) -> dict[int, PlanView]:
+    """Views of many plans at once, as a check-in DM shows them: every key result with its
+    owner and latest figures, read with one query for the key results (their objectives joined)
+    and one for the check-ins that matter (each key result's first and last two). No history
+    and no `missing_checkins`: a DM shows neither, and a digest builds the full view."""
+    ids = [plan.id for plan in plans]
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(OkrObjective, OkrKeyResult)
+        .join(OkrKeyResult, OkrKeyResult.objective_id == OkrObjective.id)
+        .where(OkrObjective.plan_id.in_(ids))
+        .order_by(OkrObjective.plan_id, OkrObjective.position, OkrKeyResult.position)
+    )
+    per_plan: dict[int, dict[int, tuple[OkrObjective, list[OkrKeyResult]]]] = defaultdict(dict)
+    for objective, kr in rows:
+        per_plan[objective.plan_id].setdefault(objective.id, (objective, []))[1].append(kr)
+    ranked = (
+        select(
+            OkrCheckIn.id,
+            func.row_number()
+            .over(partition_by=OkrCheckIn.kr_id, order_by=OkrCheckIn.id.desc())
+            .label("back"),
+            func.row_number()
+            .over(partition_by=OkrCheckIn.kr_id, order_by=OkrCheckIn.id)
+            .label("forth"),
+        )
+        .where(OkrCheckIn.plan_id.in_(ids))
+        .subquery()
+    )
+    checkins: dict[int, list[OkrCheckIn]] = defaultdict(list)
+    for row in session.scalars(
+        select(OkrCheckIn)
+        .join(ranked, ranked.c.id == OkrCheckIn.id)
+        # What `kr_view` reads: the first (progress from it when there is no baseline), the
+        # previous and the latest.
+        .where(or_(ranked.c.back <= 2, ranked.c.forth == 1))
+        .order_by(OkrCheckIn.id)
+    ):
+        checkins[row.kr_id].append(row)
+    return {
+        plan.id: _assemble(
+            plan, list(per_plan[plan.id].values()), checkins, now=now, history=False, missing=()
+        )
+        for plan in plans
+    }
+
+
+def _assemble(
+    plan: OkrPlan,
+    objectives: Sequence[tuple[OkrObjective, Sequence[OkrKeyResult]]],
+    checkins: dict[int, list[OkrCheckIn]],
+    *,
+    now: datetime,
+    history: bool,
+    missing: tuple[str, ...],
+) -> PlanView:
+    today = local_today(plan, now)
     views: list[ObjectiveView] = []
-    history: dict[str, tuple[ProgressPoint, ...]] = {}
-    for objective in objectives:
-        own = by_objective[objective.id]
+    histories: dict[str, tuple[ProgressPoint, ...]] = {}
+    for objective, own in objectives:
         kr_views = tuple(kr_view(plan, objective, kr, checkins[kr.id], today) for kr in own)
         views.append(
             ObjectiveView(
@@ -153,7 +218,8 @@ def build_plan_view(session: Session, plan: OkrPlan, *, now: datetime) -> PlanVi
                 key_results=kr_views,
             )
         )
-        history[str(objective.position)] = _history(plan, own, checkins)
+        if history:
+            histories[str(objective.position)] = _history(plan, own, checkins)
     plan_progress = weighted_mean((o.progress, 1.0) for o in views if o.key_results)
     return PlanView(
         id=plan.id,
@@ -172,8 +238,8 @@ def build_plan_view(session: Session, plan: OkrPlan, *, now: datetime) -> PlanVi
         checkin_schedule=plan.checkin_text,
         timezone=plan.timezone,
         next_checkin=next_checkin(plan, now),
-        missing_checkins=_missing(krs, checkins, latest_round),
-        history=history,
+        missing_checkins=missing,
+        history=histories,
         draft_ref=plan.draft_ref,
     )
 
