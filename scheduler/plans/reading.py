@@ -144,6 +144,7 @@ def build_plan_view(session: Session, plan: OkrPlan, *, now: datetime) -> PlanVi
         now=now,
         history=True,
         missing=_missing(krs, checkins, latest_round),
+        upcoming=next_checkin(plan, now),
     )
 
 
@@ -187,12 +188,31 @@ def dm_views(session: Session, plans: Sequence[OkrPlan], *, now: datetime) -> di
         .order_by(OkrCheckIn.id)
     ):
         checkins[row.kr_id].append(row)
-    return {
-        plan.id: _assemble(
-            plan, list(per_plan[plan.id].values()), checkins, now=now, history=False, missing=()
+    # Plans on one schedule share their next check-in: a cron trigger is costly to build.
+    upcoming: dict[tuple[object, ...], datetime | None] = {}
+    views = {}
+    for plan in plans:
+        key = (
+            plan.checkin_kind,
+            plan.checkin_expr,
+            plan.timezone,
+            plan.starts,
+            plan.ends,
+            plan.status,
+            plan.checkins_paused,
         )
-        for plan in plans
-    }
+        if key not in upcoming:
+            upcoming[key] = next_checkin(plan, now)
+        views[plan.id] = _assemble(
+            plan,
+            list(per_plan[plan.id].values()),
+            checkins,
+            now=now,
+            history=False,
+            missing=(),
+            upcoming=upcoming[key],
+        )
+    return views
 
 
 def _assemble(
@@ -203,6 +223,7 @@ def _assemble(
     now: datetime,
     history: bool,
     missing: tuple[str, ...],
+    upcoming: datetime | None,
 ) -> PlanView:
     today = local_today(plan, now)
     views: list[ObjectiveView] = []
@@ -237,7 +258,7 @@ def _assemble(
         draft_id=plan.draft_id,
         checkin_schedule=plan.checkin_text,
         timezone=plan.timezone,
-        next_checkin=next_checkin(plan, now),
+        next_checkin=upcoming,
         missing_checkins=missing,
         history=histories,
         draft_ref=plan.draft_ref,

@@ -17,7 +17,6 @@ from scheduler.plans.models import OkrPlan, OkrRound, OkrRoundNotice
 from scheduler.plans.recurring import CLOSE_KIND, KIND, PlanCheckins, close_at
 from scheduler.plans.service import PlanService
 from scheduler.plans.views import PlanView
-from scheduler.retro_opening import RetroOpening
 from tests.plans.conftest import ANA, BEN, LEAD, WS
 from tests.plans.recording import RecordingNotifier
 from tests.plans.test_service import activate
@@ -25,29 +24,6 @@ from tests.scheduler.notifiers import LoggingNotifier
 
 # The first Monday of 2027-Q1, 10:00 in Berlin.
 FIRST_ROUND = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def notifier() -> RecordingNotifier:
-    return RecordingNotifier()
-
-
-@pytest.fixture
-def retro_notifier() -> LoggingNotifier:
-    return LoggingNotifier()
-
-
-@pytest.fixture
-def checkins(
-    plan_sessions: sessionmaker[Session],
-    clock: ManualClock,
-    notifier: RecordingNotifier,
-    retro_notifier: LoggingNotifier,
-) -> PlanCheckins:
-    opening = RetroOpening(sessions=plan_sessions, clock=clock, notifier=retro_notifier)
-    return PlanCheckins(
-        sessions=plan_sessions, clock=clock, notifier=notifier, retro_opening=opening
-    )
 
 
 def round_ids(notifier: RecordingNotifier) -> set[int]:
