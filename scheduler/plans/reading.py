@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import cast
+from typing import Protocol, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
@@ -27,6 +28,78 @@ from scheduler.plans.views import (
 from scheduler.when import ScheduleSpec
 
 
+class CheckInFields(Protocol):
+    """What views read of a check-in: an `OkrCheckIn`, or a row of its columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kr_id(self) -> int: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def value_text(self) -> str: ...
+    @property
+    def confidence(self) -> str | None: ...
+    @property
+    def note(self) -> str | None: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+class KeyResultFields(Protocol):
+    """What views read of a key result: an `OkrKeyResult`, or a row of its columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def position(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def metric(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def baseline(self) -> float | None: ...
+    @property
+    def target(self) -> float | None: ...
+    @property
+    def direction(self) -> str: ...
+    @property
+    def weight(self) -> float: ...
+    @property
+    def owner(self) -> str | None: ...
+    @property
+    def due(self) -> date | None: ...
+    @property
+    def score(self) -> float | None: ...
+    @property
+    def score_reason(self) -> str | None: ...
+    @property
+    def source_ids(self) -> list[str]: ...
+
+
+class ObjectiveFields(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def position(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class _Objective:
+    id: int
+    position: int
+    title: str
+
+
 def spec_of(plan: OkrPlan) -> ScheduleSpec | None:
     if not plan.checkin_kind or not plan.checkin_expr:
         return None
@@ -38,7 +111,7 @@ def spec_of(plan: OkrPlan) -> ScheduleSpec | None:
     )
 
 
-def checkin_view(row: OkrCheckIn) -> CheckInView:
+def checkin_view(row: CheckInFields) -> CheckInView:
     return CheckInView(
         id=row.id,
         kr_id=row.kr_id,
@@ -56,7 +129,7 @@ def local_today(plan: OkrPlan, now: datetime) -> date:
     return now.astimezone(ZoneInfo(plan.timezone)).date()
 
 
-def kr_expected(plan: OkrPlan, kr: OkrKeyResult, today: date) -> float:
+def kr_expected(plan: OkrPlan, kr: KeyResultFields, today: date) -> float:
     """The share of the key result's time gone: from the period's start to its due date when
     that falls inside the period, else to the period's end (the score is taken there)."""
     ends = kr.due if kr.due is not None and plan.starts <= kr.due < plan.ends else plan.ends
@@ -65,16 +138,16 @@ def kr_expected(plan: OkrPlan, kr: OkrKeyResult, today: date) -> float:
 
 def kr_view(
     plan: OkrPlan,
-    objective: OkrObjective,
-    kr: OkrKeyResult,
-    checkins: Sequence[OkrCheckIn],
+    objective: ObjectiveFields,
+    kr: KeyResultFields,
+    checkins: Sequence[CheckInFields],
     today: date,
 ) -> KeyResultView:
     """`checkins` are this key result's, oldest first."""
     direction = cast(Direction, kr.direction)
     first = checkins[0].value if checkins else None
 
-    def progress_of(row: OkrCheckIn | None) -> float | None:
+    def progress_of(row: CheckInFields | None) -> float | None:
         return kr_progress(
             direction,
             baseline=kr.baseline,
@@ -156,15 +229,23 @@ def dm_views(session: Session, plans: Sequence[OkrPlan], *, now: datetime) -> di
     ids = [plan.id for plan in plans]
     if not ids:
         return {}
+    # Rows of columns, not ORM objects: a batch reads tens of thousands of key results.
     rows = session.execute(
-        select(OkrObjective, OkrKeyResult)
-        .join(OkrKeyResult, OkrKeyResult.objective_id == OkrObjective.id)
+        select(
+            *OkrKeyResult.__table__.c,
+            OkrObjective.position.label("objective_position"),
+            OkrObjective.title.label("objective_title"),
+        )
+        .join(OkrObjective, OkrKeyResult.objective_id == OkrObjective.id)
         .where(OkrObjective.plan_id.in_(ids))
         .order_by(OkrObjective.plan_id, OkrObjective.position, OkrKeyResult.position)
     )
-    per_plan: dict[int, dict[int, tuple[OkrObjective, list[OkrKeyResult]]]] = defaultdict(dict)
-    for objective, kr in rows:
-        per_plan[objective.plan_id].setdefault(objective.id, (objective, []))[1].append(kr)
+    per_plan: dict[int, dict[int, tuple[ObjectiveFields, list[KeyResultFields]]]] = defaultdict(
+        dict
+    )
+    for kr in rows:
+        objective = _Objective(kr.objective_id, kr.objective_position, kr.objective_title)
+        per_plan[kr.plan_id].setdefault(objective.id, (objective, []))[1].append(kr)
     ranked = (
         select(
             OkrCheckIn.id,
@@ -178,9 +259,9 @@ def dm_views(session: Session, plans: Sequence[OkrPlan], *, now: datetime) -> di
         .where(OkrCheckIn.plan_id.in_(ids))
         .subquery()
     )
-    checkins: dict[int, list[OkrCheckIn]] = defaultdict(list)
-    for row in session.scalars(
-        select(OkrCheckIn)
+    checkins: dict[int, list[CheckInFields]] = defaultdict(list)
+    for row in session.execute(
+        select(*OkrCheckIn.__table__.c)
         .join(ranked, ranked.c.id == OkrCheckIn.id)
         # What `kr_view` reads: the first (progress from it when there is no baseline), the
         # previous and the latest.
@@ -217,8 +298,8 @@ def dm_views(session: Session, plans: Sequence[OkrPlan], *, now: datetime) -> di
 
 def _assemble(
     plan: OkrPlan,
-    objectives: Sequence[tuple[OkrObjective, Sequence[OkrKeyResult]]],
-    checkins: dict[int, list[OkrCheckIn]],
+    objectives: Sequence[tuple[ObjectiveFields, Sequence[KeyResultFields]]],
+    checkins: Mapping[int, Sequence[CheckInFields]],
     *,
     now: datetime,
     history: bool,
@@ -318,7 +399,9 @@ def owners_missing(
 
 
 def _history(
-    plan: OkrPlan, krs: Sequence[OkrKeyResult], checkins: dict[int, list[OkrCheckIn]]
+    plan: OkrPlan,
+    krs: Sequence[KeyResultFields],
+    checkins: Mapping[int, Sequence[CheckInFields]],
 ) -> tuple[ProgressPoint, ...]:
     """The objective's progress at the end of each day someone checked in on it."""
     tz = ZoneInfo(plan.timezone)
@@ -330,7 +413,7 @@ def _history(
     if not events:
         return ()
     rows = {c.id: c for kr in krs for c in checkins[kr.id]}
-    latest: dict[int, OkrCheckIn] = {}
+    latest: dict[int, CheckInFields] = {}
     points: list[ProgressPoint] = []
     for index, (day, cid, kr) in enumerate(events):
         latest[kr.id] = rows[cid]
