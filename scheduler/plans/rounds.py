@@ -379,7 +379,7 @@ class RoundDispatcher:
                 finish_occurrences(
                     session,
                     kind=KIND,
-                    finished=[],
+                    finished=[(*p.occurrence, p.round_id) for p in done if not p.failed],
                     now=now,
                 )
         except Exception:
