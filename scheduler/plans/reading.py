@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Protocol, cast
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from core.clock import as_utc
+from scheduler.plans.fields import (
+    CheckInFields,
+    KeyResultFields,
+    ObjectiveFields,
+    ObjectiveRow,
+)
 from scheduler.plans.models import OkrCheckIn, OkrKeyResult, OkrObjective, OkrPlan, OkrRound
 from scheduler.plans.progress import expected_share, kr_progress, pace, weighted_mean
 from scheduler.plans.views import (
@@ -26,78 +31,6 @@ from scheduler.plans.views import (
     ProgressPoint,
 )
 from scheduler.when import ScheduleSpec
-
-
-class CheckInFields(Protocol):
-    """What views read of a check-in: an `OkrCheckIn`, or a row of its columns."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def kr_id(self) -> int: ...
-    @property
-    def author(self) -> str: ...
-    @property
-    def value(self) -> float: ...
-    @property
-    def value_text(self) -> str: ...
-    @property
-    def confidence(self) -> str | None: ...
-    @property
-    def note(self) -> str | None: ...
-    @property
-    def source(self) -> str: ...
-    @property
-    def created_at(self) -> datetime: ...
-
-
-class KeyResultFields(Protocol):
-    """What views read of a key result: an `OkrKeyResult`, or a row of its columns."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def position(self) -> int: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def metric(self) -> str: ...
-    @property
-    def unit(self) -> str: ...
-    @property
-    def baseline(self) -> float | None: ...
-    @property
-    def target(self) -> float | None: ...
-    @property
-    def direction(self) -> str: ...
-    @property
-    def weight(self) -> float: ...
-    @property
-    def owner(self) -> str | None: ...
-    @property
-    def due(self) -> date | None: ...
-    @property
-    def score(self) -> float | None: ...
-    @property
-    def score_reason(self) -> str | None: ...
-    @property
-    def source_ids(self) -> list[str]: ...
-
-
-class ObjectiveFields(Protocol):
-    @property
-    def id(self) -> int: ...
-    @property
-    def position(self) -> int: ...
-    @property
-    def title(self) -> str: ...
-
-
-@dataclass(frozen=True)
-class _Objective:
-    id: int
-    position: int
-    title: str
 
 
 def spec_of(plan: OkrPlan) -> ScheduleSpec | None:
@@ -244,7 +177,7 @@ def dm_views(session: Session, plans: Sequence[OkrPlan], *, now: datetime) -> di
         dict
     )
     for kr in rows:
-        objective = _Objective(kr.objective_id, kr.objective_position, kr.objective_title)
+        objective = ObjectiveRow(kr.objective_id, kr.objective_position, kr.objective_title)
         per_plan[kr.plan_id].setdefault(objective.id, (objective, []))[1].append(kr)
     ranked = (
         select(
