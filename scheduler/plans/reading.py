@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from core.clock import as_utc
+from scheduler.plans.fields import (
+    CheckInFields,
+    KeyResultFields,
+    ObjectiveFields,
+    ObjectiveRow,
+)
 from scheduler.plans.models import OkrCheckIn, OkrKeyResult, OkrObjective, OkrPlan, OkrRound
 from scheduler.plans.progress import expected_share, kr_progress, pace, weighted_mean
 from scheduler.plans.views import (
@@ -38,7 +44,7 @@ def spec_of(plan: OkrPlan) -> ScheduleSpec | None:
     )
 
 
-def checkin_view(row: OkrCheckIn) -> CheckInView:
+def checkin_view(row: CheckInFields) -> CheckInView:
     return CheckInView(
         id=row.id,
         kr_id=row.kr_id,
@@ -56,7 +62,7 @@ def local_today(plan: OkrPlan, now: datetime) -> date:
     return now.astimezone(ZoneInfo(plan.timezone)).date()
 
 
-def kr_expected(plan: OkrPlan, kr: OkrKeyResult, today: date) -> float:
+def kr_expected(plan: OkrPlan, kr: KeyResultFields, today: date) -> float:
     """The share of the key result's time gone: from the period's start to its due date when
     that falls inside the period, else to the period's end (the score is taken there)."""
     ends = kr.due if kr.due is not None and plan.starts <= kr.due < plan.ends else plan.ends
@@ -65,16 +71,16 @@ def kr_expected(plan: OkrPlan, kr: OkrKeyResult, today: date) -> float:
 
 def kr_view(
     plan: OkrPlan,
-    objective: OkrObjective,
-    kr: OkrKeyResult,
-    checkins: Sequence[OkrCheckIn],
+    objective: ObjectiveFields,
+    kr: KeyResultFields,
+    checkins: Sequence[CheckInFields],
     today: date,
 ) -> KeyResultView:
     """`checkins` are this key result's, oldest first."""
     direction = cast(Direction, kr.direction)
     first = checkins[0].value if checkins else None
 
-    def progress_of(row: OkrCheckIn | None) -> float | None:
+    def progress_of(row: CheckInFields | None) -> float | None:
         return kr_progress(
             direction,
             baseline=kr.baseline,
@@ -134,15 +140,109 @@ def build_plan_view(session: Session, plan: OkrPlan, *, now: datetime) -> PlanVi
     latest_round = session.scalar(
         select(OkrRound).where(OkrRound.plan_id == plan.id).order_by(OkrRound.id.desc()).limit(1)
     )
-    today = local_today(plan, now)
     by_objective: dict[int, list[OkrKeyResult]] = defaultdict(list)
     for kr in krs:
         by_objective[kr.objective_id].append(kr)
+    return _assemble(
+        plan,
+        [(objective, by_objective[objective.id]) for objective in objectives],
+        checkins,
+        now=now,
+        history=True,
+        missing=_missing(krs, checkins, latest_round),
+        upcoming=next_checkin(plan, now),
+    )
 
+
+def dm_views(session: Session, plans: Sequence[OkrPlan], *, now: datetime) -> dict[int, PlanView]:
+    """Views of many plans at once, as a check-in DM shows them: every key result with its
+    owner and latest figures, read with one query for the key results (their objectives joined)
+    and one for the check-ins that matter (each key result's first and last two). No history
+    and no `missing_checkins`: a DM shows neither, and a digest builds the full view."""
+    ids = [plan.id for plan in plans]
+    if not ids:
+        return {}
+    # Rows of columns, not ORM objects: a batch reads tens of thousands of key results.
+    rows = session.execute(
+        select(
+            *OkrKeyResult.__table__.c,
+            OkrObjective.position.label("objective_position"),
+            OkrObjective.title.label("objective_title"),
+        )
+        .join(OkrObjective, OkrKeyResult.objective_id == OkrObjective.id)
+        .where(OkrObjective.plan_id.in_(ids))
+        .order_by(OkrObjective.plan_id, OkrObjective.position, OkrKeyResult.position)
+    )
+    per_plan: dict[int, dict[int, tuple[ObjectiveFields, list[KeyResultFields]]]] = defaultdict(
+        dict
+    )
+    for kr in rows:
+        objective = ObjectiveRow(kr.objective_id, kr.objective_position, kr.objective_title)
+        per_plan[kr.plan_id].setdefault(objective.id, (objective, []))[1].append(kr)
+    ranked = (
+        select(
+            OkrCheckIn.id,
+            func.row_number()
+            .over(partition_by=OkrCheckIn.kr_id, order_by=OkrCheckIn.id.desc())
+            .label("back"),
+            func.row_number()
+            .over(partition_by=OkrCheckIn.kr_id, order_by=OkrCheckIn.id)
+            .label("forth"),
+        )
+        .where(OkrCheckIn.plan_id.in_(ids))
+        .subquery()
+    )
+    checkins: dict[int, list[CheckInFields]] = defaultdict(list)
+    for row in session.execute(
+        select(*OkrCheckIn.__table__.c)
+        .join(ranked, ranked.c.id == OkrCheckIn.id)
+        # What `kr_view` reads: the first (progress from it when there is no baseline), the
+        # previous and the latest.
+        .where(or_(ranked.c.back <= 2, ranked.c.forth == 1))
+        .order_by(OkrCheckIn.id)
+    ):
+        checkins[row.kr_id].append(row)
+    # Plans on one schedule share their next check-in: a cron trigger is costly to build.
+    upcoming: dict[tuple[object, ...], datetime | None] = {}
+    views = {}
+    for plan in plans:
+        key = (
+            plan.checkin_kind,
+            plan.checkin_expr,
+            plan.timezone,
+            plan.starts,
+            plan.ends,
+            plan.status,
+            plan.checkins_paused,
+        )
+        if key not in upcoming:
+            upcoming[key] = next_checkin(plan, now)
+        views[plan.id] = _assemble(
+            plan,
+            list(per_plan[plan.id].values()),
+            checkins,
+            now=now,
+            history=False,
+            missing=(),
+            upcoming=upcoming[key],
+        )
+    return views
+
+
+def _assemble(
+    plan: OkrPlan,
+    objectives: Sequence[tuple[ObjectiveFields, Sequence[KeyResultFields]]],
+    checkins: Mapping[int, Sequence[CheckInFields]],
+    *,
+    now: datetime,
+    history: bool,
+    missing: tuple[str, ...],
+    upcoming: datetime | None,
+) -> PlanView:
+    today = local_today(plan, now)
     views: list[ObjectiveView] = []
-    history: dict[str, tuple[ProgressPoint, ...]] = {}
-    for objective in objectives:
-        own = by_objective[objective.id]
+    histories: dict[str, tuple[ProgressPoint, ...]] = {}
+    for objective, own in objectives:
         kr_views = tuple(kr_view(plan, objective, kr, checkins[kr.id], today) for kr in own)
         views.append(
             ObjectiveView(
@@ -153,7 +253,8 @@ def build_plan_view(session: Session, plan: OkrPlan, *, now: datetime) -> PlanVi
                 key_results=kr_views,
             )
         )
-        history[str(objective.position)] = _history(plan, own, checkins)
+        if history:
+            histories[str(objective.position)] = _history(plan, own, checkins)
     plan_progress = weighted_mean((o.progress, 1.0) for o in views if o.key_results)
     return PlanView(
         id=plan.id,
@@ -171,9 +272,9 @@ def build_plan_view(session: Session, plan: OkrPlan, *, now: datetime) -> PlanVi
         draft_id=plan.draft_id,
         checkin_schedule=plan.checkin_text,
         timezone=plan.timezone,
-        next_checkin=next_checkin(plan, now),
-        missing_checkins=_missing(krs, checkins, latest_round),
-        history=history,
+        next_checkin=upcoming,
+        missing_checkins=missing,
+        history=histories,
         draft_ref=plan.draft_ref,
     )
 
@@ -231,7 +332,9 @@ def owners_missing(
 
 
 def _history(
-    plan: OkrPlan, krs: Sequence[OkrKeyResult], checkins: dict[int, list[OkrCheckIn]]
+    plan: OkrPlan,
+    krs: Sequence[KeyResultFields],
+    checkins: Mapping[int, Sequence[CheckInFields]],
 ) -> tuple[ProgressPoint, ...]:
     """The objective's progress at the end of each day someone checked in on it."""
     tz = ZoneInfo(plan.timezone)
@@ -243,7 +346,7 @@ def _history(
     if not events:
         return ()
     rows = {c.id: c for kr in krs for c in checkins[kr.id]}
-    latest: dict[int, OkrCheckIn] = {}
+    latest: dict[int, CheckInFields] = {}
     points: list[ProgressPoint] = []
     for index, (day, cid, kr) in enumerate(events):
         latest[kr.id] = rows[cid]

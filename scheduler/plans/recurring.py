@@ -2,36 +2,67 @@
 
 Each active plan's check-in schedule is a series. An occurrence is claimed (with its round, in
 one transaction) before anything is sent; each owner's DM and reminder is claimed on its own, so
-two replicas, or a leader resuming a dead one's round, never send one twice. The close scores
+two replicas, or a leader resuming a dead one's round, never send one twice. While this process
+leads, fires due together are batched (scheduler/plans/rounds.py). The close scores
 every key result and opens a quarter-close retro in the plan's channel with the scores and notes.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import Clock, as_utc
-from core.db import insert_ignore, session_scope
-from scheduler.occurrences import claim_occurrence, unfinished
+from core.db import session_scope
+from scheduler.occurrences import take_over_unfinished, unfinished
 from scheduler.plans.closing import CLOSE_KIND, PlanClosing, close_at, finish_claim
 from scheduler.plans.models import OkrPlan, OkrRound, OkrRoundNotice
 from scheduler.plans.ports import PlanNotifier
-from scheduler.plans.reading import build_plan_view, owners_missing, spec_of
+from scheduler.plans.reading import build_plan_view, dm_views, owners_missing, spec_of
+from scheduler.plans.rounds import (
+    KIND,
+    RoundDispatcher,
+    claim_dms,
+    deliver,
+    mark_sent,
+    open_rounds,
+    owners_of,
+    round_of,
+)
 from scheduler.plans.views import KeyResultView, PlanView
 from scheduler.recurring import Deadline, Series
 from scheduler.retro_opening import RetroOpening
 
 log = logging.getLogger(__name__)
-KIND = "okr"
+__all__ = ["CLOSE_KIND", "KIND", "PlanCheckins", "close_at"]
+
+
+class _DispatcherSlot:
+    """The batcher of the process's leading term, if it leads (set by start, taken by stop)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._dispatcher: RoundDispatcher | None = None
+
+    def get(self) -> RoundDispatcher | None:
+        with self._lock:
+            return self._dispatcher
+
+    def set(self, dispatcher: RoundDispatcher) -> None:
+        with self._lock:
+            self._dispatcher = dispatcher
+
+    def take(self) -> RoundDispatcher | None:
+        with self._lock:
+            dispatcher, self._dispatcher = self._dispatcher, None
+            return dispatcher
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,6 +75,11 @@ class PlanCheckins:
     notifier: PlanNotifier
     retro_opening: RetroOpening
     name: str = KIND
+    # Threads sending a batch's DMs (each a Slack call; the client retries rate limits).
+    post_threads: int = 16
+    _dispatcher: _DispatcherSlot = field(
+        default_factory=_DispatcherSlot, init=False, repr=False, compare=False
+    )
 
     @property
     def closing(self) -> PlanClosing:
@@ -95,48 +131,45 @@ class PlanCheckins:
                 found.append(Deadline("digest", row.id, as_utc(row.digest_at)))
         return found
 
+    # while leading: fires batched -----------------------------------------------------------
+
+    def start(self) -> None:
+        dispatcher = RoundDispatcher(
+            sessions=self.sessions,
+            clock=self.clock,
+            notifier=self.notifier,
+            post_threads=self.post_threads,
+        )
+        dispatcher.start()
+        self._dispatcher.set(dispatcher)
+
+    def stop(self) -> None:
+        dispatcher = self._dispatcher.take()
+        if dispatcher is not None:
+            dispatcher.stop()
+
     # an occurrence: one round -----------------------------------------------------------------
 
     def fire(self, key: int, occurrence_at: datetime) -> None:
-        occurrence = as_utc(occurrence_at)
+        dispatcher = self._dispatcher.get()
+        if dispatcher is not None:
+            dispatcher.fire(key, occurrence_at)
+            return
+        # Not leading an engine (called directly): the same steps, inline.
         now = as_utc(self.clock.now())
         with session_scope(self.sessions) as session:
-            if not claim_occurrence(session, kind=KIND, key=key, occurrence_at=occurrence, now=now):
-                return
-            round_id = self._open_round(session, key, occurrence, now)
-        failed = self._send(round_id, kind="dm") if round_id is not None else 0
-        if failed:
-            # Left unfinished: `recover` retries the DMs that failed (a Slack outage), once.
-            return
-        finish_claim(
-            self.sessions,
-            self.clock,
-            kind=KIND,
-            key=key,
-            occurrence_at=occurrence,
-            result_id=round_id,
-        )
-
-    def _open_round(
-        self, session: Session, plan_id: int, occurrence: datetime, now: datetime
-    ) -> int | None:
-        plan = session.get(OkrPlan, plan_id)
-        if plan is None or plan.status != "active" or plan.checkins_paused:
-            return None
-        day = occurrence.astimezone(ZoneInfo(plan.timezone)).date()
-        if not plan.starts <= day <= plan.ends:
-            return None  # adopted ahead of its period, or waiting for its close
-        row = OkrRound(
-            plan_id=plan.id,
-            workspace_id=plan.workspace_id,
-            occurrence_at=occurrence,
-            opened_at=now,
-            remind_at=now + timedelta(seconds=plan.remind_after_seconds),
-            digest_at=now + timedelta(seconds=plan.digest_after_seconds),
-        )
-        session.add(row)
-        session.flush()
-        return row.id
+            opened = open_rounds(session, [(key, occurrence_at)], now)
+        for item in opened:
+            if self._deliver_all(item.view, item.round_id, item.dms, kind="dm"):
+                continue  # left unfinished: `recover` retries the DMs that failed, once
+            finish_claim(
+                self.sessions,
+                self.clock,
+                kind=KIND,
+                key=key,
+                occurrence_at=item.occurrence_at,
+                result_id=item.round_id,
+            )
 
     def _send(self, round_id: int, *, kind: str, stale_before: datetime | None = None) -> int:
         """DM each owner of the round (kind "dm"), or remind each owner still missing a check-in
@@ -148,57 +181,39 @@ class PlanCheckins:
             plan = session.get(OkrPlan, row.plan_id) if row else None
             if row is None or plan is None or plan.status != "active":
                 return 0
-            view = build_plan_view(session, plan, now=now)
+            view = dm_views(session, [plan], now=now)[plan.id]
             if kind == "dm":
-                wanted: dict[str, list[int]] = defaultdict(list)
-                for kr in view.key_results():
-                    if kr.owner:
-                        wanted[kr.owner].append(kr.id)
+                wanted = owners_of(view)
             else:
-                wanted = owners_missing(session, row)
+                by_id = {kr.id: kr for kr in view.key_results()}
+                missing = owners_missing(session, row)
+                wanted = {owner: [by_id[i] for i in ids] for owner, ids in missing.items()}
             if not wanted:
                 return 0
-            values = [
-                {
-                    "round_id": round_id,
-                    "owner": owner,
-                    "kind": kind,
-                    "workspace_id": plan.workspace_id,
-                    "claimed_at": now,
-                }
-                for owner in wanted
-            ]
-            claimed = {
-                r[0]
-                for r in insert_ignore(
-                    session,
-                    OkrRoundNotice,
-                    values,
-                    ["round_id", "owner", "kind"],
-                    returning=["owner"],
-                )
-            }
+            notices = [(round_id, owner, plan.workspace_id) for owner in wanted]
+            claimed = {o for _, o in claim_dms(session, notices, kind=kind, now=now)}
             if stale_before is not None:
                 claimed |= self._take_over(
                     session, round_id, kind, set(wanted) - claimed, stale_before, now
                 )
-        by_id = {kr.id: kr for kr in view.key_results()}
+        return self._deliver_all(
+            view, round_id, {o: krs for o, krs in wanted.items() if o in claimed}, kind=kind
+        )
+
+    def _deliver_all(
+        self, view: PlanView, round_id: int, dms: dict[str, list[KeyResultView]], *, kind: str
+    ) -> int:
+        """Send claimed notices one by one, each marked sent as soon as it went (a crash then
+        repeats none). Returns how many failed."""
         failed = 0
-        for owner in sorted(claimed):
-            key_results = [by_id[i] for i in wanted[owner]]
-            if not self._deliver(view, owner, key_results, round_id, reminder=kind == "reminder"):
+        for owner in sorted(dms):
+            if not deliver(
+                self.notifier, view, owner, dms[owner], round_id, reminder=kind == "reminder"
+            ):
                 failed += 1
-            else:
-                with session_scope(self.sessions) as session:
-                    session.execute(
-                        update(OkrRoundNotice)
-                        .where(
-                            OkrRoundNotice.round_id == round_id,
-                            OkrRoundNotice.owner == owner,
-                            OkrRoundNotice.kind == kind,
-                        )
-                        .values(sent_at=as_utc(self.clock.now()))
-                    )
+                continue
+            with session_scope(self.sessions) as session:
+                mark_sent(session, [(round_id, owner)], kind=kind, now=as_utc(self.clock.now()))
         return failed
 
     @staticmethod
@@ -229,17 +244,6 @@ class PlanCheckins:
             if result.rowcount:
                 taken.add(owner)
         return taken
-
-    def _deliver(
-        self, view: PlanView, owner: str, krs: list[KeyResultView], round_id: int, *, reminder: bool
-    ) -> bool:
-        try:
-            self.notifier.send_checkin_dm(view.workspace_id, owner, view, krs, round_id, reminder)
-            return True
-        except Exception:
-            # Claimed and not marked sent: a leader resuming this round tries it again.
-            log.exception("plan %s round %s: the check-in DM to an owner failed", view.id, round_id)
-            return False
 
     # deadlines --------------------------------------------------------------------------------
 
@@ -289,22 +293,32 @@ class PlanCheckins:
     # recovery -------------------------------------------------------------------------------------
 
     def recover(self, *, older_than: timedelta) -> None:
-        cutoff = as_utc(self.clock.now()) - older_than
+        now = as_utc(self.clock.now())
+        cutoff = now - older_than
+        dispatcher = self._dispatcher.get()
+        skip = dispatcher.in_flight() if dispatcher is not None else set()
         with session_scope(self.sessions) as session:
-            rounds = unfinished(session, kind=KIND, claimed_before=cutoff)
+            rounds = take_over_unfinished(
+                session, kind=KIND, claimed_before=cutoff, now=now, skip=skip
+            )
             closes = unfinished(session, kind=CLOSE_KIND, claimed_before=cutoff)
-        for key, at in rounds:
-            with session_scope(self.sessions) as session:
-                round_id = session.scalar(
-                    select(OkrRound.id).where(
-                        OkrRound.plan_id == key, OkrRound.occurrence_at == as_utc(at)
-                    )
-                )
+        for taken in rounds:
+            round_id = taken.result_id
+            if round_id is None:
+                with session_scope(self.sessions) as session:
+                    round_id = round_of(session, taken.key, taken.occurrence_at)
             if round_id is not None:
-                log.warning("plan %s: resuming the check-in round of %s", key, at)
+                log.warning(
+                    "plan %s: resuming the check-in round of %s", taken.key, taken.occurrence_at
+                )
                 self._send(round_id, kind="dm", stale_before=cutoff)
             finish_claim(
-                self.sessions, self.clock, kind=KIND, key=key, occurrence_at=at, result_id=round_id
+                self.sessions,
+                self.clock,
+                kind=KIND,
+                key=taken.key,
+                occurrence_at=taken.occurrence_at,
+                result_id=round_id,
             )
         for key, at in closes:
             log.warning("plan %s: resuming its close", key)

@@ -17,7 +17,11 @@ from core.db import make_engine, make_session_factory
 from drafting.draft import Draft
 from handlers.plan_outline import outline_from_draft
 from scheduler.plans.outline import KeyResultOutline, ObjectiveOutline, PlanOutline
+from scheduler.plans.recurring import PlanCheckins
 from scheduler.plans.service import PlanService
+from scheduler.retro_opening import RetroOpening
+from tests.plans.recording import RecordingNotifier
+from tests.scheduler.notifiers import LoggingNotifier
 
 WS, OTHER_WS = "T0PLANS01", "T0OTHER01"
 CHANNEL = "C0PLANS01"
@@ -86,3 +90,26 @@ def small_outline() -> PlanOutline:
 
 def sample_outline() -> PlanOutline:
     return outline_from_draft(sample_draft(), "f00dfeed")
+
+
+@pytest.fixture
+def notifier() -> RecordingNotifier:
+    return RecordingNotifier()
+
+
+@pytest.fixture
+def retro_notifier() -> LoggingNotifier:
+    return LoggingNotifier()
+
+
+@pytest.fixture
+def checkins(
+    plan_sessions: sessionmaker[Session],
+    clock: ManualClock,
+    notifier: RecordingNotifier,
+    retro_notifier: LoggingNotifier,
+) -> PlanCheckins:
+    opening = RetroOpening(sessions=plan_sessions, clock=clock, notifier=retro_notifier)
+    return PlanCheckins(
+        sessions=plan_sessions, clock=clock, notifier=notifier, retro_opening=opening
+    )

@@ -13,11 +13,10 @@ from core.db import session_scope
 from scheduler.models import Retro, RetroEntryRow
 from scheduler.occurrences import claim_occurrence, unfinished
 from scheduler.plans.errors import CheckInRefused
-from scheduler.plans.models import OkrPlan, OkrRoundNotice
+from scheduler.plans.models import OkrPlan, OkrRound, OkrRoundNotice
 from scheduler.plans.recurring import CLOSE_KIND, KIND, PlanCheckins, close_at
 from scheduler.plans.service import PlanService
 from scheduler.plans.views import PlanView
-from scheduler.retro_opening import RetroOpening
 from tests.plans.conftest import ANA, BEN, LEAD, WS
 from tests.plans.recording import RecordingNotifier
 from tests.plans.test_service import activate
@@ -25,29 +24,6 @@ from tests.scheduler.notifiers import LoggingNotifier
 
 # The first Monday of 2027-Q1, 10:00 in Berlin.
 FIRST_ROUND = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def notifier() -> RecordingNotifier:
-    return RecordingNotifier()
-
-
-@pytest.fixture
-def retro_notifier() -> LoggingNotifier:
-    return LoggingNotifier()
-
-
-@pytest.fixture
-def checkins(
-    plan_sessions: sessionmaker[Session],
-    clock: ManualClock,
-    notifier: RecordingNotifier,
-    retro_notifier: LoggingNotifier,
-) -> PlanCheckins:
-    opening = RetroOpening(sessions=plan_sessions, clock=clock, notifier=retro_notifier)
-    return PlanCheckins(
-        sessions=plan_sessions, clock=clock, notifier=notifier, retro_opening=opening
-    )
 
 
 def round_ids(notifier: RecordingNotifier) -> set[int]:
@@ -194,8 +170,17 @@ def test_a_round_claimed_by_a_dead_leader_is_resumed_without_repeating_sent_dms(
         assert claim_occurrence(
             session, kind=KIND, key=plan.id, occurrence_at=FIRST_ROUND, now=FIRST_ROUND
         )
-        round_id = checkins._open_round(session, plan.id, FIRST_ROUND, FIRST_ROUND)
-        assert round_id is not None
+        opened = OkrRound(
+            plan_id=plan.id,
+            workspace_id=WS,
+            occurrence_at=FIRST_ROUND,
+            opened_at=FIRST_ROUND,
+            remind_at=FIRST_ROUND + timedelta(days=1),
+            digest_at=FIRST_ROUND + timedelta(days=2),
+        )
+        session.add(opened)
+        session.flush()
+        round_id = opened.id
         for owner, sent in ((ANA, FIRST_ROUND), (BEN, None)):
             session.add(
                 OkrRoundNotice(

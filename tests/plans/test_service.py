@@ -48,9 +48,9 @@ def adopt(service: PlanService, **kw: object) -> PlanView:
     return service.adopt(**args)  # type: ignore[arg-type]
 
 
-def activate(service: PlanService) -> PlanView:
+def activate(service: PlanService, channel_id: str = CHANNEL) -> PlanView:
     """The small plan with owners and its missing target: active, dated 2027-Q1."""
-    plan = adopt(service)
+    plan = adopt(service, channel_id=channel_id)
     churn = service.kr_by_ref(workspace_id=WS, plan_id=plan.id, ref="2.1")
     uptime = service.kr_by_ref(workspace_id=WS, plan_id=plan.id, ref="KR 1.1")
     return service.setup(
