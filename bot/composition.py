@@ -185,6 +185,7 @@ def recurring_kinds(settings: Settings, db: Database, retros: RetroService) -> l
         clock=SystemClock(),
         notifier=slack_plan_notifier(settings, db, no_notes_here),
         retro_opening=retros.opening,
+        post_threads=settings.scheduler.post_threads,
     )
     return [RetroKind(retros, post_threads=settings.scheduler.post_threads), checkins]
 

@@ -16,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from scheduler.batches import take_batch
 from scheduler.ports import RetroInfo
 from scheduler.retro_opening import RetroOpening
 
@@ -68,23 +69,10 @@ class FireDispatcher:
 
     def _run(self) -> None:
         while not (self._stop.is_set() and self._fires.empty()):
-            batch = self._take_batch()
+            batch = take_batch(self._fires, limit=MAX_BATCH)
             if batch:
                 self._claim(batch)
             self._flush_announced()
-
-    def _take_batch(self) -> list[_Fire]:
-        try:
-            first = self._fires.get(timeout=0.05)
-        except queue.Empty:
-            return []
-        batch = [first]
-        while len(batch) < MAX_BATCH:
-            try:
-                batch.append(self._fires.get_nowait())
-            except queue.Empty:
-                break
-        return batch
 
     def _claim(self, batch: list[_Fire]) -> None:
         try:
