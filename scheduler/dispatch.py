@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from scheduler.batches import take_batch
+from scheduler.batches import BatchWriter, take_batch
 from scheduler.ports import RetroInfo
 from scheduler.retro_opening import RetroOpening
 
@@ -32,7 +32,7 @@ class _Fire:
     done: Future[RetroInfo | None] = field(default_factory=Future)
 
 
-class FireDispatcher:
+class FireDispatcher(BatchWriter):
     def __init__(self, opening: RetroOpening, *, post_threads: int) -> None:
         self._opening = opening
         self._fires: queue.Queue[_Fire] = queue.Queue()
@@ -40,18 +40,11 @@ class FireDispatcher:
         # Claimed here and not finished yet: recovery must leave these alone.
         self._in_flight: set[tuple[int, datetime]] = set()
         self._in_flight_lock = threading.Lock()
-        self._posts = ThreadPoolExecutor(post_threads, thread_name_prefix="retro-post")
-        self._stop = threading.Event()
-        self._writer = threading.Thread(target=self._run, name="retro-fire-writer", daemon=True)
+        super().__init__(
+            writer_name="retro-fire-writer", post_prefix="retro-post", post_threads=post_threads
+        )
 
-    def start(self) -> None:
-        self._writer.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._writer.ident is not None:
-            self._writer.join(timeout=30)
-        self._posts.shutdown(wait=True)
+    def _after_stop(self) -> None:
         self._flush_announced()
 
     def in_flight(self) -> set[tuple[int, datetime]]:

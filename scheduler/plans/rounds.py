@@ -20,7 +20,7 @@ import logging
 import queue
 import threading
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import Clock, as_utc
 from core.db import Base, session_scope
-from scheduler.batches import take_batch
+from scheduler.batches import BatchWriter, take_batch
 from scheduler.models import OccurrenceClaim
 from scheduler.occurrences import finish_occurrences, record_results
 from scheduler.plans.models import OkrPlan, OkrRound, OkrRoundNotice
@@ -276,7 +276,7 @@ class _Pending:
     failed: bool = False
 
 
-class RoundDispatcher:
+class RoundDispatcher(BatchWriter):
     def __init__(
         self,
         *,
@@ -294,18 +294,11 @@ class RoundDispatcher:
         # Claimed here and not finished: recovery must leave these alone.
         self._in_flight: set[Occurrence] = set()
         self._lock = threading.Lock()
-        self._posts = ThreadPoolExecutor(post_threads, thread_name_prefix="okr-dm")
-        self._stop = threading.Event()
-        self._writer = threading.Thread(target=self._run, name="okr-round-writer", daemon=True)
+        super().__init__(
+            writer_name="okr-round-writer", post_prefix="okr-dm", post_threads=post_threads
+        )
 
-    def start(self) -> None:
-        self._writer.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._writer.ident is not None:
-            self._writer.join(timeout=60)
-        self._posts.shutdown(wait=True)
+    def _after_stop(self) -> None:
         self._flush_results()
 
     def in_flight(self) -> set[Occurrence]:
