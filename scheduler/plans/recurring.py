@@ -82,10 +82,11 @@ class PlanCheckins:
     def deadlines(self, session: Session) -> list[Deadline]:
         plans = list(session.scalars(select(OkrPlan).where(OkrPlan.status == "active")))
         found = [Deadline("close", plan.id, close_at(plan)) for plan in plans]
+        # A paused plan (its workspace uninstalled) sends no more reminders or digests.
         latest = (
             select(func.max(OkrRound.id))
             .join(OkrPlan, OkrPlan.id == OkrRound.plan_id)
-            .where(OkrPlan.status == "active")
+            .where(OkrPlan.status == "active", OkrPlan.checkins_paused.is_(False))
             .group_by(OkrRound.plan_id)
         )
         for row in session.scalars(select(OkrRound).where(OkrRound.id.in_(latest))):
