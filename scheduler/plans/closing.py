@@ -84,7 +84,12 @@ class PlanClosing:
             if now < at:
                 return  # the period was extended; the next sync schedules the new close
             if not claim_occurrence(
-                session, kind=CLOSE_KIND, key=plan_id, occurrence_at=at, now=now
+                session,
+                kind=CLOSE_KIND,
+                key=plan_id,
+                occurrence_at=at,
+                now=now,
+                workspace_id=plan.workspace_id,
             ):
                 return
         self.close(plan_id)

@@ -102,7 +102,15 @@ class PlanCheckins:
         occurrence = as_utc(occurrence_at)
         now = as_utc(self.clock.now())
         with session_scope(self.sessions) as session:
-            if not claim_occurrence(session, kind=KIND, key=key, occurrence_at=occurrence, now=now):
+            workspace_id = session.scalar(select(OkrPlan.workspace_id).where(OkrPlan.id == key))
+            if not claim_occurrence(
+                session,
+                kind=KIND,
+                key=key,
+                occurrence_at=occurrence,
+                now=now,
+                workspace_id=workspace_id,
+            ):
                 return
             round_id = self._open_round(session, key, occurrence, now)
         failed = self._send(round_id, kind="dm") if round_id is not None else 0
