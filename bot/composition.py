@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
@@ -37,7 +37,13 @@ from drafting.retro_synthesis import RetroSynthesis
 from drafting.service import Drafter, EngineChoice
 from handlers.deps import ServingDeps, WorkerDeps
 from handlers.draft_jobs import report_interrupted_requests
-from handlers.plan_notifier import AddNote, SlackPlanNotifier, add_checkin_note, add_note_to
+from handlers.plan_notifier import (
+    AddNote,
+    KnowledgeOnlyNotifier,
+    SlackPlanNotifier,
+    add_checkin_note,
+    add_note_to,
+)
 from handlers.retro_notifier import SlackRetroNotifier
 from handlers.slack_client import make_client_for
 from knowledge.catalog import DocumentCatalog
@@ -92,6 +98,17 @@ def plan_service(
 ) -> PlanService:
     """Adopted OKR plans; with a notifier, check-in notes also go to the knowledge base."""
     return PlanService(sessions=db.sessions, clock=SystemClock(), notifier=notifier)
+
+
+def cli_plan_service(settings: Settings, db: Database) -> PlanService:
+    """The command line's plans: no Slack, and check-in notes go to the knowledge base directly
+    (opened with the first note, so `okr status` or `okr list` never load the embedding model)."""
+    knowledge = cache(partial(build_knowledge, settings, db))
+
+    def add_note(workspace_id: str, title: str, text: str) -> None:
+        add_note_to(knowledge(), workspace_id, title, text)
+
+    return plan_service(settings, db, notifier=KnowledgeOnlyNotifier(add_note))
 
 
 def standalone_retro_synthesis(settings: Settings) -> RetroSynthesis:
