@@ -19,6 +19,7 @@ from core.clock import as_utc
 from core.db import session_scope
 from scheduler.plans.changes import FieldRefused, KrChanges, apply_changes, audit_plan, is_user_id
 from scheduler.plans.checkin_service import CheckInPreview, CheckIns
+from scheduler.plans.closing import add_close_knowledge
 from scheduler.plans.errors import (
     PlanError,
     PlanInputError,
@@ -290,7 +291,10 @@ class PlanService(CheckIns):
             )
             kr.score, kr.score_reason = score, reason.strip()
             session.flush()
-            return find_kr(build_plan_view(session, plan, now=now), kr.id)
+            view = build_plan_view(session, plan, now=now)
+        # The knowledge base's copy of the quarter's scores says the adjusted one now.
+        add_close_knowledge(self.notifier, view)
+        return find_kr(view, kr_id)
 
     def pause_workspace(self, *, workspace_id: str) -> int:
         """On uninstall: no more rounds for the workspace's plans (data stays)."""

@@ -150,6 +150,15 @@ def test_the_close_scores_key_results_and_opens_one_retro_with_them(
     assert closed.status == "closed" and retro_id is not None
     scores = {kr.ref: kr.score for kr in closed.key_results()}
     assert scores == {"1.1": 0.48, "1.2": 0.0, "2.1": 0.0, "2.2": 0.0}
+    # The scores are knowledge now, one sentence per key result, for the next SWOT.
+    [(ws, title, text)] = notifier.knowledge
+    assert (ws, title) == (WS, "2027-Q1 close · Platform")
+    assert (
+        "Platform uptime ended at 98% against a 99.95% target, from a baseline of 96.2%: it "
+        "fell short and missed the target (score 0.48, 2027-Q1)." in text
+    )
+    assert "the partner portal was not done by the end of the period" in text
+    assert "Gross logo churn had no check-in against a 4% target" in text
     [opened] = retro_notifier.opened
     assert (
         opened.title == "Quarter close: Platform (2027-Q1)"

@@ -21,6 +21,7 @@ from tests.fakes.block_kit import MAX_MESSAGE_BLOCKS, check_blocks
 from tests.fakes.slack_api import Call, FakeSlack
 from tests.inprocess import InProcessApp
 from tests.slack.test_slash_drafts import block_texts
+from tests.slack.test_threads_and_buttons import post_swot
 from tests.slack_requests import SlackSender, payload
 
 TEAM, OTHER_TEAM = "T0ALIGN01", "T0OTHER01"
@@ -511,3 +512,34 @@ def test_altered_plan_payloads_are_refused_and_change_nothing(
     answer = submit(sender, view, {ids.kr_block("value", refs["1.1"]): text_value("98%")})
     assert answer["response_action"] == "update"
     assert rows(app, "SELECT COUNT(*) FROM okr_checkins") == [(0,)]
+
+
+def test_a_swot_after_the_close_builds_on_the_quarter_scores(
+    start_app: StartApp, fake_slack: FakeSlack
+) -> None:
+    fake = fake_slack
+    app = start_app(scheduler=True, seeded=True)
+    sender = app.sender()
+    refs = adopt(app, sender, fake, period="2026-Q3")  # a quarter that has ended
+    app.deps.plans.check_in(
+        workspace_id=TEAM, kr_id=refs["1.1"], author=LEAD, value_text="98%", confidence="at risk"
+    )
+    wait_for_leader(app)
+    deadline_job("okr", "close", _plan_id(app))
+    fake.wait_for("chat.postMessage", lambda c: "Quarter closed" in str(c.params.get("text")))
+    app.wait_idle()
+    notes = {d.title: d for d in app.deps.kb.list_documents(TEAM) if d.source_kind == "checkin"}
+    assert "2026-Q3 close · Platform" in notes, notes
+
+    post = post_swot(sender, fake, "C0SWOT0001", "Platform uptime")
+    [(content,)] = rows(
+        app, "SELECT content FROM draft_versions WHERE message_ts = ?", post.response["ts"]
+    )
+    draft = json.loads(content)
+    close = {k for k, ref in draft["sources"].items() if ref["title"] == "2026-Q3 close · Platform"}
+    # An item of the SWOT is one of the quarter's score sentences, cited to the close.
+    built_on = [
+        i["text"] for s in draft["sections"] for i in s["items"] if close & set(i["sources"])
+    ]
+    assert built_on and all("(score " in t and "2026-Q3)" in t for t in built_on), draft
+    sender.close()
