@@ -543,3 +543,40 @@ def test_a_swot_after_the_close_builds_on_the_quarter_scores(
     ]
     assert built_on and all("(score " in t and "2026-Q3)" in t for t in built_on), draft
     sender.close()
+
+
+def test_the_reminder_a_day_later_goes_once_and_only_to_owners_who_have_not_checked_in(
+    start_app: StartApp, fake_slack: FakeSlack
+) -> None:
+    fake = fake_slack
+    app = start_app(scheduler=True)
+    sender = app.sender()
+    now = datetime.now(UTC)
+    adopt(app, sender, fake, period=f"{now.year}-Q{(now.month - 1) // 3 + 1}")
+    wait_for_leader(app)
+    fire_job("okr", _plan_id(app), now)
+    fake.wait_for("chat.postMessage", lambda c: c.params.get("channel") == DEV)
+    [(round_id, opened_at, remind_at)] = rows(
+        app, "SELECT id, opened_at, remind_at FROM okr_rounds"
+    )
+    gap = datetime.fromisoformat(remind_at) - datetime.fromisoformat(opened_at)
+    assert gap.total_seconds() == 24 * 3600
+    # DEV checks in on both key results by thread replies; LEAD does not check in.
+    for ts, text in (
+        ("1767700500.000100", "KR 1.2: 10 weeks"),
+        ("1767700600.000100", "KR 2.1: 5%"),
+    ):
+        thread_reply(sender, text=text, user=DEV, ts=ts)
+        fake.wait_for("reactions.add", lambda c, ts=ts: c.params.get("timestamp") == ts)
+
+    deadline_job("okr", "remind", round_id)
+    deadline_job("okr", "remind", round_id)  # a second replica, or a repeat: no second reminder
+    reminders = [
+        c
+        for c in fake.calls_to("chat.postMessage")
+        if str(c.params.get("text", "")).startswith("Reminder: check in on")
+    ]
+    assert [c.params["channel"] for c in reminders] == [LEAD]
+    reminded = block_texts(reminders[0].params["blocks"])
+    assert "KR 1.1" in reminded and "KR 1.2" not in reminded
+    sender.close()
