@@ -418,16 +418,24 @@ def test_okr_commands_show_schedule_edit_and_archive(
     assert rows(app, "SELECT status FROM okr_plans") == [("archived",)]
 
 
+def plan_on_the_engine(
+    start_app: StartApp, fake: FakeSlack
+) -> tuple[InProcessApp, SlackSender, dict[str, int], datetime]:
+    """An app whose engine leads, with a plan adopted for the quarter under way (so a round
+    opens today): the app, a sender, the key result ids and now."""
+    app = start_app(scheduler=True)
+    sender = app.sender()
+    now = datetime.now(UTC)
+    refs = adopt(app, sender, fake, period=f"{now.year}-Q{(now.month - 1) // 3 + 1}")
+    wait_for_leader(app)
+    return app, sender, refs, now
+
+
 def test_a_round_on_the_engine_dms_each_owner_once_and_the_digest_says_who_is_missing(
     start_app: StartApp, fake_slack: FakeSlack
 ) -> None:
     fake = fake_slack
-    app = start_app(scheduler=True)
-    sender = app.sender()
-    now = datetime.now(UTC)
-    # The quarter under way, so a round opens today.
-    refs = adopt(app, sender, fake, period=f"{now.year}-Q{(now.month - 1) // 3 + 1}")
-    wait_for_leader(app)
+    app, sender, refs, now = plan_on_the_engine(start_app, fake)
     # What the engine's scheduled jobs run, in the leading engine's runtime.
     fire_job("okr", _plan_id(app), now)
     fire_job("okr", _plan_id(app), now)  # a second replica, or a repeat: no second DM
@@ -549,11 +557,7 @@ def test_the_reminder_a_day_later_goes_once_and_only_to_owners_who_have_not_chec
     start_app: StartApp, fake_slack: FakeSlack
 ) -> None:
     fake = fake_slack
-    app = start_app(scheduler=True)
-    sender = app.sender()
-    now = datetime.now(UTC)
-    adopt(app, sender, fake, period=f"{now.year}-Q{(now.month - 1) // 3 + 1}")
-    wait_for_leader(app)
+    app, sender, _, now = plan_on_the_engine(start_app, fake)
     fire_job("okr", _plan_id(app), now)
     fake.wait_for("chat.postMessage", lambda c: c.params.get("channel") == DEV)
     [(round_id, opened_at, remind_at)] = rows(
