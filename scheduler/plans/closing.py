@@ -21,7 +21,7 @@ from core.db import session_scope
 from core.retro_sections import Section
 from scheduler.errors import RetroError
 from scheduler.occurrences import claim_occurrence, finish_occurrence
-from scheduler.plans.changes import audit_plan
+from scheduler.plans.changes import SYSTEM_ACTOR, audit_plan
 from scheduler.plans.models import OkrCheckIn, OkrKeyResult, OkrPlan
 from scheduler.plans.ports import PlanNotifier
 from scheduler.plans.reading import build_plan_view, local_today
@@ -36,7 +36,6 @@ CLOSE_KIND = "okr_close"
 # from the last afternoon still count.
 CLOSE_AT = time(9, 0)
 RETRO_WINDOW = timedelta(days=3)
-SYSTEM_ACTOR = "alignbot"
 MAX_NOTES_PER_ENTRY = 3
 # A score from here up is a success in the usual reading of OKR scores.
 STRONG_SCORE = 0.7

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.clock import as_utc
+from scheduler.plans.carry_over import predecessor_view
 from scheduler.plans.models import OkrCheckIn, OkrKeyResult, OkrObjective, OkrPlan, OkrRound
 from scheduler.plans.progress import expected_share, kr_progress, pace, weighted_mean
 from scheduler.plans.views import (
@@ -175,6 +176,7 @@ def build_plan_view(session: Session, plan: OkrPlan, *, now: datetime) -> PlanVi
         missing_checkins=_missing(krs, checkins, latest_round),
         history=history,
         draft_ref=plan.draft_ref,
+        predecessor=predecessor_view(session, plan),
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -293,6 +293,10 @@ class PlanCheckins:
             if plan is None or plan.status != "active":
                 return
             view = build_plan_view(session, plan, now=self.clock.now())
+            first = session.scalar(select(func.min(OkrRound.id)).where(OkrRound.plan_id == plan.id))
+        if first != round_id:
+            # What carried over from the previous period is shown once, in the first digest.
+            view = replace(view, predecessor=None)
         self.notifier.post_digest(view.workspace_id, view)
 
     # recovery -------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import as_utc
 from core.db import session_scope
+from scheduler.plans.carry_over import carry_baselines
 from scheduler.plans.changes import FieldRefused, KrChanges, apply_changes, audit_plan, is_user_id
 from scheduler.plans.checkin_service import CheckInPreview, CheckIns
 from scheduler.plans.closing import add_close_knowledge
@@ -141,6 +142,8 @@ class PlanService(CheckIns):
                 now=as_utc(now),
             )
             session.flush()
+            carry_baselines(session, plan, as_utc(now))
+            session.flush()
             return build_plan_view(session, plan, now=now)
 
     def setup(
@@ -167,6 +170,9 @@ class PlanService(CheckIns):
                     errors[kr_id] = str(exc)
             if errors:
                 raise PlanInputError(errors)
+            # The previous quarter may have closed since the adoption: its last values still
+            # fill the baselines nobody gave.
+            carry_baselines(session, plan, as_utc(now))
             self._activate_if_ready(session, plan, list(krs.values()), actor, now)
             session.flush()
             return build_plan_view(session, plan, now=now)
