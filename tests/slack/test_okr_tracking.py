@@ -522,19 +522,25 @@ def test_altered_plan_payloads_are_refused_and_change_nothing(
     assert rows(app, "SELECT COUNT(*) FROM okr_checkins") == [(0,)]
 
 
+def closed_quarter(
+    start_app: StartApp, fake: FakeSlack, *, seeded: bool = False
+) -> tuple[InProcessApp, SlackSender]:
+    """An app whose plan for 2026-Q3 (ended) had KR 1.1 checked in at 98%, then closed."""
+    app = start_app(scheduler=True, seeded=seeded)
+    sender = app.sender()
+    refs = adopt(app, sender, fake, period="2026-Q3")
+    app.deps.plans.check_in(workspace_id=TEAM, kr_id=refs["1.1"], author=LEAD, value_text="98%")
+    wait_for_leader(app)
+    deadline_job("okr", "close", _plan_id(app))
+    fake.wait_for("chat.postMessage", lambda c: "Quarter closed" in str(c.params.get("text")))
+    return app, sender
+
+
 def test_a_swot_after_the_close_builds_on_the_quarter_scores(
     start_app: StartApp, fake_slack: FakeSlack
 ) -> None:
     fake = fake_slack
-    app = start_app(scheduler=True, seeded=True)
-    sender = app.sender()
-    refs = adopt(app, sender, fake, period="2026-Q3")  # a quarter that has ended
-    app.deps.plans.check_in(
-        workspace_id=TEAM, kr_id=refs["1.1"], author=LEAD, value_text="98%", confidence="at risk"
-    )
-    wait_for_leader(app)
-    deadline_job("okr", "close", _plan_id(app))
-    fake.wait_for("chat.postMessage", lambda c: "Quarter closed" in str(c.params.get("text")))
+    app, sender = closed_quarter(start_app, fake, seeded=True)
     app.wait_idle()
     notes = {d.title: d for d in app.deps.kb.list_documents(TEAM) if d.source_kind == "checkin"}
     assert "2026-Q3 close · Platform" in notes, notes
@@ -583,4 +589,56 @@ def test_the_reminder_a_day_later_goes_once_and_only_to_owners_who_have_not_chec
     assert [c.params["channel"] for c in reminders] == [LEAD]
     reminded = block_texts(reminders[0].params["blocks"])
     assert "KR 1.1" in reminded and "KR 1.2" not in reminded
+    sender.close()
+
+
+def test_the_next_quarter_plan_shows_what_carried_over_from_the_closed_one(
+    start_app: StartApp, fake_slack: FakeSlack
+) -> None:
+    fake = fake_slack
+    app, sender = closed_quarter(start_app, fake)
+    # The quarter-close retro gets an action item and closes.
+    [(retro_id,)] = rows(app, "SELECT retro_id FROM okr_plans")
+    retros = app.deps.retros
+    retros.entries.add_entry(
+        retro_id,
+        workspace_id=TEAM,
+        section="action_items",
+        text=f"Automate the failover drill <@{DEV}>",
+        author=DEV,
+        anonymous=False,
+        source="modal",
+    )
+    assert retros.closing.close_retro(retro_id, reason="manual").action_items
+
+    # The next quarter's draft: uptime continues, with no baseline in the sentence.
+    app.deps.desk.record_posted(
+        workspace_id=TEAM,
+        channel_id=CHANNEL,
+        thread_ts="1767800000.000100",
+        message_ts="1767800000.000100",
+        draft=Draft(
+            kind="okr",
+            subject="Platform",
+            engine="offline",
+            sections=[
+                Section(
+                    key="objective-1",
+                    title="Be reliable",
+                    items=[Item(label="KR 1.1", text="Raise platform uptime to 99.99% by Q4 2026")],
+                )
+            ],
+        ),
+        created_by=LEAD,
+    )
+    sender.command("/okr", "adopt 2026-Q4", channel_id=CHANNEL)
+    announced = fake.wait_for(
+        "chat.postMessage", lambda c: "(2026-Q4) adopted" in str(c.params.get("text"))
+    )
+    status = sender.command("/okr", "status", channel_id=CHANNEL).json()
+    for blocks in (announced[0].params["blocks"], status["blocks"]):
+        text = block_texts(blocks)
+        assert "Carried over from 2026-Q3" in text, text
+        assert "Automate the failover drill" in text
+        assert "Platform uptime starts from *98%*" in text
     sender.close()
