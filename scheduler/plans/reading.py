@@ -112,7 +112,9 @@ def kr_view(
     )
 
 
-def build_plan_view(session: Session, plan: OkrPlan, *, now: datetime) -> PlanView:
+def build_plan_view(
+    session: Session, plan: OkrPlan, *, now: datetime, with_predecessor: bool = True
+) -> PlanView:
     objectives = list(
         session.scalars(
             select(OkrObjective)
@@ -176,7 +178,7 @@ def build_plan_view(session: Session, plan: OkrPlan, *, now: datetime) -> PlanVi
         missing_checkins=_missing(krs, checkins, latest_round),
         history=history,
         draft_ref=plan.draft_ref,
-        predecessor=predecessor_view(session, plan),
+        predecessor=predecessor_view(session, plan) if with_predecessor else None,
     )
 
 

@@ -102,14 +102,15 @@ class PlanCheckins:
         occurrence = as_utc(occurrence_at)
         now = as_utc(self.clock.now())
         with session_scope(self.sessions) as session:
-            workspace_id = session.scalar(select(OkrPlan.workspace_id).where(OkrPlan.id == key))
+            # Loaded once: the round below reads the same row from the session.
+            plan = session.get(OkrPlan, key)
             if not claim_occurrence(
                 session,
                 kind=KIND,
                 key=key,
                 occurrence_at=occurrence,
                 now=now,
-                workspace_id=workspace_id,
+                workspace_id=plan.workspace_id if plan else None,
             ):
                 return
             round_id = self._open_round(session, key, occurrence, now)
@@ -157,7 +158,8 @@ class PlanCheckins:
             plan = session.get(OkrPlan, row.plan_id) if row else None
             if row is None or plan is None or plan.status != "active":
                 return 0
-            view = build_plan_view(session, plan, now=now)
+            # A DM never shows what carried over from the previous period: skip looking it up.
+            view = build_plan_view(session, plan, now=now, with_predecessor=False)
             if kind == "dm":
                 wanted: dict[str, list[int]] = defaultdict(list)
                 for kr in view.key_results():
