@@ -551,11 +551,12 @@ def test_a_swot_after_the_close_builds_on_the_quarter_scores(
     )
     draft = json.loads(content)
     close = {k for k, ref in draft["sources"].items() if ref["title"] == "2026-Q3 close · Platform"}
-    # An item of the SWOT is one of the quarter's score sentences, cited to the close.
+    # An item of the SWOT is one of the quarter's score sentences, cited to the close (a
+    # priority built on it may cite the close too).
     built_on = [
         i["text"] for s in draft["sections"] for i in s["items"] if close & set(i["sources"])
     ]
-    assert built_on and all("(score " in t and "2026-Q3)" in t for t in built_on), draft
+    assert any("(score " in t and "2026-Q3)" in t for t in built_on), draft
     sender.close()
 
 
