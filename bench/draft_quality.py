@@ -1,10 +1,13 @@
-"""Draft quality on the held-out evaluation set (bench/eval_set), offline engine.
+"""Draft quality on the development set (bench/dev_set) or the held-out evaluation set
+(bench/eval_set), offline engine.
 
 For each company: ingest its docs/ into a fresh knowledge base (embedded Chroma + SQLite in a
 temp dir), draft a SWOT and an OKR plan, and grade them against answer_key.jsonl and
-expected.json. This is the only code that reads the evaluation set; nothing is tuned on it.
+expected.json. Develop against `--set dev`; `--set eval` (the default) is for reporting only and
+is the only code that reads the evaluation set; nothing is tuned on it.
 
-    PYTHONPATH=. .venv/bin/python bench/draft_quality.py [--company NAME] [--classifier]
+    PYTHONPATH=. .venv/bin/python -m bench.draft_quality [--set dev|eval] [--company NAME]
+        [--classifier] [--show]
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from pathlib import Path
 
 from bot import migrate
 from core.db import make_engine, make_session_factory
+from drafting.draft import Draft
 from drafting.grounding import extract_figures
+from drafting.render_markdown import render_markdown
 from drafting.service import Drafter
 from drafting.settings import LLMSettings
 from knowledge.chroma_client import make_chroma_client
@@ -28,7 +33,7 @@ from knowledge.service import KnowledgeBase
 from knowledge.settings import KnowledgeSettings
 from knowledge.train_statements import report
 
-EVAL = Path(__file__).parent / "eval_set"
+SETS = {"dev": Path(__file__).parent / "dev_set", "eval": Path(__file__).parent / "eval_set"}
 WORKSPACE = "TEVAL0001"
 QUADRANT_KIND = {
     "strengths": "strength",
@@ -81,7 +86,18 @@ def build_kb(company: Path, root: Path, model: MiniLMEmbeddings) -> tuple[Knowle
     return kb, time.perf_counter() - start
 
 
-def grade(company: Path, kb: KnowledgeBase) -> dict[str, object]:
+def show(swot: Draft, plan: Draft, key: list[dict[str, str]]) -> None:
+    """Print both drafts, each SWOT item tagged with the answer-key type it matched (dev only)."""
+    for quadrant in QUADRANT_KIND:
+        section = swot.section(quadrant)
+        for item in section.items if section else []:
+            match = best_match(item.text, key)
+            item.label = f"{item.label} <{match['type'] if match else '?'}>"
+    print(render_markdown(swot))
+    print(render_markdown(plan))
+
+
+def grade(company: Path, kb: KnowledgeBase, *, display: bool = False) -> dict[str, object]:
     expected = json.loads((company / "expected.json").read_text())
     key = [json.loads(line) for line in (company / "answer_key.jsonl").read_text().splitlines()]
     subject = expected["subject"]
@@ -94,6 +110,8 @@ def grade(company: Path, kb: KnowledgeBase) -> dict[str, object]:
     plan = drafter.draft_okr(WORKSPACE, subject, from_swot=swot)
     times.append(time.perf_counter() - start)
 
+    if display:
+        show(swot.model_copy(deep=True), plan, key)
     right = wrong = non_findings = unmatched = 0
     quadrant_items = []
     for quadrant, kind in QUADRANT_KIND.items():
@@ -171,11 +189,15 @@ def classifier_report(company: Path, kb: KnowledgeBase) -> tuple[list[str], list
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--set", choices=sorted(SETS), default="eval", dest="which")
     parser.add_argument("--company", default=None)
     parser.add_argument("--classifier", action="store_true", help="per-class precision/recall")
+    parser.add_argument("--show", action="store_true", help="print the drafts (dev set only)")
     args = parser.parse_args()
+    if args.show and args.which != "dev":
+        parser.error("--show reads drafts against the answer key: dev set only")
     model = MiniLMEmbeddings()
-    companies = [p for p in sorted(EVAL.iterdir()) if (p / "docs").is_dir()]
+    companies = [p for p in sorted(SETS[args.which].iterdir()) if (p / "docs").is_dir()]
     if args.company:
         companies = [p for p in companies if args.company in p.name]
     all_times: list[float] = []
@@ -190,7 +212,7 @@ def main() -> None:
                 predicted += p
                 print(f"{company.name}: {len(t)} answer-key statements matched to stored ones")
                 continue
-            result = grade(company, kb)
+            result = grade(company, kb, display=args.show)
             all_times += result.pop("_times")  # type: ignore[arg-type]
             print(f"\n== {result.pop('company')} (ingest {ingest_seconds:.1f} s)")
             for name, value in result.items():

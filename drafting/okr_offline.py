@@ -13,8 +13,17 @@ import numpy as np
 from drafting.draft import OFFLINE_ENGINE, SECTION_TITLES, Draft, Item, Section
 from drafting.facts import normalised
 from drafting.grounding import check_draft
-from drafting.key_results import KeyResult, baseline_only, measures, pair_goal
-from drafting.labels import label_for, objective_names, project_names, tidy_label
+from drafting.key_results import KeyResult, baseline_only, pair_goal, superseded_rows
+from drafting.labels import (
+    area_scores,
+    label_for,
+    label_words,
+    objective_names,
+    project_names,
+    tidy_label,
+)
+from drafting.metric_text import measures, metric_name
+from drafting.mission_values import mission_of, values_of
 from drafting.priorities import PLAN_VERBS
 from drafting.retriever import Retriever
 from drafting.statement_pool import Pool, Typed, load_pool, relevance, source_book
@@ -22,14 +31,8 @@ from drafting.swot_offline import draft_swot_offline, stands_alone
 from drafting.vectors import CachedEmbedder
 from knowledge.statements import display_text
 
-MAX_VALUES = 6
 # A target this close in meaning (MiniLM cosine) to an objective measures what it asks for.
 MIN_OBJECTIVE_FIT = 0.5
-# Headings that name the values section rather than one value.
-_SECTION_WORDS = re.compile(
-    r"value|principle|culture|mission|how we|who we are|what we believe|behavio|our way", re.I
-)
-_VALUE_SPLIT = re.compile(r"^(?P<name>[^.:—–]{2,60}?)\s*(?::|—|–| - )\s*(?P<rest>.+)$")
 
 
 # "Bookings were USD 4.1 million, below the USD 4.4 million plan": a past result measured
@@ -47,7 +50,9 @@ _RESULT_AGAINST_PLAN = re.compile(
 _STATES_TARGET = re.compile(
     r"\b(?:by|before|until)\s+(?:the\s+)?(?:end\b|[QH][1-4]\b|FY|(?:19|20)\d\d|[A-Z][a-z]+ \d{4})|"
     r"\b(?:targets?|goals?|aims?|objectives?|ambition|planned|plans?|will|must|should|"
-    r"ceiling|floor|at least|at most|no more than|kr\s?\d)\b|\bfrom\b.+\bto\b|→|->",
+    r"ceiling|floor|at least|at most|no more than|kr\s?\d)\b|\bfrom\b.+\bto\b|→|->|"
+    # A bound on a value ("fewer than 1%", "within 60 days") or an owner put in charge of it.
+    r"\b(?:fewer|less|more)\s+than\s+\d|\b(?:within|under)\s+\d|\bowners?\s*:",
     re.I,
 )
 _PLAN_HEADING = re.compile(r"target|goal|okr|objective|key result|plan|ambition|vision", re.I)
@@ -88,16 +93,36 @@ def _goals(pool: Pool, subject: str, objectives: np.ndarray) -> list[Typed]:
     return kept
 
 
+def _goal_label(goal: Typed, projects: set[str]) -> str:
+    """A key result is labelled by what it measures: its metric's business area, else the
+    metric's own name when it is short ("DIGITAL SUBSCRIBERS"), not the verb it opens with."""
+    metric = metric_name(goal.text)
+    scores = area_scores(metric)
+    if scores:
+        best = max(n for _, n in scores)
+        return next(label for label, n in scores if n == best)
+    named = label_words(metric)
+    if 1 <= len(named) <= 3 and not re.search(r"\d", metric):
+        return tidy_label(" ".join(named))
+    return label_for(display_text(goal.text), goal.heading, projects=projects)
+
+
+_SURELY_OUTSIDE = 0.5  # above it the classifier rates no other type likelier
+
+
 def key_results_of(
     pool: Pool, subject: str, projects: set[str], objectives: np.ndarray | None = None
 ) -> list[KeyResult]:
     """Every measurable goal of the knowledge base as a key result, baselines paired."""
     # A baseline is any stated current value: a fact, a table or CSV row, even one the
     # classifier filed as context or noise; only goals and actions state where we want to be.
+    # An outside condition the classifier is sure of ("a fund pays up to 60% of the cost of
+    # projects that cut leakage") measures the world, not where our metric stands today.
     facts = [
         s
         for s in pool.statements
-        if (
+        if not (s.kind in ("opportunity", "threat") and s.confidence >= _SURELY_OUTSIDE)
+        and (
             s.kind not in ("goal", "action", "mission", "value")
             or (s.kind == "goal" and (reports_result(s.text) or not states_target(s)))
         )
@@ -106,21 +131,35 @@ def key_results_of(
     results: list[KeyResult] = []
     targets: list[tuple[str, np.ndarray, tuple[str, str]]] = []
     headers = _table_headers(pool)
+    superseded = superseded_rows(facts)  # once for all goals: it reads every row
     for goal in _goals(pool, subject, np.zeros((0, 384)) if objectives is None else objectives):
         header = headers.get(goal.chunk_id) if " | " in goal.text else None
         if " | " in goal.text and header is None:
             continue  # a table row whose columns are unknown cannot be read as a key result
-        label = label_for(display_text(goal.text), goal.heading, projects=projects)
-        kr = pair_goal(goal, facts, label, header)
+        label = _goal_label(goal, projects)
+        kr = pair_goal(goal, facts, label, header, superseded)
         if kr is None:
             continue
         # The same target restated in another document (a table row, a sentence) is one key
         # result: the same target close in meaning, or the same baseline and target.
         ends = (_figure(kr.baseline), _figure(kr.target))
-        if any(
-            (t == kr.target and float(v @ kr.vector) > 0.8) or (kr.baseline and e == ends)
-            for t, v, e in targets
-        ):
+        # Two goals with one target value and one deadline are one goal written twice ("cut
+        # it to 15% by March 2031" in the memo and on the targets page).
+        same = [
+            i
+            for i, (t, v, e) in enumerate(targets)
+            if (t == kr.target and float(v @ kr.vector) > 0.8)
+            or (kr.baseline and e == ends)
+            or (t == kr.target and kr.due and results[i].due == kr.due)
+        ]
+        if same:
+            # Of two statements of one target, keep the one that found its baseline, and
+            # of two with baselines the one that states its own (the planners' own figure
+            # beats one paired from another document).
+            kept = results[same[0]]
+            own = kr.baseline and len(kr.sources) == 1 and len(kept.sources) > 1
+            if (kr.baseline and kept.baseline is None) or own:
+                targets[same[0]], results[same[0]] = (kr.target, kr.vector, ends), kr
             continue
         targets.append((kr.target, kr.vector, ends))
         results.append(kr)
@@ -161,73 +200,6 @@ def _assign(
     return groups
 
 
-def mission_of(pool: Pool) -> tuple[str, str] | None:
-    """The statement most surely a mission; one that says "mission" wins a tie."""
-    missions = pool.of("mission", min_confidence=0.3)
-    if not missions:
-        return None
-    best = max(missions, key=lambda s: s.confidence + (0.2 if "mission" in s.text.lower() else 0.0))
-    return display_text(best.text), best.chunk_id
-
-
-def values_of(pool: Pool) -> list[Item]:
-    """Values by name, with the sentence that explains each when the document gives one."""
-    values = pool.of("value", min_confidence=0.35)
-    at = {s.key: s for s in pool.statements}
-    items: list[Item] = []
-    seen: set[str] = set()
-    index = 0
-    while index < len(values) and len(items) < MAX_VALUES:
-        value = values[index]
-        index += 1
-        text = display_text(value.text)
-        split = _VALUE_SPLIT.match(text)
-        words = text.rstrip(".").split()
-        heading = (value.heading or "").split(">")[-1].strip()
-        if split and len(split.group("name").split()) <= 6:
-            name, description = split.group("name"), split.group("rest")
-        elif len(words) <= 6:
-            name, description = text.rstrip("."), ""
-            following = values[index] if index < len(values) else None
-            if (
-                following
-                and following.chunk_id == value.chunk_id
-                and len(following.text.split()) > 6
-            ):
-                description = display_text(following.text)
-                index += 1
-        elif (
-            (before := at.get((value.chunk_id, value.position - 1))) is not None
-            and len(before.text.split()) <= 6
-            and before.kind != "value"
-        ):
-            # "**Bake it right.** We never ...": the short line before names the value, even
-            # when the classifier read that fragment alone as noise.
-            name, description = display_text(before.text).rstrip("."), text
-        elif heading and len(heading.split()) <= 5 and not _SECTION_WORDS.search(heading):
-            # A value named by its own heading ("### Safety first"), explained below it.
-            name, description = heading, text
-        else:
-            name, description = " ".join(words[:3]), text
-        words_of_name = name.split()
-        if len(words_of_name) > 3:
-            # A long name does not fit a label: the label takes its start, the text keeps it.
-            short = words_of_name[:3]
-            while len(short) > 1 and short[-1].lower() in {"in", "the", "a", "of", "and", "to"}:
-                short.pop()
-            label = tidy_label(" ".join(short))
-            description = f"{name} — {description}" if description else name
-        else:
-            label = tidy_label(name)
-        if label.lower() in seen:
-            continue
-        seen.add(label.lower())
-        sentence = display_text(description) if description else display_text(name)
-        sources = [value.chunk_id]
-        items.append(Item(label=label, text=sentence, sources=sources))
-    return items
-
-
 def draft_okr_offline(
     retriever: Retriever,
     embedder: CachedEmbedder,
@@ -249,7 +221,9 @@ def draft_okr_offline(
     priorities = list(section.items if section else [])[:objectives]
     projects = project_names([s.text for s in pool.statements[:2000]])
     objective_vectors = (
-        pool.embed([p.text for p in priorities]) if priorities else np.zeros((0, 384))
+        pool.embed([_objective_text(p, swot) for p in priorities])
+        if priorities
+        else np.zeros((0, 384))
     )
     results = [
         kr
@@ -293,13 +267,28 @@ def draft_okr_offline(
     return check_draft(draft, book.texts)
 
 
+def _objective_text(priority: Item, swot: Draft) -> str:
+    """What an objective is about, to match key results to it: the priority and the quadrant
+    items it answers (a priority's own words may be few and general)."""
+    answered = [
+        item.text
+        for section in swot.sections
+        if section.key != "priorities"
+        for item in section.items
+        if set(item.sources) & set(priority.sources)
+    ]
+    return " ".join([priority.text, *answered])
+
+
 def _fill_with_baselines(
     groups: list[list[KeyResult]], priorities: list[Item], pool: Pool, projects: set[str]
 ) -> None:
     """An objective without a stated target keeps its measured problem as a baseline, with the
     target still to set, rather than a made-up measure."""
     by_chunk: dict[str, list[Typed]] = {}
-    for statement in pool.of("weakness", "threat", "strength", "opportunity"):
+    # Only internal facts: a plan sets targets for our own measures, not for a rival's
+    # traffic or a market's prices.
+    for statement in pool.of("weakness", "strength"):
         by_chunk.setdefault(statement.chunk_id, []).append(statement)
     used = {kr.baseline for group in groups for kr in group}
     for priority, group in zip(priorities, groups, strict=True):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from drafting.lens import lens_query, mentions_lens
+from drafting.parties import party
+from drafting.polarity import favourable
 from drafting.retriever import Retriever
 from drafting.sourcebook import SourceBook
 from knowledge.statement_typing import ChunkText, StatementTyper
@@ -19,8 +21,12 @@ from knowledge.types import Hit
 # Below this the classifier is guessing; such a statement never fills a section.
 MIN_CONFIDENCE = 0.4
 # Cosine between a statement and a lens query above which it is about the lens even when it
-# does not name it (MiniLM similarities of related sentences sit around 0.3-0.5).
-LENS_MIN_SIMILARITY = 0.35
+# does not name it in any form. MiniLM similarities of related sentences sit around 0.3-0.5,
+# but a lens is a query of one or two words, and against it the unrelated findings of one
+# organisation (which share its domain's vocabulary) already reach 0.35-0.4; meaning alone
+# must clear more than that. A statement that names the lens (mentions_lens) needs no
+# similarity at all.
+LENS_MIN_SIMILARITY = 0.42
 SUBJECT_MIN_SIMILARITY = 0.3
 # Words that say nothing about which part of a company a subject is.
 _GENERIC = {
@@ -45,6 +51,30 @@ _GENERIC = {
     "us",
 }
 _FALLBACK_K = 60
+# "… — owner: Sam", "Owner: People team": someone is put in charge of it, which makes it a
+# plan item (a goal or an action), whatever its verbs read like; a fact has no owner.
+_OWNER = re.compile(r"(?:^|[\s(—–-])owners?\s*[:=]\s*\S", re.IGNORECASE)
+# "09:12 The sync locked the table", "2026-10-18 14:03 paged": a log or timeline line tells
+# how an incident unfolded (its mechanics), not where the organisation stands.
+_TIMESTAMPED = re.compile(r"^\s*(?:\d{4}-\d{2}-\d{2}[ T]?)?\d{1,2}:\d{2}\b")
+_MEASURED = re.compile(r"\d")
+_FACT_KINDS = ("strength", "weakness", "opportunity", "threat")
+_ADDRESSES_READER = re.compile(r"\b(?:you|your|yours|yourself)\b", re.IGNORECASE)
+# "ours" stands for something of ours set against another party's thing.
+_ABOUT_ANOTHER = re.compile(r"\bours\b", re.IGNORECASE)
+_PLAN_HEADING = re.compile(
+    r"\b(?:targets?|goals?|okrs?|objectives?|key results?|krs?|ambitions?|vision)\b", re.I
+)
+_REVIEW_HEADING = re.compile(
+    r"\b(?:progress|results?|review|status|update|performance|vs\.?|versus|against|scorecard|"
+    r"achieved|missed|retro\w*)\b",
+    re.I,
+)
+_BOUND = re.compile(
+    r"\b(?:within|under|below|above|over|at (?:least|most)|no (?:more|less) than|"
+    r"(?:fewer|less|more) than|to)\s+[$€£]?\d",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -89,6 +119,63 @@ class Pool:
         return np.vstack([self._cache[t] for t in texts])
 
 
+def without_owner(text: str) -> str:
+    """A plan line without the owner put in charge of it ("… — owner: Sam")."""
+    return _OWNER.split(text)[0].rstrip(" —–-(")
+
+
+def retyped(statement: Typed, subject: str = "") -> Typed:
+    """The statement's type after the general rules the classifier cannot see from one
+    sentence's meaning: an owned line is a plan item, a timestamped line incident mechanics,
+    and whose fact it is (ours or another party's) decides internal or external."""
+    kind, confidence = statement.kind, statement.confidence
+    whose = party(statement.text, subject)
+    if _OWNER.search(statement.text) and kind != "goal":
+        plan = without_owner(statement.text)
+        # Measured, it is a goal when it bounds a value ("within 3%"); an owned action keeps
+        # its numbers as settings ("alert at 80% disk").
+        if kind != "action" or _BOUND.search(plan):
+            kind = "goal" if _MEASURED.search(plan) else "action"
+            confidence = max(confidence, 0.6)
+    elif _TIMESTAMPED.match(statement.text) and kind != "noise":
+        kind = "context"
+    elif kind in _FACT_KINDS and _ADDRESSES_READER.search(statement.text):
+        # "Retain control of your data", "Bring a friend on your first visit": a sentence
+        # that speaks to the reader sells or instructs; findings are about us and our world.
+        kind = "context"
+    elif kind in ("strength", "weakness") and (
+        _ABOUT_ANOTHER.search(statement.text) or whose == "theirs"
+    ):
+        # "Their traffic grew to 400,000 visitors, close to ours", "They hired two of our
+        # reporters": the subject is another organisation (measured against ours, or named by a
+        # third-person pronoun); its strength is our threat, its gap our opening.
+        verdict = favourable(statement.text)
+        good = kind == "strength" if verdict is None else verdict
+        kind = "threat" if good else "opportunity"
+    elif kind in ("opportunity", "threat") and whose == "ours":
+        # "Our two oldest sites need €1.4 million of repairs", "We lost the tender": the
+        # subject is the organisation itself, so the fact is internal whatever its topic (the
+        # classifier reads topics such as energy prices or rents as the outside world). Which
+        # way the fact cuts decides strength or weakness; without a clear direction an
+        # opening reads as favourable and a threat as not.
+        verdict = favourable(statement.text)
+        good = kind == "opportunity" if verdict is None else verdict
+        kind = "strength" if good else "weakness"
+    elif (
+        kind in _FACT_KINDS
+        and _PLAN_HEADING.search(statement.heading or "")
+        and not _REVIEW_HEADING.search(statement.heading or "")
+    ):
+        # Under a targets, OKR or vision heading a sentence states where we want to be, even
+        # in the present tense with a number ("We are the market leader in the Nordics",
+        # "Win rate has increased to 35%"); a review of progress against goals reports facts.
+        # The heading is the evidence, so the goal is as sure as an owned plan line.
+        kind, confidence = "goal", max(confidence, 0.6)
+    if kind == statement.kind:
+        return statement
+    return replace(statement, kind=kind, confidence=confidence)
+
+
 def load_pool(retriever: Retriever, workspace_id: str, subject: str) -> Pool:
     """Every typed statement of the workspace; a retriever without a statement store (a test's
     in-memory one) has the chunks a subject search finds typed on the spot instead."""
@@ -111,12 +198,12 @@ def load_pool(retriever: Retriever, workspace_id: str, subject: str) -> Pool:
             )
             for r in rows
         ]
-        return Pool(statements, embeddings, {})
+        return Pool([retyped(s, subject) for s in statements], embeddings, {})
     hits = retriever.search(workspace_id, subject, k=_FALLBACK_K)
-    return _typed_on_the_spot(hits, retriever.embeddings)
+    return _typed_on_the_spot(hits, retriever.embeddings, subject)
 
 
-def _typed_on_the_spot(hits: list[Hit], embeddings: Embeddings) -> Pool:
+def _typed_on_the_spot(hits: list[Hit], embeddings: Embeddings, subject: str) -> Pool:
     from knowledge.minilm import MiniLMEmbeddings
 
     model = embeddings if isinstance(embeddings, MiniLMEmbeddings) else MiniLMEmbeddings()
@@ -137,7 +224,7 @@ def _typed_on_the_spot(hits: list[Hit], embeddings: Embeddings) -> Pool:
         )
         for t in typed
     ]
-    return Pool(statements, model, {h.doc_id: h.title for h in hits})
+    return Pool([retyped(s, subject) for s in statements], model, {h.doc_id: h.title for h in hits})
 
 
 def subject_words(subject: str) -> set[str]:

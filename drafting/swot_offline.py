@@ -15,8 +15,9 @@ import numpy as np
 from drafting.draft import OFFLINE_ENGINE, SECTION_TITLES, Draft, Item, Section
 from drafting.facts import normalised
 from drafting.grounding import check_draft, extract_figures
-from drafting.labels import label_for, project_names
-from drafting.polarity import polarity_shift
+from drafting.labels import FUNCTION_WORDS, label_for, project_names
+from drafting.parties import party, subject_phrase
+from drafting.polarity import BAD_WHEN_UP, GOOD_WHEN_UP, favourable, polarity_shift
 from drafting.priorities import Evidence, draft_priorities
 from drafting.retriever import Retriever
 from drafting.statement_pool import Pool, Typed, load_pool, relevance, source_book
@@ -49,6 +50,42 @@ class Candidate:
     score: float
 
 
+# Words a leading connective ("On the other side,", "In addition,") is made of, besides
+# function words: it links the sentence to its neighbours and says nothing on its own.
+_CONNECTIVE_WORDS = FUNCTION_WORDS | {
+    "side",
+    "hand",
+    "addition",
+    "contrast",
+    "result",
+    "meantime",
+    "meanwhile",
+    "overall",
+    "short",
+    "sum",
+    "particular",
+    "general",
+    "fact",
+    "turn",
+    "additionally",
+    "moreover",
+    "furthermore",
+    "similarly",
+    "likewise",
+    "conversely",
+}
+
+
+def without_connective(text: str) -> str:
+    """An item without the connective it opens with, so it reads alone."""
+    head, comma, rest = text.partition(", ")
+    words = head.lower().split()
+    if not comma or not 1 <= len(words) <= 5 or not set(words) <= _CONNECTIVE_WORDS:
+        return text
+    rest = rest.strip()
+    return rest[:1].upper() + rest[1:] if len(rest.split()) >= MIN_WORDS else text
+
+
 def is_record_row(text: str) -> bool:
     """A table or CSV row rendered as "column: value; column: value"."""
     return bool(_RECORD_ROW.match(text))
@@ -64,6 +101,24 @@ def stands_alone(text: str) -> bool:
         and not _DANGLING.match(text)
         and not text.rstrip().endswith((":", "?"))
     )
+
+
+def _outside_shift(text: str, subject: str) -> str | None:
+    """For an external fact, which way it cuts: prices or rents that rose, traffic that fell
+    are threats however hopeful the sentence sounds, demand that grew an opportunity. Another
+    organisation's gain is our threat and its loss our opening, so its direction counts in
+    reverse. None when the sentence reports no change this rule can read, or its measure is
+    not its subject ("the regulator cut the allowed return for the next price period" is about
+    a regulator acting, not a price falling)."""
+    opening = {w.lower() for w in subject_phrase(text)}
+    if not opening & (GOOD_WHEN_UP | BAD_WHEN_UP):
+        return None
+    verdict = favourable(text)
+    if verdict is None:
+        return None
+    if party(text, subject) == "theirs":
+        verdict = not verdict
+    return "opportunities" if verdict else "threats"
 
 
 def rank_facts(
@@ -82,10 +137,12 @@ def rank_facts(
     quadrant_of = {kind: key for key, kind in KIND_OF.items()}
     for index, fact in enumerate(facts):
         quadrant = quadrant_of[fact.kind]
-        if quadrant in ("strengths", "weaknesses"):
-            # A cost, churn or delay that went up is a weakness however upbeat the sentence
-            # sounds, and one that went down a strength; the embedding misses the direction.
-            quadrant = polarity_shift(fact.text) or quadrant
+        shift = polarity_shift(fact.text) if quadrant in ("strengths", "weaknesses") else None
+        # A cost, churn or delay that went up is a weakness however upbeat the sentence
+        # sounds, and one that went down a strength; the embedding misses the direction.
+        quadrant = shift or quadrant
+        if quadrant in ("opportunities", "threats"):
+            quadrant = _outside_shift(fact.text, subject) or quadrant
         about = float(by_subject[index])
         if lens_found and by_lens is not None:
             about *= float(by_lens[index])
@@ -94,6 +151,9 @@ def rank_facts(
         # A figure makes an item checkable; the classifier's confidence says how sure the
         # quadrant is; relevance orders what is left.
         score = fact.confidence + 0.3 * about + (0.1 if extract_figures(fact.text) else 0.0)
+        # A finding that says which way a measure moved, or how it stands against plan, is
+        # evidence; a bare level ("revenue per member was €52") needs a reader to judge it.
+        score += 0.15 if shift else 0.0
         ranked[quadrant].append(Candidate(fact, quadrant, score))
     for candidates in ranked.values():
         candidates.sort(key=lambda c: c.score, reverse=True)
@@ -170,7 +230,7 @@ def draft_swot_offline(
             statement = candidate.statement
             item = Item(
                 label=label(statement),
-                text=display_text(statement.text),
+                text=without_connective(display_text(statement.text)),
                 sources=[statement.chunk_id],
             )
             items.append(item)
@@ -178,7 +238,11 @@ def draft_swot_offline(
         intent = _shortfall(key, len(items), subject, lens_used)
         sections.append(Section(key=key, title=SECTION_TITLES[key], intent=intent, items=items))
     all_plans = pool.of("action", "goal")
-    plan_relevance, _ = relevance(pool, all_plans, subject, None)
+    plan_relevance, plan_lens = relevance(pool, all_plans, subject, lens_used)
+    if plan_lens is not None:
+        # A lens SWOT's priorities answer the lens: a stated plan about something else
+        # (however close to one item) is not what the reader asked about.
+        plan_relevance = plan_relevance * plan_lens
     plans = [p for p, r in zip(all_plans, plan_relevance, strict=True) if r > 0]
     for plan in plans:
         label(plan)

@@ -72,6 +72,46 @@ _PRESSURE = re.compile(
     r"requires?|cap(?:s|ped)?|levy|tariffs?|rising|rose|raised|doubled|squeez\w*)\b",
     re.I,
 )
+# The sign of a change. MiniLM pools "churn fell" and "churn rose" to nearly the same vector,
+# so strength and weakness (and results that read alike) get confused. A rise in something a
+# business wants more of, or a fall in something it wants less of (costs, churn, complaints,
+# delays), is favourable; the other two combinations are unfavourable. The word lists are plain
+# English for movement and for the usual cost-like quantities of any business, not phrases from
+# any one company's documents.
+_UP = re.compile(
+    r"\b(?:rose|risen|rises?|grew|grown|grows?|increas\w*|up|higher|doubled|tripled|gained|"
+    r"climbed|jumped|expanded|stretched|added|more than)\b",
+    re.I,
+)
+_DOWN = re.compile(
+    r"\b(?:fell|fallen|falls?|dropped|drops?|declin\w*|decreas\w*|down|lower|cut|reduced|"
+    r"shrank|shrunk|halved|slipped|less than)\b",
+    re.I,
+)
+_UNWANTED = re.compile(
+    r"\b(?:costs?|expenses?|spend|churn|turnover|attrition|complaints?|defects?|errors?|"
+    r"incidents?|downtime|outages?|delays?|backlogs?|loss(?:es)?|returns|waste|debt|"
+    r"emissions|co2|injur\w*|claims|lead times?|waits?|waiting|burn|vacanc\w*|"
+    r"cancell?ations?|tickets|inventory|rents?|commissions?|tariffs?|inflation|fees|"
+    r"mortality|failures?|bugs?)\b",
+    re.I,
+)
+# Evaluative words that judge a state as good or bad in any domain ("the best quarter",
+# "far too slow", "failed silently"); counted, because several make a judgement firmer.
+_GOOD = re.compile(
+    r"\b(?:best|record|awards?|award-winning|won|winner|praised|excellent|strong\w*|top|"
+    r"leading|certified|trusted|loyal|ahead|beat|outperform\w*|exceed\w*|sold out|zero|"
+    r"unaffected|on time|worked|reliable|highest|most|fastest|largest)\b",
+    re.I,
+)
+_BAD = re.compile(
+    r"\b(?:worst|weak\w*|poor\w*|fail\w*|crash\w*|broke|broken|late|overdue|behind|"
+    r"short of|missed|lost|complain\w*|problems?|difficult|hard to|too|stuck|slow\w*|"
+    r"lack\w*|unable|cannot|can't|nobody|no one|silently|lapsed|gaps?|only|lowest|"
+    r"far (?:below|above|longer|short)|shortfall|loss-making|unsold|empty)\b",
+    re.I,
+)
+_WE_LEAD = re.compile(r"^(?:we|our|us)\b", re.I)
 _FRONT_MATTER = re.compile(r"^[a-z_][\w-]{1,30}:\s*\S", re.I)
 _BYLINE = re.compile(
     r"\b(?:last (?:updated|edited|modified)|updated|edited|authored|written|posted|owner|"
@@ -136,6 +176,17 @@ def features(statement: Statement) -> np.ndarray:
     return np.concatenate([np.asarray(flags, dtype=np.float32), first, bag])
 
 
+def change_sign(text: str) -> tuple[float, float]:
+    """(favourable, unfavourable) for a stated change; both 0 when the text states none."""
+    up, down = bool(_UP.search(text)), bool(_DOWN.search(text))
+    if not (up or down):
+        return 0.0, 0.0
+    unwanted = bool(_UNWANTED.search(text))
+    favourable = (up and not unwanted) or (down and unwanted)
+    unfavourable = (up and unwanted) or (down and not unwanted)
+    return float(favourable), float(unfavourable)
+
+
 def _flags(statement: Statement) -> list[float]:
     text = statement.text
     heading = statement.heading or ""
@@ -167,6 +218,13 @@ def _flags(statement: Statement) -> list[float]:
         float(bool(_WORSE.search(text))),
         float(bool(_WANT.search(text))),
         float(bool(_PRESSURE.search(text))),
+        *change_sign(text),
+        min(len(_GOOD.findall(text)), 3) / 3.0,
+        min(len(_BAD.findall(text)), 3) / 3.0,
+        # Who acts: "We cut prices" is a decision or result of ours, "A rival cut prices" is
+        # pressure from outside, and the subject comes first in most business sentences.
+        float(bool(_WE_LEAD.match(text))),
+        float(bool(_EXTERNAL.search(" ".join(words[:4])))),
         float(has_placeholder(text)),
         float(bool(_FRONT_MATTER.match(text))),
         float(bool(_BYLINE.search(text))),
@@ -188,5 +246,9 @@ def _flags(statement: Statement) -> list[float]:
     ]
     values += [float(statement.shape == shape) for shape in SHAPES]
     values += [float(bool(pattern.search(heading))) for _, pattern in HEADING_GROUPS]
+    # The nearest heading on its own: "Board update > Market" and "Board update > Decisions"
+    # share a parent that says little, while the last part says what the section holds.
+    last = heading.rsplit(">", 1)[-1]
+    values += [float(bool(pattern.search(last))) for _, pattern in HEADING_GROUPS]
     values.append(min(statement.position, 20) / 20.0)
     return values

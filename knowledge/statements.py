@@ -140,10 +140,16 @@ def has_placeholder(text: str) -> bool:
     return bool(_PLACEHOLDER.search(text))
 
 
+def without_lead_label(text: str) -> str:
+    """A list line without its "KR 1.2:" or "Target 1:" lead: that number names the line, it
+    is not a value the line states."""
+    return _LEAD_LABEL.sub("", text.lstrip())
+
+
 def display_text(text: str) -> str:
     """A statement as a draft shows it: no markup, no "KR 1.2:" lead, a capital and a full stop."""
     text = clean_inline(text)
-    text = _LEAD_LABEL.sub("", text).strip().rstrip(" ,;:-—")
+    text = without_lead_label(text).strip().rstrip(" ,;:-—")
     if not text:
         return text
     text = text[0].upper() + text[1:]

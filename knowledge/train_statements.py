@@ -2,20 +2,21 @@
 
 Each corpus document is rebuilt as Markdown and goes through the same chunking, statement
 splitting and span pooling as an ingest, so the model learns from exactly what it will see.
-A fifth of the documents (fixed seed) is held out to print per-class precision, recall, F1 and
-a confusion matrix; the shipped weights are then fitted on every document.
+A fifth of the documents is held out to print per-class precision, recall, F1, a confusion
+matrix and the confidence calibration; the softmax temperature is fitted on those held-out
+predictions, and the shipped weights are then fitted on every document.
 
-    python -m knowledge.train_statements [--hidden 64] [--no-save]
+    python -m knowledge.train_statements [--hidden 64] [--no-save] [--errors] [--rounds a,b,c,d]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import random
 import re
+import zlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,9 @@ from knowledge.statements import STATEMENT_KINDS, Statement, clean_inline, split
 
 CORPUS = Path(__file__).parent / "training" / "corpus"
 SEED = 20261201
-HELD_OUT_SHARE = 0.2
+# One document in FOLDS is held out, chosen by a hash of its id: adding a round of data never
+# moves an existing document between the splits, so reports before and after stay comparable.
+FOLDS = 5
 _MARKUP = re.compile(r"^\s*(?:[-*+•→>|#]|\d+[.)]|\[[ xX]\])")
 
 
@@ -191,41 +194,82 @@ def report(truth: list[str], predicted: list[str]) -> str:
     return "\n".join(lines)
 
 
+def is_held_out(doc: str) -> bool:
+    return zlib.crc32(doc.encode("utf-8")) % FOLDS == 0
+
+
+def fit_temperature(logits: np.ndarray, targets: np.ndarray) -> float:
+    """The softmax temperature with the lowest held-out log loss (a coarse grid is enough)."""
+    grid = np.round(np.arange(0.5, 4.01, 0.05), 2)
+    losses = [
+        -np.log(softmax(logits / t)[np.arange(len(targets)), targets] + 1e-9).mean() for t in grid
+    ]
+    return float(grid[int(np.argmin(losses))])
+
+
+def calibration(confidence: np.ndarray, correct: np.ndarray) -> str:
+    """Expected calibration error and accuracy per confidence band (drafting filters on 0.5)."""
+    bands = [(0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01)]
+    parts, error = [], 0.0
+    for low, high in bands:
+        inside = (confidence >= low) & (confidence < high)
+        if inside.any():
+            gap = abs(correct[inside].mean() - confidence[inside].mean())
+            error += gap * inside.sum() / len(confidence)
+            parts.append(
+                f"[{low:.1f},{min(high, 1):.1f}) n={inside.sum()} acc={correct[inside].mean():.2f}"
+            )
+    return f"calibration error {error:.3f}; " + "; ".join(parts)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--hidden", type=int, default=64, help="hidden units; 0 = logistic")
     parser.add_argument("--epochs", type=int, default=400)
     parser.add_argument("--l2", type=float, default=3e-2)
     parser.add_argument("--no-save", action="store_true", help="evaluate only")
+    parser.add_argument("--errors", action="store_true", help="print misclassified statements")
+    parser.add_argument(
+        "--rounds", default="", help="report only held-out documents of these rounds, e.g. a,b,c,d"
+    )
     args = parser.parse_args()
 
     docs = load_corpus()
     examples, unmatched = examples_of(docs, MiniLMEmbeddings())
     print(f"{len(examples)} statements from {len(docs)} documents ({unmatched} lines unmatched)")
-    names = sorted(docs)
-    random.Random(SEED).shuffle(names)
-    held_out = set(names[: int(len(names) * HELD_OUT_SHARE)])
     kinds = {k: i for i, k in enumerate(STATEMENT_KINDS)}
     inputs = model_inputs(np.vstack([e.vector for e in examples]), [e.statement for e in examples])
     targets = np.asarray([kinds[e.kind] for e in examples])
-    train = np.asarray([e.doc not in held_out for e in examples])
+    train = np.asarray([not is_held_out(e.doc) for e in examples])
     weights = fit(inputs[train], targets[train], hidden=args.hidden, epochs=args.epochs, l2=args.l2)
-    predicted = weights.probabilities(inputs[~train]).argmax(axis=1)
+    logits = weights.logits(inputs[~train])
+    temperature = fit_temperature(logits, targets[~train])
+    probs = softmax(logits / temperature)
+    rounds = {r.strip() for r in args.rounds.split(",") if r.strip()}
     # A statement repeated by chunk overlap counts once.
     seen: set[tuple[str, str]] = set()
-    truth_names, predicted_names = [], []
-    for example, guess in zip(
-        (e for e, t in zip(examples, train, strict=True) if not t), predicted, strict=True
-    ):
-        if (example.doc, example.text) in seen:
+    truth_names, predicted_names, confidences = [], [], []
+    held = (e for e, t in zip(examples, train, strict=True) if not t)
+    for example, row in zip(held, probs, strict=True):
+        if (example.doc, example.text) in seen or (rounds and example.doc[:1] not in rounds):
             continue
         seen.add((example.doc, example.text))
+        guess = STATEMENT_KINDS[int(row.argmax())]
         truth_names.append(example.kind)
-        predicted_names.append(STATEMENT_KINDS[int(guess)])
-    print(f"held out by document: {len(held_out)} of {len(names)} documents")
+        predicted_names.append(guess)
+        confidences.append(float(row.max()))
+        if args.errors and guess != example.kind:
+            print(
+                f"  {example.kind:>11} -> {guess:<11} [{example.statement.heading}] {example.text}"
+            )
+    held_docs = {d for d in docs if is_held_out(d) and (not rounds or d[:1] in rounds)}
+    print(f"held out by document: {len(held_docs)} of {len(docs)} documents")
     print(report(truth_names, predicted_names))
+    correct = np.asarray(truth_names) == np.asarray(predicted_names)
+    print(f"temperature {temperature:.2f}; " + calibration(np.asarray(confidences), correct))
     if not args.no_save:
         final = fit(inputs, targets, hidden=args.hidden, epochs=args.epochs, l2=args.l2)
+        final = replace(final, temperature=temperature)
         path = default_weights_path()
         final.save(path)
         print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB), fitted on all documents")

@@ -23,6 +23,7 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
 from drafting.draft import Draft
+from drafting.pictures.missing_glyphs import identity_encode_fonts
 from drafting.pictures.page import Page, PageMeta, build_page
 
 Paper = Literal["slide", "a4", "letter"]
@@ -247,7 +248,8 @@ def render_pdf_page(page: Page, *, paper: Paper = "a4") -> Rendered:
             stretched = _layout(page, paper, fitted.font_pt, [h + extra for h in fitted.rows_pt])
             if stretched.pages == 1:
                 fitted = stretched
-        data = fitted.document.write_pdf()
+        # Text in a script no installed font covers must not make the rest unextractable.
+        data = fitted.document.write_pdf(finisher=identity_encode_fonts)
     return Rendered(data=data or b"", pages=fitted.pages, font_pt=fitted.font_pt)
 
 

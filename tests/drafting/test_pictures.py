@@ -136,6 +136,20 @@ def test_accents_and_other_scripts_come_out_as_text() -> None:
     assert "Søren" in text
 
 
+def test_a_character_no_font_draws_leaves_the_rest_of_the_text_extractable() -> None:
+    # U+10FFFD (private use) is in no font anywhere, so this holds with or without a CJK font:
+    # WeasyPrint draws it as .notdef, which must not turn the rest of Inter's text into codes.
+    draft = scripts_draft()
+    item = draft.sections[0].items[0]
+    item.text = f"{item.text} \U0010fffd Søren"
+    pdf = render_pdf(draft, META)
+    _, text = pdf_text(pdf)
+    assert squash(item.text) in text
+    assert squash(SCRIPTS["weaknesses"]) in text
+    # PDFium, the Chrome viewer's engine, reads the same text.
+    assert "Müller & Söhne" in pypdfium2.PdfDocument(pdf)[0].get_textpage().get_text_range()
+
+
 @pytest.mark.skipif(
     not (
         shutil.which("fc-list")

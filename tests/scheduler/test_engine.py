@@ -20,11 +20,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.clock import Clock, ManualClock, SystemClock, as_utc
 from core.db import session_scope
 from scheduler.engine import LOCAL, SYNC_EXECUTOR, RecurringScheduler, ScheduleEngine
-from scheduler.models import Retro, RetroSeries
+from scheduler.models import OccurrenceClaim, Retro, RetroSeries
+from scheduler.plans.recurring import PlanCheckins
+from scheduler.plans.service import PlanService
 from scheduler.retro_kind import RetroKind
 from scheduler.retro_service import RetroService
 from scheduler.settings import SchedulerSettings
 from scheduler.when import parse_when
+from tests.plans.conftest import T0 as PLANS_T0
+from tests.plans.recording import RecordingNotifier
+from tests.plans.test_recurring import FIRST_ROUND
+from tests.plans.test_service import activate
 from tests.scheduler.helpers import add_fast_series, wait_for
 from tests.scheduler.notifiers import FakeSynthesiser, LoggingNotifier
 
@@ -308,3 +314,47 @@ def test_a_weekly_10_00_schedule_fires_at_10_00_local_on_both_sides_of_a_dst_cha
     berlin = ZoneInfo("Europe/Berlin")
     assert [f.astimezone(berlin).strftime("%a %H:%M") for f in fired] == ["Mon 10:00"] * 2
     assert len(notifier.opened) == 2
+
+
+def test_one_engine_runs_retros_and_plan_check_ins_side_by_side(
+    engine: Engine, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = activate(PlanService(sessions=sessions, clock=ManualClock(PLANS_T0)))
+    # Just before the plan's first check-in (Monday 10:00 in Berlin); a retro every second.
+    clock = manual_clock(monkeypatch, FIRST_ROUND - timedelta(seconds=2))
+    series_id = add_fast_series(sessions, every_seconds=1)
+    retro_service = make_service(sessions, LoggingNotifier(), clock)
+    dms = RecordingNotifier()
+    checkins = PlanCheckins(
+        sessions=sessions, clock=clock, notifier=dms, retro_opening=retro_service.opening
+    )
+    one = ScheduleEngine(
+        kinds=[RetroKind(retro_service), checkins],
+        db_engine=engine,
+        sessions=sessions,
+        config=MANUAL,
+    )
+    one.start()
+    try:
+        steps = Pass(one, clock)
+        jobs = {job.id for job in steps.scheduler.apscheduler.get_jobs()}
+        assert {f"retro:series:{series_id}", f"okr:series:{plan.id}"} <= jobs
+        steps.advance(2)
+        wait_for(lambda: dms.dms, timeout=10, what="the check-in DMs")
+        opened = wait_for(
+            lambda: [r for r in retros(sessions, series_id) if r.occurrence_at],
+            timeout=10,
+            what="the retro",
+        )
+        steps.sync()  # the new round's reminder and digest, the retro's close
+        jobs = {job.id for job in steps.scheduler.apscheduler.get_jobs()}
+    finally:
+        one.stop()
+    [round_id] = {round_id for _, _, round_id, _ in dms.dms}
+    owners = sorted(owner for owner, _, _, _ in dms.dms)
+    assert owners == sorted({kr.owner for kr in plan.key_results() if kr.owner})
+    assert {f"okr:remind:{round_id}", f"okr:digest:{round_id}"} <= jobs
+    assert f"retro:close:{opened[0].id}" in jobs
+    with sessions() as s:
+        kinds = {c.kind for c in s.scalars(select(OccurrenceClaim)) if c.finished_at}
+    assert kinds == {"retro", "okr"}
