@@ -294,3 +294,15 @@ def test_check_in_notes_go_to_the_knowledge_base_cited_by_date_kr_and_owner(
     [(ws, title, text)] = notifier.knowledge
     assert ws == WS and title == f"Check-in 7 Dec 2026 · KR 1.1 · <@{ANA}>"
     assert "Platform uptime: 98% (At risk)." in text and text.endswith("Blocked on hiring")
+    # A second note that day has the same title, so it replaces the first in the knowledge
+    # base: it carries the first along.
+    clock.advance(timedelta(hours=3))
+    service.check_in(
+        workspace_id=WS, kr_id=uptime.id, author=ANA, value_text="98.5%", note="Hired an SRE"
+    )
+    (_, again, text) = notifier.knowledge[-1]
+    assert again == title and "Earlier that day, at 98%: Blocked on hiring" in text
+    assert text.endswith("Platform uptime: 98.5%.\nHired an SRE")
+    clock.advance(timedelta(days=1))
+    service.check_in(workspace_id=WS, kr_id=uptime.id, author=ANA, value_text="99%", note="Calm")
+    assert "Earlier" not in notifier.knowledge[-1][2]  # a new day, a new note
