@@ -8,7 +8,7 @@ Three processes, three builders, and nothing else builds a service:
 - `build_schedule_engine`: the one scheduling engine, in the worker or in `alignbot
   scheduler`, running every recurring kind `recurring_kinds` lists (retros; OKR check-ins).
   It gets a retro synthesis; standalone, that one loads the embedding model only when a close
-  needs it, and never opens the vector store.
+  needs it, and the vector store opens only when a plan's period closes.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
@@ -37,7 +37,13 @@ from drafting.retro_synthesis import RetroSynthesis
 from drafting.service import Drafter, EngineChoice
 from handlers.deps import ServingDeps, WorkerDeps
 from handlers.draft_jobs import report_interrupted_requests
-from handlers.plan_notifier import AddNote, SlackPlanNotifier, add_checkin_note, add_note_to
+from handlers.plan_notifier import (
+    AddNote,
+    KnowledgeOnlyNotifier,
+    SlackPlanNotifier,
+    add_checkin_note,
+    add_note_to,
+)
 from handlers.retro_notifier import SlackRetroNotifier
 from handlers.slack_client import make_client_for
 from knowledge.catalog import DocumentCatalog
@@ -92,6 +98,22 @@ def plan_service(
 ) -> PlanService:
     """Adopted OKR plans; with a notifier, check-in notes also go to the knowledge base."""
     return PlanService(sessions=db.sessions, clock=SystemClock(), notifier=notifier)
+
+
+def cli_plan_service(settings: Settings, db: Database) -> PlanService:
+    """The command line's plans: no Slack, and check-in notes go to the knowledge base directly."""
+    return plan_service(settings, db, notifier=KnowledgeOnlyNotifier(notes_on_demand(settings, db)))
+
+
+def notes_on_demand(settings: Settings, db: Database) -> AddNote:
+    """Notes straight into the knowledge base, opened with the first note: a process that has
+    none to add (`okr status`, a scheduler between quarter closes) never loads the model."""
+    knowledge = cache(partial(build_knowledge, settings, db))
+
+    def add_note(workspace_id: str, title: str, text: str) -> None:
+        add_note_to(knowledge(), workspace_id, title, text)
+
+    return add_note
 
 
 def standalone_retro_synthesis(settings: Settings) -> RetroSynthesis:
@@ -176,23 +198,22 @@ def build_work_pool(settings: Settings, deps: WorkerDeps) -> WorkPool:
     )
 
 
-def recurring_kinds(settings: Settings, db: Database, retros: RetroService) -> list[RecurringKind]:
+def recurring_kinds(
+    settings: Settings, db: Database, retros: RetroService, kb: KnowledgeBase | None = None
+) -> list[RecurringKind]:
     """Everything that recurs, in one list: the engine runs these and nothing else. OKR
-    check-ins send DMs, reminders and digests and close the quarter with a retro; they take no
-    check-ins themselves, so their notifier has no note to add."""
+    check-ins send DMs, reminders and digests and close the quarter with a retro; the close's
+    scores become knowledge in `kb` (the worker's), or without one (`alignbot scheduler`) in a
+    knowledge base opened when the first close needs it."""
+    add_note = partial(add_note_to, kb) if kb is not None else notes_on_demand(settings, db)
     checkins = PlanCheckins(
         sessions=db.sessions,
         clock=SystemClock(),
-        notifier=slack_plan_notifier(settings, db, no_notes_here),
+        notifier=slack_plan_notifier(settings, db, add_note),
         retro_opening=retros.opening,
         post_threads=settings.scheduler.post_threads,
     )
     return [RetroKind(retros, post_threads=settings.scheduler.post_threads), checkins]
-
-
-def no_notes_here(workspace_id: str, title: str, text: str) -> None:
-    """The scheduler stores no check-ins, so it never has a note for the knowledge base."""
-    log.warning("a check-in note reached the scheduler and was not added: %s", title)
 
 
 def build_schedule_engine(

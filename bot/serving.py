@@ -74,7 +74,7 @@ def build_serving_process(
         runner = pool
         engine = (
             build_schedule_engine(
-                settings, db, kinds=recurring_kinds(settings, db, pool.deps.retros)
+                settings, db, kinds=recurring_kinds(settings, db, pool.deps.retros, pool.deps.kb)
             )
             if run_scheduler
             else None

@@ -149,7 +149,9 @@ def child_main(
         target=_check_vector_store, args=(work, store), name="store-health", daemon=True
     ).start()
     engine = (
-        build_schedule_engine(settings, db, kinds=recurring_kinds(settings, db, work.deps.retros))
+        build_schedule_engine(
+            settings, db, kinds=recurring_kinds(settings, db, work.deps.retros, work.deps.kb)
+        )
         if run_scheduler
         else None
     )

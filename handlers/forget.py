@@ -23,10 +23,11 @@ from handlers import ids
 from handlers.deps import ServingDeps, WorkerDeps
 from handlers.replies import describe_failure, post_ephemeral
 from knowledge.service import KnowledgeBase
-from scheduler.models import OccurrenceClaim
+from scheduler.models import OccurrenceClaim, RetroSeries
 from scheduler.plans.closing import CLOSE_KIND
 from scheduler.plans.models import OkrPlan
 from scheduler.plans.recurring import KIND as PLAN_KIND
+from scheduler.retro_opening import RETRO_KIND
 
 log = logging.getLogger(__name__)
 CONFIRM_WORD = "DELETE"
@@ -194,12 +195,19 @@ def forget_workspace(
     owned, dependent = workspace_tables(engine)
     rows: dict[str, int] = {}
     with session_scope(sessions) as session:
-        # Occurrence claims name their series by key only: the workspace's plans' go with them.
-        plan_ids = select(OkrPlan.id).where(OkrPlan.workspace_id == workspace_id)
-        claims = delete(OccurrenceClaim).where(
-            OccurrenceClaim.kind.in_(PLAN_CLAIM_KINDS), OccurrenceClaim.series_key.in_(plan_ids)
-        )
-        _count(rows, OccurrenceClaim.__tablename__, _run(session, claims))
+        # Occurrence claims name their series by key (their workspace_id column may be empty
+        # on older rows): the claims of the workspace's plans and retro schedules go with them.
+        for kinds, keys in (
+            (PLAN_CLAIM_KINDS, select(OkrPlan.id).where(OkrPlan.workspace_id == workspace_id)),
+            (
+                (RETRO_KIND,),
+                select(RetroSeries.id).where(RetroSeries.workspace_id == workspace_id),
+            ),
+        ):
+            claims = delete(OccurrenceClaim).where(
+                OccurrenceClaim.kind.in_(kinds), OccurrenceClaim.series_key.in_(keys)
+            )
+            _count(rows, OccurrenceClaim.__tablename__, _run(session, claims))
         for table in dependent:
             for fk in table.foreign_keys:
                 parent = fk.column.table

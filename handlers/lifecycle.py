@@ -48,17 +48,19 @@ def stop_workspace(deps: ServingDeps, team: str, *, reason: str, oauth: bool) ->
         if schedule.status == "active":
             deps.retros.schedules.pause_schedule(team, schedule.id)
             paused += 1
-    # Paused in the database, so the scheduler drops their jobs at its next sync; a workspace that
-    # reinstalls resumes them with `/retro resume <id>`.
     # Paused in the database: the leader drops their jobs at its next sync (seconds later), and
     # a fire before then opens nothing, since only active schedules open retros. A workspace
     # that reinstalls resumes them with `/retro resume <id>`.
+    # Plans' check-in rounds stop the same way (a round on a paused plan opens nothing); a new
+    # `/okr checkins <schedule>` resumes one. Their data, and the period's close, stay.
+    plans = deps.plans.pause_workspace(workspace_id=team)
     # In single-workspace token mode there is no installation row to delete: the log line is
     # the record, and the operator must replace SLACK__BOT_TOKEN before the bot works again.
     log.warning(
-        "workspace %s: %s; %s; %d retro schedule(s) paused",
+        "workspace %s: %s; %s; %d retro schedule(s) and %d plan(s)' check-ins paused",
         team,
         reason,
         "installation deleted" if oauth else "SLACK__BOT_TOKEN no longer works",
         paused,
+        plans,
     )

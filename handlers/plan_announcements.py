@@ -9,6 +9,7 @@ from handlers.plan_text import bar, percent, schedule_text, slack_date
 from handlers.plan_views import (
     THREAD_HINT,
     Block,
+    carried_over_lines,
     context,
     header,
     kr_headline,
@@ -28,14 +29,15 @@ def build_plan_adopted(plan: PlanView, *, adopted_by: str) -> list[Block]:
         f":dart: <@{adopted_by}> adopted *{plan_name(plan)}*: {len(plan.objectives)} objectives, "
         f"{count} key results."
     )
+    carried = packed(carried_over_lines(plan))
     if plan.status == "setup":
         waiting = [kr for kr in plan.key_results() if kr.needs_target or kr.owner is None]
         text += (
             f"\nTracking starts once every key result has an owner and a target "
             f"({len(waiting)} still to set)."
         )
-        return [section(text)]
-    return [section(text), *build_plan_started(plan)]
+        return [section(text), *carried]
+    return [section(text), *carried, *build_plan_started(plan)]
 
 
 def build_plan_started(plan: PlanView) -> list[Block]:

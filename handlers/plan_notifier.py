@@ -146,6 +146,35 @@ class SlackPlanNotifier:
         )
 
 
+class KnowledgeOnlyNotifier:
+    """The command line's PlanNotifier: no Slack. Check-in notes go straight to the knowledge
+    base through `add_note`; the CLI runs no rounds or closes, so the rest is never asked of it
+    and says so in the log if it ever is."""
+
+    def __init__(self, add_note: AddNote) -> None:
+        self._add_note = add_note
+
+    def send_checkin_dm(
+        self,
+        workspace_id: str,
+        owner: str,
+        plan: PlanView,
+        key_results: list[KeyResultView],
+        round_id: int,
+        reminder: bool,
+    ) -> None:
+        log.warning("plan %s: no Slack here, the check-in DM was not sent", plan.id)
+
+    def post_digest(self, workspace_id: str, plan: PlanView) -> None:
+        log.warning("plan %s: no Slack here, the digest was not posted", plan.id)
+
+    def add_checkin_knowledge(self, workspace_id: str, title: str, text: str) -> None:
+        self._add_note(workspace_id, title, text)
+
+    def plan_closed(self, workspace_id: str, plan: PlanView, retro_id: int | None) -> None:
+        log.warning("plan %s: no Slack here, its close was not announced", plan.id)
+
+
 def add_note_to(kb: KnowledgeBase, workspace_id: str, title: str, text: str) -> None:
     """One check-in note into the workspace's knowledge base, cited by its title."""
     try:

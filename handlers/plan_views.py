@@ -232,11 +232,42 @@ def _overview(plan: PlanView) -> str:
     return text
 
 
+MAX_CARRIED = 10
+
+
+def carried_over_lines(plan: PlanView) -> list[str]:
+    """What carries over from the previous period: its quarter-close retro's open action items
+    and the baselines taken from its last values; nothing when there is no such period."""
+    before = plan.predecessor
+    if before is None or not (before.action_items or before.baselines):
+        return []
+    lines = [
+        f":arrows_counterclockwise: *Carried over from {safe_text(before.period)}* "
+        f"({safe_text(before.title)}):"
+    ]
+    for item in before.action_items[:MAX_CARRIED]:
+        owner = f" (<@{item.owner}>)" if item.owner else ""
+        lines.append(f"• {quote(item.text, 200)}{owner}")
+    if len(before.action_items) > MAX_CARRIED:
+        lines.append(f"…and {len(before.action_items) - MAX_CARRIED} more open action items.")
+    refs = {kr.id: kr for kr in plan.key_results()}
+    for baseline in before.baselines:
+        kr = refs.get(baseline.kr_id)
+        if kr is not None:
+            lines.append(
+                f"• *KR {kr.ref}* {safe_text(kr.metric)} starts from "
+                f"*{safe_text(baseline.value_text)}* ({safe_text(baseline.reason)})"
+            )
+    return lines
+
+
 def build_plan_report(plan: PlanView, *, title: str) -> list[Block]:
     """The digest's body, also `/okr status`: overview, objectives, movers, risks, missing."""
     blocks: list[Block] = [header(f"{title}: {plan.title}"[:150])]
     blocks.append(section(_overview(plan)))
     blocks.append({"type": "divider"})
+    carried = packed(carried_over_lines(plan))[:1]
+    blocks.extend(carried)
     # Room for the closing sections (movers, risks, missing, next) and a caller's actions.
     room = MAX_MESSAGE_BLOCKS - len(blocks) - 7
     objectives = list(plan.objectives)

@@ -70,7 +70,9 @@ def build_services(settings: Settings, *, scheduler: bool = False) -> ServingPro
     pool = TrackedWorkPool(worker, make_client_for(settings.slack, db.engine), settings)
     serving = build_serving(settings, db, jobs=pool)
     engine = (
-        build_schedule_engine(settings, db, kinds=recurring_kinds(settings, db, worker.retros))
+        build_schedule_engine(
+            settings, db, kinds=recurring_kinds(settings, db, worker.retros, worker.kb)
+        )
         if scheduler
         else None
     )

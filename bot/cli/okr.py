@@ -47,12 +47,12 @@ class Refused(Exception):
 @contextmanager
 def plans() -> Iterator[tuple[PlanService, Database]]:
     """The plan service on the bot's database; a refusal becomes one line and exit status 1."""
-    from bot.composition import open_database, plan_service
+    from bot.composition import cli_plan_service, open_database
 
     settings = load_settings()
     db = open_database(settings, upgrade=True)
     try:
-        yield plan_service(settings, db), db
+        yield cli_plan_service(settings, db), db
     except (PlanError, Refused) as exc:
         err_console.print(f"[red]Error:[/red] {exc}", highlight=False)
         raise typer.Exit(1) from exc

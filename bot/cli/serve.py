@@ -51,8 +51,9 @@ def scheduler(
 ) -> None:
     """Run only the scheduling engine (retros, OKR check-ins), for deployments that keep it apart from `serve`.
 
-    Several can run: one holds the leader lock, the rest take over if it dies. It opens no
-    vector store; the embedding model loads only when closing a retro needs a synthesis.
+    Several can run: one holds the leader lock, the rest take over if it dies. The embedding
+    model loads only when closing a retro needs a synthesis, and the knowledge base opens only
+    when a plan's period closes (its scores become knowledge).
     """
     from bot.composition import (
         build_schedule_engine,

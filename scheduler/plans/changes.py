@@ -36,6 +36,9 @@ _DIRECTION_WORDS: dict[str, Direction] = {
     "done": "deliverable",
 }
 MAX_WEIGHT = 100.0
+# Who the audit trail names for what alignbot changed itself (a score at the close, a baseline
+# carried over from the previous period).
+SYSTEM_ACTOR = "alignbot"
 
 
 class FieldRefused(ValueError):

@@ -129,11 +129,29 @@ def knowledge_note(
     day = checkin.created_at.astimezone(ZoneInfo(plan.timezone))
     title = f"Check-in {day.day} {day:%b %Y} · KR {ref} · <@{checkin.author}>"
     confidence = f" ({CONFIDENCE_LABELS[checkin.confidence]})" if checkin.confidence else ""
-    text = (
-        f"{title}\n"
-        f"Plan: {plan.title} ({plan.period}). Key result {ref}: {kr.text}\n"
-        f"{kr.metric}: {checkin.value_text}{confidence}.\n"
-        f"{checkin.note or ''}"
+    # A second note the same day has the same title, and so replaces the first in the
+    # knowledge base: it carries the day's earlier notes, so none is lost.
+    midnight = day.replace(hour=0, minute=0, second=0, microsecond=0)
+    earlier = session.scalars(
+        select(OkrCheckIn)
+        .where(
+            OkrCheckIn.kr_id == kr.id,
+            OkrCheckIn.author == checkin.author,
+            OkrCheckIn.id < checkin.id,
+            OkrCheckIn.note.is_not(None),
+            OkrCheckIn.created_at >= as_utc(midnight),
+        )
+        .order_by(OkrCheckIn.id)
+    )
+    before = [f"Earlier that day, at {row.value_text}: {row.note}" for row in earlier if row.note]
+    text = "\n".join(
+        [
+            title,
+            f"Plan: {plan.title} ({plan.period}). Key result {ref}: {kr.text}",
+            *before,
+            f"{kr.metric}: {checkin.value_text}{confidence}.",
+            checkin.note or "",
+        ]
     ).strip()
     return title, text
 

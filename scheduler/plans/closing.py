@@ -21,7 +21,7 @@ from core.db import session_scope
 from core.retro_sections import Section
 from scheduler.errors import RetroError
 from scheduler.occurrences import claim_occurrence, finish_occurrence
-from scheduler.plans.changes import audit_plan
+from scheduler.plans.changes import SYSTEM_ACTOR, audit_plan
 from scheduler.plans.models import OkrCheckIn, OkrKeyResult, OkrPlan
 from scheduler.plans.ports import PlanNotifier
 from scheduler.plans.reading import build_plan_view, local_today
@@ -36,8 +36,9 @@ CLOSE_KIND = "okr_close"
 # from the last afternoon still count.
 CLOSE_AT = time(9, 0)
 RETRO_WINDOW = timedelta(days=3)
-SYSTEM_ACTOR = "alignbot"
 MAX_NOTES_PER_ENTRY = 3
+# A score from here up is a success in the usual reading of OKR scores.
+STRONG_SCORE = 0.7
 
 
 def close_at(plan: OkrPlan) -> datetime:
@@ -84,7 +85,12 @@ class PlanClosing:
             if now < at:
                 return  # the period was extended; the next sync schedules the new close
             if not claim_occurrence(
-                session, kind=CLOSE_KIND, key=plan_id, occurrence_at=at, now=now
+                session,
+                kind=CLOSE_KIND,
+                key=plan_id,
+                occurrence_at=at,
+                now=now,
+                workspace_id=plan.workspace_id,
             ):
                 return
         self.close(plan_id)
@@ -102,6 +108,8 @@ class PlanClosing:
                 self.score(session, plan, now)
             view = build_plan_view(session, plan, now=now)
             notes = _notes(session, plan.id)
+        # The scores become knowledge before anything is posted: the next SWOT builds on them.
+        add_close_knowledge(self.notifier, view)
         retro_id = self._open_close_retro(view, notes) if view.channel_id else None
         with session_scope(self.sessions) as session:
             session.execute(update(OkrPlan).where(OkrPlan.id == plan_id).values(retro_id=retro_id))
@@ -171,6 +179,67 @@ class PlanClosing:
                 source_ts=f"okr-{view.id}-{kr.id}",
             )
         return retro.id
+
+
+def close_note(view: PlanView) -> tuple[str, str]:
+    """(title, text) of the period's scores for the knowledge base, one sentence per key
+    result: "Win rate ended at 31% against a 35% target (score 0.48, 2027-Q1)."."""
+    title = f"{view.period} close · {view.title}"
+    lines = [
+        title,
+        f"The OKR plan {view.title} for {view.period} ({view.starts.isoformat()} to "
+        f"{view.ends.isoformat()}) closed with these scores, from 0.0 to 1.0.",
+    ]
+    for objective in view.objectives:
+        lines.append(f"Objective {objective.ref}: {objective.title}.")
+        lines.extend(score_sentence(kr, view.period) for kr in objective.key_results)
+    return title, "\n".join(lines)
+
+
+def score_sentence(kr: KeyResultView, period: str) -> str:
+    """Worded as a SWOT reads results: 0.7 and up is a strong result, below it the target was
+    missed (the usual OKR reading of a score)."""
+    score = kr.score if kr.score is not None else 0.0
+    scored = f"(score {score:.2f}, {period})"
+    if kr.direction == "deliverable":
+        done = (
+            "was done by the end of the period: a strong result"
+            if (kr.progress or 0) >= 1
+            else "was not done by the end of the period: it missed its date"
+        )
+        sentence = f"{kr.metric} {done} {scored}."
+    else:
+        against = (
+            f" against a {format_value(kr.target, kr.unit)} target" if kr.target is not None else ""
+        )
+        start = (
+            f", from a baseline of {format_value(kr.baseline, kr.unit)}"
+            if kr.baseline is not None
+            else ""
+        )
+        ended = f"ended at {kr.latest.value_text}" if kr.latest else "had no check-in"
+        verdict = (
+            "a strong result that reached the target"
+            if score >= 1
+            else "a strong result, close to the target"
+            if score >= STRONG_SCORE
+            else "it fell short and missed the target"
+        )
+        sentence = f"{kr.metric} {ended}{against}{start}: {verdict} {scored}."
+    if kr.score_reason:
+        sentence += f" Its owner adjusted the score: {kr.score_reason}."
+    return sentence
+
+
+def add_close_knowledge(notifier: PlanNotifier | None, view: PlanView) -> None:
+    """The scores into the workspace's knowledge base (the same title again replaces them, as
+    after an owner adjusts a score); a failure here never stops the close."""
+    if notifier is None:
+        return
+    try:
+        notifier.add_checkin_knowledge(view.workspace_id, *close_note(view))
+    except Exception:
+        log.exception("plan %s: its scores did not reach the knowledge base", view.id)
 
 
 def score_entry(kr: KeyResultView, notes: list[str]) -> str:

@@ -26,7 +26,8 @@ class PlanNotifier(Protocol):
         ...
 
     def add_checkin_knowledge(self, workspace_id: str, title: str, text: str) -> None:
-        """A check-in note into the knowledge base, titled "Check-in 7 Dec 2026 · KR 1.2 · <@U123>"."""
+        """A note into the knowledge base: a check-in's, titled "Check-in 7 Dec 2026 · KR 1.2 ·
+        <@U123>", or the period's scores at its close, titled "2027-Q1 close · <plan title>"."""
         ...
 
     def plan_closed(self, workspace_id: str, plan: PlanView, retro_id: int | None) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from core.clock import as_utc
+from scheduler.plans.carry_over import Predecessor, predecessor_view
 from scheduler.plans.fields import (
     CheckInFields,
     KeyResultFields,
@@ -117,7 +118,9 @@ def kr_view(
     )
 
 
-def build_plan_view(session: Session, plan: OkrPlan, *, now: datetime) -> PlanView:
+def build_plan_view(
+    session: Session, plan: OkrPlan, *, now: datetime, with_predecessor: bool = True
+) -> PlanView:
     objectives = list(
         session.scalars(
             select(OkrObjective)
@@ -151,6 +154,7 @@ def build_plan_view(session: Session, plan: OkrPlan, *, now: datetime) -> PlanVi
         history=True,
         missing=_missing(krs, checkins, latest_round),
         upcoming=next_checkin(plan, now),
+        predecessor=predecessor_view(session, plan) if with_predecessor else None,
     )
 
 
@@ -238,6 +242,7 @@ def _assemble(
     history: bool,
     missing: tuple[str, ...],
     upcoming: datetime | None,
+    predecessor: Predecessor | None = None,
 ) -> PlanView:
     today = local_today(plan, now)
     views: list[ObjectiveView] = []
@@ -276,6 +281,7 @@ def _assemble(
         missing_checkins=missing,
         history=histories,
         draft_ref=plan.draft_ref,
+        predecessor=predecessor,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -118,10 +118,11 @@ class PlanCheckins:
     def deadlines(self, session: Session) -> list[Deadline]:
         plans = list(session.scalars(select(OkrPlan).where(OkrPlan.status == "active")))
         found = [Deadline("close", plan.id, close_at(plan)) for plan in plans]
+        # A paused plan (its workspace uninstalled) sends no more reminders or digests.
         latest = (
             select(func.max(OkrRound.id))
             .join(OkrPlan, OkrPlan.id == OkrRound.plan_id)
-            .where(OkrPlan.status == "active")
+            .where(OkrPlan.status == "active", OkrPlan.checkins_paused.is_(False))
             .group_by(OkrRound.plan_id)
         )
         for row in session.scalars(select(OkrRound).where(OkrRound.id.in_(latest))):
@@ -288,6 +289,10 @@ class PlanCheckins:
             if plan is None or plan.status != "active":
                 return
             view = build_plan_view(session, plan, now=self.clock.now())
+            first = session.scalar(select(func.min(OkrRound.id)).where(OkrRound.plan_id == plan.id))
+        if first != round_id:
+            # What carried over from the previous period is shown once, in the first digest.
+            view = replace(view, predecessor=None)
         self.notifier.post_digest(view.workspace_id, view)
 
     # recovery -------------------------------------------------------------------------------------

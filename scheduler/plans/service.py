@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 
 from core.clock import as_utc
 from core.db import session_scope
+from scheduler.plans.carry_over import carry_baselines
 from scheduler.plans.changes import FieldRefused, KrChanges, apply_changes, audit_plan, is_user_id
 from scheduler.plans.checkin_service import CheckInPreview, CheckIns
+from scheduler.plans.closing import add_close_knowledge
 from scheduler.plans.errors import (
     PlanError,
     PlanInputError,
@@ -140,6 +142,8 @@ class PlanService(CheckIns):
                 now=as_utc(now),
             )
             session.flush()
+            carry_baselines(session, plan, as_utc(now))
+            session.flush()
             return build_plan_view(session, plan, now=now)
 
     def setup(
@@ -166,6 +170,9 @@ class PlanService(CheckIns):
                     errors[kr_id] = str(exc)
             if errors:
                 raise PlanInputError(errors)
+            # The previous quarter may have closed since the adoption: its last values still
+            # fill the baselines nobody gave.
+            carry_baselines(session, plan, as_utc(now))
             self._activate_if_ready(session, plan, list(krs.values()), actor, now)
             session.flush()
             return build_plan_view(session, plan, now=now)
@@ -290,7 +297,10 @@ class PlanService(CheckIns):
             )
             kr.score, kr.score_reason = score, reason.strip()
             session.flush()
-            return find_kr(build_plan_view(session, plan, now=now), kr.id)
+            view = build_plan_view(session, plan, now=now)
+        # The knowledge base's copy of the quarter's scores says the adjusted one now.
+        add_close_knowledge(self.notifier, view)
+        return find_kr(view, kr_id)
 
     def pause_workspace(self, *, workspace_id: str) -> int:
         """On uninstall: no more rounds for the workspace's plans (data stays)."""

@@ -88,6 +88,37 @@ class ProgressPoint:
 
 
 @dataclass(frozen=True)
+class CarriedItem:
+    """An open action item of the previous period's quarter-close retro."""
+
+    id: int
+    text: str
+    owner: str | None
+
+
+@dataclass(frozen=True)
+class CarriedBaseline:
+    """A baseline this plan took from the previous period: the key result, the value and why
+    ("carried over: the last value of KR 1.2 in 2027-Q1")."""
+
+    kr_id: int
+    value_text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Predecessor:
+    """The plan before this one in its channel, closed: what carries over from it."""
+
+    id: int
+    title: str
+    period: str
+    retro_id: int | None
+    action_items: tuple[CarriedItem, ...] = ()
+    baselines: tuple[CarriedBaseline, ...] = ()
+
+
+@dataclass(frozen=True)
 class PlanView:
     id: int
     workspace_id: str
@@ -112,6 +143,8 @@ class PlanView:
     # The draft id people type (drafting's ids are uuid hex strings); `draft_id` above is the
     # adopted version's row id.
     draft_ref: str | None = None
+    # While the plan is set up or active: the closed plan before it in its channel.
+    predecessor: Predecessor | None = None
 
     def key_results(self) -> list[KeyResultView]:
         return [kr for objective in self.objectives for kr in objective.key_results]

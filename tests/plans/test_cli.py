@@ -15,6 +15,8 @@ from bot.composition import open_database
 from bot.settings import get_settings
 from core.db import session_scope
 from drafting.store import save_version
+from knowledge.catalog import DocumentCatalog
+from knowledge.types import DocumentInfo
 from scheduler.plans.models import OkrCheckIn, OkrEdit
 from scheduler.plans.views import CheckInView
 from tests.plans.conftest import sample_draft
@@ -119,6 +121,10 @@ def test_adopt_edit_checkin_and_status_as_json(
     )
     assert code == 0, err
     assert json.loads(out)["value"] == 5.9 and json.loads(out)["source"] == "cli"
+    # The note is knowledge now, cited by date, key result and who checked in (no Slack).
+    [note] = checkin_notes()
+    assert note.title.startswith("Check-in ") and note.title.endswith(" · KR 1.1 · <@cli>")
+    assert (note.source_kind, note.added_by, note.chunks > 0) == ("checkin", "okr", True)
     status = json.loads(run(runner, "status", "-w", WS, "--plan", str(plan["id"]), "--json")[1])
     first = status["objectives"][0]["key_results"][0]
     assert first["progress"] == pytest.approx(0.3214, abs=1e-4)  # 6.8% → 5.9% of the way to 4%
@@ -155,7 +161,10 @@ def test_adopt_edit_checkin_and_status_as_json(
     assert json.loads(run(runner, "list", "-w", OTHER, "--json")[1]) == []
 
     csv = tmp_path / "metrics.csv"
-    csv.write_text(f"kr,value,confidence\n{churn['id']},5.1%,on track\n{krs['1.2']['id']},113%,\n")
+    csv.write_text(
+        f"kr,value,confidence,note\n{churn['id']},5.1%,on track,\n"
+        f"{krs['1.2']['id']},113%,,Exported from the CRM\n"
+    )
     code, out, err = run(runner, "checkin", "-w", WS, "--csv", str(csv), "--dry-run", "--json")
     assert code == 0, err
     preview = json.loads(out)
@@ -168,6 +177,16 @@ def test_adopt_edit_checkin_and_status_as_json(
     code, _, err = run(runner, "checkin", "-w", WS, "--csv", str(csv))
     assert code == 0, err
     assert rows(OkrCheckIn) == 3
+    assert len(checkin_notes()) == 2  # the CSV's one note, and only after the real import
+
+
+def checkin_notes() -> list[DocumentInfo]:
+    db = open_database(get_settings(), upgrade=False)
+    try:
+        documents = DocumentCatalog(db.sessions).list_documents(WS)
+    finally:
+        db.close()
+    return [d for d in documents if d.source_kind == "checkin"]
 
 
 def test_bad_input_exits_non_zero_with_one_line_and_changes_nothing(

@@ -11,16 +11,18 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import ManualClock
+from core.db import session_scope
 from handlers.forget import forget_workspace
 from knowledge.chroma_client import make_chroma_client
 from knowledge.service import KnowledgeBase
 from knowledge.settings import KnowledgeSettings
-from scheduler.models import OccurrenceClaim
+from scheduler.models import OccurrenceClaim, RetroSeries
+from scheduler.occurrences import claim_occurrence
 from scheduler.plans import models
 from scheduler.plans.changes import KrChanges
 from scheduler.plans.recurring import PlanCheckins
 from scheduler.plans.service import PlanService
-from scheduler.retro_opening import RetroOpening
+from scheduler.retro_opening import RETRO_KIND, RetroOpening
 from tests.plans.conftest import ANA, LEAD, OTHER_WS, WS
 from tests.plans.recording import RecordingNotifier
 from tests.plans.test_recurring import FIRST_ROUND
@@ -78,6 +80,16 @@ def fill(service: PlanService, checkins: PlanCheckins, clock: ManualClock, works
     )
 
 
+def fake_kb(sessions: sessionmaker[Session], tmp_path: Path) -> KnowledgeBase:
+    return KnowledgeBase(
+        sessions=sessions,
+        chroma=make_chroma_client(path=tmp_path / "chroma"),
+        embeddings=FakeEmbeddings(size=384),
+        model_id="fake",
+        settings=KnowledgeSettings(),
+    )
+
+
 def test_forget_deletes_every_plan_table_of_the_workspace_only(
     db: Engine,
     plan_sessions: sessionmaker[Session],
@@ -93,13 +105,7 @@ def test_forget_deletes_every_plan_table_of_the_workspace_only(
     fill(service, checkins, clock, OTHER_WS)
     before, other = counts(plan_sessions, WS), counts(plan_sessions, OTHER_WS)
     assert all(before.values()), before
-    kb = KnowledgeBase(
-        sessions=plan_sessions,
-        chroma=make_chroma_client(path=tmp_path / "chroma"),
-        embeddings=FakeEmbeddings(size=384),
-        model_id="fake",
-        settings=KnowledgeSettings(),
-    )
+    kb = fake_kb(plan_sessions, tmp_path)
     report = forget_workspace(engine=db, sessions=plan_sessions, kb=kb, workspace_id=WS)
     assert report.rows["okr_checkins"] == before["okr_checkins"]
     assert report.rows["occurrence_claims"] == before["occurrence_claims"]
@@ -128,3 +134,58 @@ def test_an_uninstall_pauses_check_ins_and_a_new_schedule_resumes_them(
     )
     with plan_sessions() as session:
         assert checkins.active_keys(session) == {plan.id}
+
+
+def test_forget_deletes_the_workspace_retro_schedules_occurrence_claims(
+    db: Engine, plan_sessions: sessionmaker[Session], clock: ManualClock, tmp_path: Path
+) -> None:
+    opening = RetroOpening(sessions=plan_sessions, clock=clock, notifier=LoggingNotifier())
+    series = {}
+    with session_scope(plan_sessions) as session:
+        for workspace in (WS, OTHER_WS):
+            row = RetroSeries(
+                workspace_id=workspace,
+                channel_id="C0RETRO01",
+                title="Weekly retro",
+                trigger_kind="cron",
+                trigger_expr='{"day_of_week": "fri", "hour": 16}',
+                schedule_text="every friday at 16:00",
+                timezone="UTC",
+                window_seconds=3600,
+                created_by=LEAD,
+            )
+            session.add(row)
+            session.flush()
+            series[workspace] = row.id
+    # One claim as the engine makes them (with its retro), one as older rows are (no workspace).
+    opened = opening.claim_occurrences([(sid, FIRST_ROUND) for sid in series.values()])
+    assert len(opened) == 2
+    with session_scope(plan_sessions) as session:
+        for sid in series.values():
+            claim_occurrence(
+                session,
+                kind=RETRO_KIND,
+                key=sid,
+                occurrence_at=FIRST_ROUND - timedelta(days=7),
+                now=FIRST_ROUND,
+            )
+
+    def retro_claims(workspace: str) -> int:
+        with plan_sessions() as session:
+            return (
+                session.scalar(
+                    select(func.count())
+                    .select_from(OccurrenceClaim)
+                    .where(
+                        OccurrenceClaim.kind == RETRO_KIND,
+                        OccurrenceClaim.series_key == series[workspace],
+                    )
+                )
+                or 0
+            )
+
+    assert (retro_claims(WS), retro_claims(OTHER_WS)) == (2, 2)
+    kb = fake_kb(plan_sessions, tmp_path)
+    report = forget_workspace(engine=db, sessions=plan_sessions, kb=kb, workspace_id=WS)
+    assert report.rows["occurrence_claims"] == 2
+    assert (retro_claims(WS), retro_claims(OTHER_WS)) == (0, 2)

@@ -126,6 +126,15 @@ def test_the_close_scores_key_results_and_opens_one_retro_with_them(
     assert closed.status == "closed" and retro_id is not None
     scores = {kr.ref: kr.score for kr in closed.key_results()}
     assert scores == {"1.1": 0.48, "1.2": 0.0, "2.1": 0.0, "2.2": 0.0}
+    # The scores are knowledge now, one sentence per key result, for the next SWOT.
+    [(ws, title, text)] = notifier.knowledge
+    assert (ws, title) == (WS, "2027-Q1 close · Platform")
+    assert (
+        "Platform uptime ended at 98% against a 99.95% target, from a baseline of 96.2%: it "
+        "fell short and missed the target (score 0.48, 2027-Q1)." in text
+    )
+    assert "the partner portal was not done by the end of the period" in text
+    assert "Gross logo churn had no check-in against a 4% target" in text
     [opened] = retro_notifier.opened
     assert (
         opened.title == "Quarter close: Platform (2027-Q1)"
@@ -270,3 +279,15 @@ def test_check_in_notes_go_to_the_knowledge_base_cited_by_date_kr_and_owner(
     [(ws, title, text)] = notifier.knowledge
     assert ws == WS and title == f"Check-in 7 Dec 2026 · KR 1.1 · <@{ANA}>"
     assert "Platform uptime: 98% (At risk)." in text and text.endswith("Blocked on hiring")
+    # A second note that day has the same title, so it replaces the first in the knowledge
+    # base: it carries the first along.
+    clock.advance(timedelta(hours=3))
+    service.check_in(
+        workspace_id=WS, kr_id=uptime.id, author=ANA, value_text="98.5%", note="Hired an SRE"
+    )
+    (_, again, text) = notifier.knowledge[-1]
+    assert again == title and "Earlier that day, at 98%: Blocked on hiring" in text
+    assert text.endswith("Platform uptime: 98.5%.\nHired an SRE")
+    clock.advance(timedelta(days=1))
+    service.check_in(workspace_id=WS, kr_id=uptime.id, author=ANA, value_text="99%", note="Calm")
+    assert "Earlier" not in notifier.knowledge[-1][2]  # a new day, a new note

@@ -21,6 +21,7 @@ from tests.fakes.block_kit import MAX_MESSAGE_BLOCKS, check_blocks
 from tests.fakes.slack_api import Call, FakeSlack
 from tests.inprocess import InProcessApp
 from tests.slack.test_slash_drafts import block_texts
+from tests.slack.test_threads_and_buttons import post_swot
 from tests.slack_requests import SlackSender, payload
 
 TEAM, OTHER_TEAM = "T0ALIGN01", "T0OTHER01"
@@ -417,16 +418,24 @@ def test_okr_commands_show_schedule_edit_and_archive(
     assert rows(app, "SELECT status FROM okr_plans") == [("archived",)]
 
 
+def plan_on_the_engine(
+    start_app: StartApp, fake: FakeSlack
+) -> tuple[InProcessApp, SlackSender, dict[str, int], datetime]:
+    """An app whose engine leads, with a plan adopted for the quarter under way (so a round
+    opens today): the app, a sender, the key result ids and now."""
+    app = start_app(scheduler=True)
+    sender = app.sender()
+    now = datetime.now(UTC)
+    refs = adopt(app, sender, fake, period=f"{now.year}-Q{(now.month - 1) // 3 + 1}")
+    wait_for_leader(app)
+    return app, sender, refs, now
+
+
 def test_a_round_on_the_engine_dms_each_owner_once_and_the_digest_says_who_is_missing(
     start_app: StartApp, fake_slack: FakeSlack
 ) -> None:
     fake = fake_slack
-    app = start_app(scheduler=True)
-    sender = app.sender()
-    now = datetime.now(UTC)
-    # The quarter under way, so a round opens today.
-    refs = adopt(app, sender, fake, period=f"{now.year}-Q{(now.month - 1) // 3 + 1}")
-    wait_for_leader(app)
+    app, sender, refs, now = plan_on_the_engine(start_app, fake)
     # What the engine's scheduled jobs run, in the leading engine's runtime.
     fire_job("okr", _plan_id(app), now)
     fire_job("okr", _plan_id(app), now)  # a second replica, or a repeat: no second DM
@@ -511,3 +520,126 @@ def test_altered_plan_payloads_are_refused_and_change_nothing(
     answer = submit(sender, view, {ids.kr_block("value", refs["1.1"]): text_value("98%")})
     assert answer["response_action"] == "update"
     assert rows(app, "SELECT COUNT(*) FROM okr_checkins") == [(0,)]
+
+
+def closed_quarter(
+    start_app: StartApp, fake: FakeSlack, *, seeded: bool = False
+) -> tuple[InProcessApp, SlackSender]:
+    """An app whose plan for 2026-Q3 (ended) had KR 1.1 checked in at 98%, then closed."""
+    app = start_app(scheduler=True, seeded=seeded)
+    sender = app.sender()
+    refs = adopt(app, sender, fake, period="2026-Q3")
+    app.deps.plans.check_in(workspace_id=TEAM, kr_id=refs["1.1"], author=LEAD, value_text="98%")
+    wait_for_leader(app)
+    deadline_job("okr", "close", _plan_id(app))
+    fake.wait_for("chat.postMessage", lambda c: "Quarter closed" in str(c.params.get("text")))
+    return app, sender
+
+
+def test_a_swot_after_the_close_builds_on_the_quarter_scores(
+    start_app: StartApp, fake_slack: FakeSlack
+) -> None:
+    fake = fake_slack
+    app, sender = closed_quarter(start_app, fake, seeded=True)
+    app.wait_idle()
+    notes = {d.title: d for d in app.deps.kb.list_documents(TEAM) if d.source_kind == "checkin"}
+    assert "2026-Q3 close · Platform" in notes, notes
+
+    post = post_swot(sender, fake, "C0SWOT0001", "Platform uptime")
+    [(content,)] = rows(
+        app, "SELECT content FROM draft_versions WHERE message_ts = ?", post.response["ts"]
+    )
+    draft = json.loads(content)
+    close = {k for k, ref in draft["sources"].items() if ref["title"] == "2026-Q3 close · Platform"}
+    # An item of the SWOT is one of the quarter's score sentences, cited to the close (a
+    # priority built on it may cite the close too).
+    built_on = [
+        i["text"] for s in draft["sections"] for i in s["items"] if close & set(i["sources"])
+    ]
+    assert any("(score " in t and "2026-Q3)" in t for t in built_on), draft
+    sender.close()
+
+
+def test_the_reminder_a_day_later_goes_once_and_only_to_owners_who_have_not_checked_in(
+    start_app: StartApp, fake_slack: FakeSlack
+) -> None:
+    fake = fake_slack
+    app, sender, _, now = plan_on_the_engine(start_app, fake)
+    fire_job("okr", _plan_id(app), now)
+    fake.wait_for("chat.postMessage", lambda c: c.params.get("channel") == DEV)
+    [(round_id, opened_at, remind_at)] = rows(
+        app, "SELECT id, opened_at, remind_at FROM okr_rounds"
+    )
+    gap = datetime.fromisoformat(remind_at) - datetime.fromisoformat(opened_at)
+    assert gap.total_seconds() == 24 * 3600
+    # DEV checks in on both key results by thread replies; LEAD does not check in.
+    for ts, text in (
+        ("1767700500.000100", "KR 1.2: 10 weeks"),
+        ("1767700600.000100", "KR 2.1: 5%"),
+    ):
+        thread_reply(sender, text=text, user=DEV, ts=ts)
+        fake.wait_for("reactions.add", lambda c, ts=ts: c.params.get("timestamp") == ts)
+
+    deadline_job("okr", "remind", round_id)
+    deadline_job("okr", "remind", round_id)  # a second replica, or a repeat: no second reminder
+    reminders = [
+        c
+        for c in fake.calls_to("chat.postMessage")
+        if str(c.params.get("text", "")).startswith("Reminder: check in on")
+    ]
+    assert [c.params["channel"] for c in reminders] == [LEAD]
+    reminded = block_texts(reminders[0].params["blocks"])
+    assert "KR 1.1" in reminded and "KR 1.2" not in reminded
+    sender.close()
+
+
+def test_the_next_quarter_plan_shows_what_carried_over_from_the_closed_one(
+    start_app: StartApp, fake_slack: FakeSlack
+) -> None:
+    fake = fake_slack
+    app, sender = closed_quarter(start_app, fake)
+    # The quarter-close retro gets an action item and closes.
+    [(retro_id,)] = rows(app, "SELECT retro_id FROM okr_plans")
+    retros = app.deps.retros
+    retros.entries.add_entry(
+        retro_id,
+        workspace_id=TEAM,
+        section="action_items",
+        text=f"Automate the failover drill <@{DEV}>",
+        author=DEV,
+        anonymous=False,
+        source="modal",
+    )
+    assert retros.closing.close_retro(retro_id, reason="manual").action_items
+
+    # The next quarter's draft: uptime continues, with no baseline in the sentence.
+    app.deps.desk.record_posted(
+        workspace_id=TEAM,
+        channel_id=CHANNEL,
+        thread_ts="1767800000.000100",
+        message_ts="1767800000.000100",
+        draft=Draft(
+            kind="okr",
+            subject="Platform",
+            engine="offline",
+            sections=[
+                Section(
+                    key="objective-1",
+                    title="Be reliable",
+                    items=[Item(label="KR 1.1", text="Raise platform uptime to 99.99% by Q4 2026")],
+                )
+            ],
+        ),
+        created_by=LEAD,
+    )
+    sender.command("/okr", "adopt 2026-Q4", channel_id=CHANNEL)
+    announced = fake.wait_for(
+        "chat.postMessage", lambda c: "(2026-Q4) adopted" in str(c.params.get("text"))
+    )
+    status = sender.command("/okr", "status", channel_id=CHANNEL).json()
+    for blocks in (announced[0].params["blocks"], status["blocks"]):
+        text = block_texts(blocks)
+        assert "Carried over from 2026-Q3" in text, text
+        assert "Automate the failover drill" in text
+        assert "Platform uptime starts from *98%*" in text
+    sender.close()
