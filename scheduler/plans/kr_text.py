@@ -25,7 +25,7 @@ _DUE = re.compile(
 _VAL = (
     r"(?:[$€£]\s?|(?:USD|EUR|GBP)\s?)?[-+]?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|million|billion|bn|mn|m|b)\b)?"
     r"(?:\s?(?:%|percent\b|per cent\b|pct\b|USD\b|EUR\b|GBP\b|"
-    r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b))?"
+    r"(?:ms|milliseconds?|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b))?"
 )
 _FROM_TO = re.compile(
     rf"\bfrom\s+(?:a\s+baseline\s+of\s+)?(?P<base>{_VAL})(?:\s+today)?\s+(?:down\s+|up\s+)?to\s+"
@@ -33,7 +33,12 @@ _FROM_TO = re.compile(
     re.I,
 )
 _BASELINE_OF = re.compile(rf"\b(?:from\s+)?a\s+baseline\s+of\s+(?P<base>{_VAL})", re.I)
-_TARGET_IS = re.compile(rf"\btarget\s*(?:is|of|:)\s*(?P<target>{_VAL})", re.I)
+# "target is 80%", "target: 80%", "target for 2027 is 99.95%" (the period named in between).
+_TARGET_IS = re.compile(
+    rf"\btarget\s*(?:for\s+(?:the\s+end\s+of\s+)?(?P<period>[^,;:]{{1,24}}?)\s+)?(?:is|of|:)\s*"
+    rf"(?P<target>{_VAL})",
+    re.I,
+)
 _STAY = re.compile(
     rf"\b(?P<word>above|at least|over|no less than|≥|>=|below|under|at most|no more than|≤|<=)\s+"
     rf"(?P<target>{_VAL})",
@@ -67,7 +72,9 @@ _LEADING = re.compile(
     re.I,
 )
 _METRIC_END = re.compile(
-    r"\s+(?:from|to|at|must|should|will|is|are|was|were|stays?|above|below|under|over|by)\b|"
+    r"\s+(?:from|must|should|will|is|are|was|were|stays?|by|target|goal)\b|"
+    # "time to hire" is a name; "to 45 days" starts the target.
+    r"\s+(?:to|at|above|below|under|over)\s+(?=[$€£]|\d|(?:above|below|under|over)\s)|"
     r"[:;,(]|\s+(?=[$€£]|\d)",
     re.I,
 )
@@ -119,12 +126,18 @@ def read_kr(text: str) -> KrFacts:
     elif m := _COUNT_GOAL.match(body):
         target_text, direction = m.group("n"), "increase"
         metric = _count_metric(m.group("verb"), m.group("thing"))
+        if b := _BASELINE_OF.search(body):
+            base_text = b.group("base")  # "Hire 6 engineers …, from a baseline of 2"
     else:
         stated = _TARGET_IS.search(body) or (
             None if to_be_set else _TO.search(body) or _STAY.search(body)
         )
         if stated:
             target_text = stated.group("target")
+            period = stated.groupdict().get("period")
+            if due is None and period:
+                # "target for 2027 is …": the period it is set for is when it is due.
+                due = due_of(period)
         if m := _BASELINE_OF.search(body):
             base_text = m.group("base")
         else:

@@ -18,7 +18,18 @@ CURRENCIES = {"$": "$", "usd": "$", "€": "€", "eur": "€", "£": "£", "gbp
 # Time units in days, so any of them converts to any other.
 TIME_UNITS = {"minutes": 1 / 1440, "hours": 1 / 24, "days": 1.0, "weeks": 7.0, "months": 30.44}
 TIME_UNITS["years"] = 365.25
+TIME_UNITS["seconds"] = 1 / 86_400
+TIME_UNITS["milliseconds"] = 1 / 86_400_000
 _TIME_WORDS = {
+    "ms": "milliseconds",
+    "msec": "milliseconds",
+    "millisecond": "milliseconds",
+    "milliseconds": "milliseconds",
+    "s": "seconds",
+    "sec": "seconds",
+    "secs": "seconds",
+    "second": "seconds",
+    "seconds": "seconds",
     "min": "minutes",
     "mins": "minutes",
     "minute": "minutes",

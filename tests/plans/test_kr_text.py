@@ -149,3 +149,56 @@ def test_every_key_result_of_a_drafted_plan_reads_without_inventing_a_target() -
         assert facts.metric
         if "target to be set" in item.text:
             assert facts.target is None, item.text
+
+
+@pytest.mark.parametrize(
+    ("text", "metric", "unit", "baseline", "target", "due"),
+    [
+        # The offline engine's own phrasing: a target set for a period, the baseline after it.
+        (
+            "Service availability target for 2028 is 99.9%, from a baseline of 99.5%.",
+            "Service availability",
+            "%",
+            99.5,
+            99.9,
+            date(2028, 12, 31),
+        ),
+        (
+            "Checkout p99 latency target is 250 ms by Q3 2028, from a baseline of 900 ms.",
+            "Checkout p99 latency",
+            "milliseconds",
+            900,
+            250,
+            date(2028, 9, 30),
+        ),
+        # A count goal keeps the baseline stated after it.
+        (
+            "Hire 9 field technicians by June 2028, from a baseline of 4.",
+            "Field technicians hired",
+            "",
+            4,
+            9,
+            date(2028, 6, 30),
+        ),
+        # "to" inside a metric's name is not where its target starts.
+        (
+            "Shorten time to first invoice from 12 days to 5 days by Q2 2028.",
+            "Time to first invoice",
+            "days",
+            12,
+            5,
+            date(2028, 6, 30),
+        ),
+    ],
+)
+def test_targets_and_baselines_in_other_phrasings_are_read(
+    text: str, metric: str, unit: str, baseline: float, target: float, due: date
+) -> None:
+    facts = read_kr(text)
+    assert (facts.metric, facts.unit, facts.baseline, facts.target, facts.due) == (
+        metric,
+        unit,
+        pytest.approx(baseline),
+        pytest.approx(target),
+        due,
+    )
