@@ -70,7 +70,7 @@ def test_plans_due_together_dm_each_owner_once_and_finish_their_claims(
         (LEAD, ("1.2", "2.2")),
     }
     with plan_sessions() as session:
-        rounds = dict(session.execute(select(OkrRound.plan_id, OkrRound.id)).tuples().all())
+        rounds = dict(session.execute(select(OkrRound.plan_id, OkrRound.id)).all())
         assert sorted(rounds) == sorted(plan.id for plan in plans)
         claims = session.execute(
             select(
@@ -118,4 +118,4 @@ def test_a_failed_dm_keeps_its_round_unfinished_until_recovery_sends_it_once(
 
 def rounds_of(sessions: sessionmaker[Session]) -> dict[int, int]:
     with sessions() as session:
-        return dict(session.execute(select(OkrRound.id, OkrRound.plan_id)).tuples().all())
+        return dict(session.execute(select(OkrRound.id, OkrRound.plan_id)).all())
