@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -315,6 +315,13 @@ def wait_for_leader(app: InProcessApp, timeout: float = 30) -> None:
         time.sleep(0.05)
 
 
+def wait_until(done: Callable[[], object], timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while not done():
+        assert time.time() < deadline, "timed out"
+        time.sleep(0.05)
+
+
 def _plan_id(app: InProcessApp) -> int:
     plan = app.deps.plans.plan_for_channel(workspace_id=TEAM, channel_id=CHANNEL)
     assert plan is not None
@@ -439,6 +446,14 @@ def test_a_round_on_the_engine_dms_each_owner_once_and_the_digest_says_who_is_mi
     # What the engine's scheduled jobs run, in the leading engine's runtime.
     fire_job("okr", _plan_id(app), now)
     fire_job("okr", _plan_id(app), now)  # a second replica, or a repeat: no second DM
+    # The leading engine batches the DMs on its own thread; its claim is finished once they are
+    # all sent.
+    wait_until(
+        lambda: rows(
+            app,
+            "SELECT 1 FROM occurrence_claims WHERE kind = 'okr' AND finished_at IS NOT NULL",
+        )
+    )
     dms = {
         c.params["channel"]: c
         for c in fake.calls_to("chat.postMessage")
