@@ -15,16 +15,20 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import jinja2
 import pypdfium2
-import weasyprint
-from weasyprint.text.fonts import FontConfiguration
 
 from drafting.draft import Draft
 from drafting.pictures.missing_glyphs import identity_encode_fonts
 from drafting.pictures.page import Page, PageMeta, build_page
+
+if TYPE_CHECKING:
+    # Imported where a page is drawn: loading Pango and Cairo takes over a second, and most
+    # processes that import drafting (the serving front, every CLI command) never draw.
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
 
 Paper = Literal["slide", "a4", "letter"]
 TEMPLATES = Path(__file__).parent / "templates"
@@ -78,6 +82,9 @@ def _css_string(text: str) -> str:
 def _fonts() -> tuple[FontConfiguration, weasyprint.CSS]:
     """Inter ships as a Python package, so every machine draws the same letters; CJK and other
     scripts fall back to the system's fonts through fontconfig (fonts-noto-cjk in the image)."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
     config = FontConfiguration()
     faces = [
         f"@font-face {{ font-family: 'Inter'; src: url('{path.as_uri()}'); "
@@ -167,6 +174,8 @@ class _Layout:
 
 
 def _layout(page: Page, paper: Paper, font_pt: float, grow: list[float] | None = None) -> _Layout:
+    import weasyprint
+
     config, faces = _fonts()
     source = render_html(page, paper=paper, font_pt=font_pt, grow=grow)
     document = weasyprint.HTML(string=source, base_url=str(TEMPLATES)).render(
