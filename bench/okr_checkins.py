@@ -4,7 +4,9 @@
 
 The plans are adopted and set up through `PlanService` (two owners per plan, 4,000 in all, and
 a daily check-in at the same minute), then the one scheduling engine runs them with retros
-beside them, each DM posted with a real WebClient to a fake Slack in its own process. Prints
+beside them. Rounds are prepared `--prepare-ahead` seconds before the minute, as the app does,
+and each round's DMs go through the app's DmBurst (slack_sdk's AsyncWebClient) to a fake Slack
+in its own process. Prints
 DMs sent against expected, duplicates (per round and owner, in our records and at Slack), and
 lateness p50/p99 from the scheduled minute to each DM's post (the issue's goal: every DM once,
 p99 <= 2 s). `--overlap` runs two engines that both think they lead. The digest's build time
@@ -18,8 +20,10 @@ import statistics
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from slack_sdk import WebClient
 from sqlalchemy import Engine, func, select, update
@@ -37,11 +41,13 @@ from bench.retro_schedules import (
 from bot import migrate
 from core.clock import SystemClock
 from core.db import make_engine, make_session_factory
+from handlers.dm_burst import DmBurst
 from scheduler.engine import ScheduleEngine
 from scheduler.leader import LeaderLock
 from scheduler.plans.changes import KrChanges
 from scheduler.plans.models import OkrPlan, OkrRound
 from scheduler.plans.outline import KeyResultOutline, ObjectiveOutline, PlanOutline
+from scheduler.plans.ports import CheckinDm, OnSent
 from scheduler.plans.recurring import PlanCheckins
 from scheduler.plans.service import PlanService
 from scheduler.plans.views import KeyResultView, PlanView
@@ -58,13 +64,17 @@ GOAL_P99 = 2.0
 
 
 class SlackDmNotifier:
-    """Sends each check-in DM with chat.postMessage, recording when it went and to whom."""
+    """Sends check-in DMs with chat.postMessage (a round's together through the app's DmBurst,
+    a reminder on its own), recording when each went and to whom."""
 
-    def __init__(self, client: WebClient, due_at: datetime) -> None:
+    def __init__(self, client: WebClient, burst: DmBurst, due_at: datetime) -> None:
         self.client = client
+        self.burst = burst
         self.due_at = due_at
         self.sent: list[tuple[int, str, bool]] = []
         self.lateness: list[float] = []
+        # (seconds after the minute, how many): when the app handed DMs over to be sent.
+        self.handed: list[tuple[float, int]] = []
         self._lock = threading.Lock()
 
     def send_checkin_dm(
@@ -83,6 +93,21 @@ class SlackDmNotifier:
             self.sent.append((round_id, owner, reminder))
             if not reminder:
                 self.lateness.append(done - self.due_at.timestamp())
+
+    def send_checkin_dms(self, dms: Sequence[CheckinDm], on_sent: OnSent) -> None:
+        self.handed.append((time.time() - self.due_at.timestamp(), len(dms)))
+        for dm in dms:
+            refs = ", ".join(kr.ref for kr in dm.key_results)
+            message = {"channel": dm.owner, "text": f"Check in on {dm.plan.title}: KR {refs}"}
+            self.burst.post(self.client.token or "", message, partial(self._landed, dm, on_sent))
+
+    def _landed(self, dm: CheckinDm, on_sent: OnSent, error: Exception | None) -> None:
+        done = time.time()
+        if error is None:
+            with self._lock:
+                self.sent.append((dm.round_id, dm.owner, dm.reminder))
+                self.lateness.append(done - self.due_at.timestamp())
+        on_sent(dm, error is None)
 
     def post_digest(self, workspace_id: str, plan: PlanView) -> None:
         pass
@@ -140,7 +165,11 @@ def register(db: Engine, plans: int, due_at: datetime, threads: int) -> float:
 
 
 def kinds_for(
-    db: Engine, notifier: SlackDmNotifier, retro_client: WebClient, post_threads: int
+    db: Engine,
+    notifier: SlackDmNotifier,
+    retro_client: WebClient,
+    post_threads: int,
+    prepare_ahead: timedelta,
 ) -> list[RecurringKind]:
     sessions = make_session_factory(db)
     retros = RetroService.build(
@@ -155,6 +184,7 @@ def kinds_for(
         notifier=notifier,
         retro_opening=retros.opening,
         post_threads=post_threads,
+        lead=prepare_ahead,
     )
     return [RetroKind(retros), checkins]
 
@@ -165,12 +195,26 @@ def main() -> None:
     parser.add_argument("--plans", type=int, default=2000)
     parser.add_argument("--overlap", action="store_true", help="two engines both leading")
     parser.add_argument("--setup-threads", type=int, default=4)
-    parser.add_argument("--lead", type=int, default=60, help="minimum seconds before the minute")
+    parser.add_argument(
+        "--lead", type=int, default=60, help="minimum seconds before the preparing starts"
+    )
     parser.add_argument(
         "--post-threads",
         type=int,
         default=PlanCheckins.post_threads,
         help="threads sending a batch's DMs (PlanCheckins' default unless given)",
+    )
+    parser.add_argument(
+        "--dm-concurrency",
+        type=int,
+        default=SchedulerSettings().dm_concurrency,
+        help="DMs in flight at once (SCHEDULER__DM_CONCURRENCY)",
+    )
+    parser.add_argument(
+        "--prepare-ahead",
+        type=float,
+        default=SchedulerSettings().prepare_ahead.total_seconds(),
+        help="seconds before the minute the rounds are prepared (SCHEDULER__PREPARE_AHEAD)",
     )
     args = parser.parse_args()
 
@@ -179,7 +223,7 @@ def main() -> None:
     migrate.upgrade(db)
     reg_seconds = register(db, args.plans, datetime.now(UTC), args.setup_threads)
     # The due minute: the first whole minute at least --lead seconds after set-up ends.
-    start = datetime.now(UTC) + timedelta(seconds=args.lead)
+    start = datetime.now(UTC) + timedelta(seconds=args.lead + args.prepare_ahead)
     due_at = (start + timedelta(minutes=1)).replace(second=0, microsecond=0)
     retime(db, due_at)
     expected = args.plans * OWNERS_PER_PLAN
@@ -187,13 +231,20 @@ def main() -> None:
     config = SchedulerSettings(sync_seconds=5.0, leader_retry_seconds=1.0)
     with FakeSlackProcess() as slack:
         client = WebClient(token="xoxb-bench", base_url=slack.api_url)
-        notifier = SlackDmNotifier(client, due_at)
+        burst = DmBurst(base_url=slack.api_url, concurrency=args.dm_concurrency)
+        notifier = SlackDmNotifier(client, burst, due_at)
         locks: list[LeaderLock | None] = (
             [AlwaysLeader(), AlwaysLeader()] if args.overlap else [None, None]
         )
         engines = [
             ScheduleEngine(
-                kinds=kinds_for(db, notifier, client, args.post_threads),
+                kinds=kinds_for(
+                    db,
+                    notifier,
+                    client,
+                    args.post_threads,
+                    timedelta(seconds=args.prepare_ahead),
+                ),
                 db_engine=db,
                 sessions=make_session_factory(db),
                 config=config,
@@ -210,6 +261,7 @@ def main() -> None:
         )
         for engine in engines:
             engine.stop()
+        burst.close()
         at_slack = Counter(slack.posted_channels())
     with make_session_factory(db)() as session:
         rounds = session.scalar(select(func.count()).select_from(OkrRound)) or 0
@@ -231,10 +283,17 @@ def main() -> None:
         f"plans set up                  {args.plans} x {OBJECTIVES * KRS_PER_OBJECTIVE} key results in {reg_seconds:.1f}s (through PlanService)"
     )
     print(f"engine start-up               {start_up:.2f}s")
-    print(f"DM threads                    {args.post_threads}")
+    print(f"DMs in flight at once         {args.dm_concurrency}")
+    print(f"rounds prepared ahead by      {args.prepare_ahead:.0f}s")
     print(f"rounds opened                 {rounds} / {args.plans}")
     print(f"DMs sent                      {len(per_owner)} / {expected} owners")
     print(f"duplicate DMs                 {ours_dupes} (our records), {slack_dupes} (at Slack)")
+    if notifier.handed:
+        first, last = notifier.handed[0], notifier.handed[-1]
+        print(
+            f"handed to the sender           {len(notifier.handed)} batch(es), first "
+            f"{first[0]:+.2f}s ({first[1]} DMs), last {last[0]:+.2f}s ({last[1]} DMs)"
+        )
     if late:
         print(
             f"lateness (minute -> DM)       p50 {statistics.median(late):.2f}s · "

@@ -36,6 +36,7 @@ from drafting.intent_llm import LLMIntentRouter
 from drafting.retro_synthesis import RetroSynthesis
 from drafting.service import Drafter, EngineChoice
 from handlers.deps import ServingDeps, WorkerDeps
+from handlers.dm_burst import DmBurst
 from handlers.draft_jobs import report_interrupted_requests
 from handlers.plan_notifier import (
     AddNote,
@@ -124,7 +125,10 @@ def standalone_retro_synthesis(settings: Settings) -> RetroSynthesis:
 def slack_plan_notifier(settings: Settings, db: Database, add_note: AddNote) -> SlackPlanNotifier:
     """Plans' DMs, digests and closes go out through Slack; check-in notes reach the knowledge
     base through `add_note`."""
-    return SlackPlanNotifier(make_client_for(settings.slack, db.engine), add_note)
+    burst = DmBurst(
+        base_url=settings.slack.api_base_url, concurrency=settings.scheduler.dm_concurrency
+    )
+    return SlackPlanNotifier(make_client_for(settings.slack, db.engine), add_note, burst)
 
 
 def build_serving(settings: Settings, db: Database, *, jobs: JobQueue) -> ServingDeps:
@@ -212,6 +216,7 @@ def recurring_kinds(
         notifier=slack_plan_notifier(settings, db, add_note),
         retro_opening=retros.opening,
         post_threads=settings.scheduler.post_threads,
+        lead=settings.scheduler.prepare_ahead,
     )
     return [RetroKind(retros, post_threads=settings.scheduler.post_threads), checkins]
 

@@ -9,8 +9,10 @@ knowledge base itself in the worker).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
+from functools import partial
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -18,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from drafting.pictures import ChartData, chart_alt_text, render_progress_chart
 from handlers.block_pages import post_paged
 from handlers.deps import WorkerDeps
+from handlers.dm_burst import DmBurst
 from handlers.plan_announcements import build_plan_closed
 from handlers.plan_text import percent
 from handlers.plan_views import (
@@ -28,6 +31,7 @@ from handlers.plan_views import (
     plan_name,
 )
 from knowledge.service import KnowledgeBase
+from scheduler.plans.ports import CheckinDm, OnSent, send_one_by_one
 from scheduler.plans.views import KeyResultView, PlanView
 
 log = logging.getLogger(__name__)
@@ -89,12 +93,34 @@ def upload_chart(client: WebClient, plan: PlanView, *, thread_ts: str) -> str | 
         return None
 
 
+def checkin_message(dm: CheckinDm) -> dict[str, Any]:
+    """chat.postMessage's arguments for one check-in DM."""
+    return {
+        # A user id as the channel opens (or reuses) the bot's DM with that person.
+        "channel": dm.owner,
+        "text": checkin_dm_text(dm.plan, reminder=dm.reminder),
+        "blocks": build_checkin_dm(
+            dm.plan, dm.owner, dm.key_results, round_id=dm.round_id, reminder=dm.reminder
+        ),
+    }
+
+
+def undeliverable(exc: Exception, plan_id: int) -> bool:
+    """A DM that can never arrive counts as done: sending it again would not help."""
+    error = exc.response.get("error") if isinstance(exc, SlackApiError) else None
+    if error in UNDELIVERABLE:
+        log.info("check-in DM for plan %s not deliverable: %s", plan_id, error)
+        return True
+    return False
+
+
 class SlackPlanNotifier:
     """scheduler.plans.ports.PlanNotifier over the workspace's bot token."""
 
-    def __init__(self, client_for: ClientFor, add_note: AddNote) -> None:
+    def __init__(self, client_for: ClientFor, add_note: AddNote, burst: DmBurst) -> None:
         self._client_for = client_for
         self._add_note = add_note
+        self._burst = burst
 
     def send_checkin_dm(
         self,
@@ -105,21 +131,28 @@ class SlackPlanNotifier:
         round_id: int,
         reminder: bool,
     ) -> None:
-        client = self._client_for(workspace_id)
+        dm = CheckinDm(workspace_id, owner, plan, key_results, round_id, reminder)
         try:
-            # A user id as the channel opens (or reuses) the bot's DM with that person.
-            client.chat_postMessage(
-                channel=owner,
-                text=checkin_dm_text(plan, reminder=reminder),
-                blocks=build_checkin_dm(
-                    plan, owner, key_results, round_id=round_id, reminder=reminder
-                ),
-            )
+            self._client_for(workspace_id).chat_postMessage(**checkin_message(dm))
         except SlackApiError as exc:
-            error = exc.response.get("error")
-            if error not in UNDELIVERABLE:
+            if not undeliverable(exc, plan.id):
                 raise
-            log.info("check-in DM for plan %s not deliverable: %s", plan.id, error)
+
+    def send_checkin_dms(self, dms: Sequence[CheckinDm], on_sent: OnSent) -> None:
+        by_workspace: dict[str, list[CheckinDm]] = {}
+        for dm in dms:
+            by_workspace.setdefault(dm.workspace_id, []).append(dm)
+        for workspace_id, group in by_workspace.items():
+            try:
+                token = self._client_for(workspace_id).token
+            except Exception as exc:
+                log.warning("no token for workspace %s: %s", workspace_id, exc)
+                token = None
+            for dm in group:
+                if token is None:
+                    on_sent(dm, False)
+                else:
+                    self._burst.post(token, checkin_message(dm), partial(_landed, dm, on_sent))
 
     def post_digest(self, workspace_id: str, plan: PlanView) -> None:
         client = self._client_for(workspace_id)
@@ -165,6 +198,9 @@ class KnowledgeOnlyNotifier:
     ) -> None:
         log.warning("plan %s: no Slack here, the check-in DM was not sent", plan.id)
 
+    def send_checkin_dms(self, dms: Sequence[CheckinDm], on_sent: OnSent) -> None:
+        send_one_by_one(self, dms, on_sent)
+
     def post_digest(self, workspace_id: str, plan: PlanView) -> None:
         log.warning("plan %s: no Slack here, the digest was not posted", plan.id)
 
@@ -173,6 +209,14 @@ class KnowledgeOnlyNotifier:
 
     def plan_closed(self, workspace_id: str, plan: PlanView, retro_id: int | None) -> None:
         log.warning("plan %s: no Slack here, its close was not announced", plan.id)
+
+
+def _landed(dm: CheckinDm, on_sent: OnSent, error: Exception | None) -> None:
+    """A DM of a burst came back: sent, never deliverable (done too), or to be tried again."""
+    done = error is None or undeliverable(error, dm.plan.id)
+    if not done:
+        log.warning("plan %s round %s: a check-in DM failed: %s", dm.plan.id, dm.round_id, error)
+    on_sent(dm, done)
 
 
 def add_note_to(kb: KnowledgeBase, workspace_id: str, title: str, text: str) -> None:

@@ -28,6 +28,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import session_scope
+from scheduler.early import EarlyTrigger, occurrence_of
 from scheduler.jobstore import RetroJobStore
 from scheduler.leader import LeaderLock, make_leader_lock
 from scheduler.recurring import LeaderLifecycle, RecurringKind
@@ -105,7 +106,7 @@ class OccurrenceExecutor(ThreadPoolExecutor):
             clone.__setstate__(job.__getstate__())
             clone._scheduler = job._scheduler
             clone._jobstore_alias = job._jobstore_alias
-            clone.kwargs = {**job.kwargs, "scheduled_at": run_times[-1]}
+            clone.kwargs = {**job.kwargs, "scheduled_at": occurrence_of(job, run_times[-1])}
             job = clone
         super()._do_submit_job(job, run_times)
 
@@ -217,10 +218,11 @@ class RecurringScheduler:
                 continue
             wanted.update(series_job_id(kind.name, k) for k in keys)
             for one in series:
+                trigger = one.spec.trigger(now=now)
                 to_add.append(
                     (
                         series_job_id(kind.name, one.key),
-                        one.spec.trigger(now=now),
+                        EarlyTrigger(trigger, one.lead) if one.lead else trigger,
                         {
                             "func": fire_job,
                             "args": (kind.name, one.key),

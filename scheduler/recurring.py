@@ -28,6 +28,9 @@ class Series:
     key: int
     spec: ScheduleSpec
     name: str
+    # Fired this long before each occurrence (scheduler/early.py): `fire` then gets the
+    # occurrence's time, still ahead, and must hold back what people see until then.
+    lead: timedelta = timedelta(0)
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,8 @@ class RecurringKind(Protocol):
         ...
 
     def fire(self, key: int, occurrence_at: datetime) -> None:
-        """One occurrence as scheduled (not the wall clock); claims it, so a repeat is a no-op."""
+        """One occurrence as scheduled (not the wall clock; ahead of it when the series has a
+        lead); claims it, so a repeat is a no-op."""
         ...
 
     def run_deadline(self, action: str, key: int) -> None: ...

@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from scheduler.plans.views import KeyResultView, PlanView
 
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CheckinDm:
+    """One owner's check-in DM of a round."""
+
+    workspace_id: str
+    owner: str
+    plan: PlanView
+    key_results: list[KeyResultView]
+    round_id: int
+    reminder: bool = False
+
+
+OnSent = Callable[[CheckinDm, bool], None]
+
 
 class PlanNotifier(Protocol):
+    def send_checkin_dms(self, dms: Sequence[CheckinDm], on_sent: OnSent) -> None:
+        """Many DMs due together, sent as concurrently as the notifier can. `on_sent(dm, ok)`
+        is called once per DM, from any thread and possibly after this returns; `ok` is False
+        when it should be tried again later. Never raises."""
+        ...
+
     def send_checkin_dm(
         self,
         workspace_id: str,
@@ -33,3 +59,17 @@ class PlanNotifier(Protocol):
     def plan_closed(self, workspace_id: str, plan: PlanView, retro_id: int | None) -> None:
         """The period ended: scores are set and the quarter-close retro (if one opened) is open."""
         ...
+
+
+def send_one_by_one(notifier: PlanNotifier, dms: Sequence[CheckinDm], on_sent: OnSent) -> None:
+    """`send_checkin_dms` for a notifier with nothing better than one call after another."""
+    for dm in dms:
+        try:
+            notifier.send_checkin_dm(
+                dm.workspace_id, dm.owner, dm.plan, dm.key_results, dm.round_id, dm.reminder
+            )
+        except Exception:
+            log.exception("plan %s round %s: a check-in DM failed", dm.plan.id, dm.round_id)
+            on_sent(dm, False)
+        else:
+            on_sent(dm, True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -77,6 +78,9 @@ class PlanCheckins:
     name: str = KIND
     # Threads sending a batch's DMs (each a Slack call; the client retries rate limits).
     post_threads: int = 16
+    # Rounds open this long before their minute (claims, rows, each owner's DM claimed), so at
+    # the minute only the DMs are left to send. Shorter than the engine's `recover_after`.
+    lead: timedelta = timedelta(seconds=30)
     _dispatcher: _DispatcherSlot = field(
         default_factory=_DispatcherSlot, init=False, repr=False, compare=False
     )
@@ -112,7 +116,14 @@ class PlanCheckins:
         for plan in rows:
             spec = spec_of(plan)
             if spec is not None:
-                found.append(Series(key=plan.id, spec=spec, name=f"OKR check-ins: {plan.title}"))
+                found.append(
+                    Series(
+                        key=plan.id,
+                        spec=spec,
+                        name=f"OKR check-ins: {plan.title}",
+                        lead=self.lead,
+                    )
+                )
         return found
 
     def deadlines(self, session: Session) -> list[Deadline]:
@@ -160,6 +171,8 @@ class PlanCheckins:
         now = as_utc(self.clock.now())
         with session_scope(self.sessions) as session:
             opened = open_rounds(session, [(key, occurrence_at)], now)
+        if opened and (ahead := (as_utc(occurrence_at) - now).total_seconds()) > 0:
+            time.sleep(ahead)  # fired ahead of its minute: the DMs wait for it
         for item in opened:
             if self._deliver_all(item.view, item.round_id, item.dms, kind="dm"):
                 continue  # left unfinished: `recover` retries the DMs that failed, once

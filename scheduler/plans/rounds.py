@@ -16,6 +16,7 @@ flight here are never resumed by this process's own recovery.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import queue
 import threading
@@ -37,7 +38,7 @@ from scheduler.batches import BatchWriter, take_batch
 from scheduler.models import OccurrenceClaim
 from scheduler.occurrences import finish_occurrences, record_results
 from scheduler.plans.models import OkrPlan, OkrRound, OkrRoundNotice
-from scheduler.plans.ports import PlanNotifier
+from scheduler.plans.ports import CheckinDm, PlanNotifier
 from scheduler.plans.reading import dm_views
 from scheduler.plans.views import KeyResultView, PlanView
 
@@ -47,6 +48,8 @@ KIND = "okr"
 # Plans per transaction: a batch's statements stay well under either database's bind limit.
 MAX_BATCH = 200
 ROWS_PER_INSERT = 500
+# How long a stopping dispatcher waits for DMs still in flight to report back.
+STOP_WAIT_SECONDS = 60.0
 Occurrence = tuple[int, datetime]  # (plan id, occurrence)
 _T = TypeVar("_T")
 
@@ -210,14 +213,16 @@ def _insert_rounds(
 ) -> list[int]:
     if not due:
         return []
+    # Opened ahead of its occurrence (a series' lead), a round's reminder and digest still
+    # count from the occurrence, when the DMs go out.
     rows = [
         {
             "plan_id": plan.id,
             "workspace_id": plan.workspace_id,
             "occurrence_at": at,
             "opened_at": now,
-            "remind_at": now + timedelta(seconds=plan.remind_after_seconds),
-            "digest_at": now + timedelta(seconds=plan.digest_after_seconds),
+            "remind_at": max(now, at) + timedelta(seconds=plan.remind_after_seconds),
+            "digest_at": max(now, at) + timedelta(seconds=plan.digest_after_seconds),
         }
         for plan, at in due
     ]
@@ -291,6 +296,11 @@ class RoundDispatcher(BatchWriter):
         self._fires: queue.Queue[_Fire] = queue.Queue()
         self._results: queue.Queue[tuple[int, str, bool]] = queue.Queue()
         self._pending: dict[int, _Pending] = {}  # writer thread only
+        # DMs handed to the notifier and not reported back yet.
+        self._outstanding = 0
+        self._unreported = threading.Condition()
+        # Rounds opened before their occurrence, by occurrence: writer thread only.
+        self._held: list[tuple[datetime, int, OpenedRound]] = []
         # Claimed here and not finished: recovery must leave these alone.
         self._in_flight: set[Occurrence] = set()
         self._lock = threading.Lock()
@@ -299,6 +309,10 @@ class RoundDispatcher(BatchWriter):
         )
 
     def _after_stop(self) -> None:
+        # A DM sent and not marked sent would be sent again by recovery: wait for the sends
+        # still in flight (a notifier may report after its call returned) before the last flush.
+        with self._unreported:
+            self._unreported.wait_for(lambda: self._outstanding <= 0, timeout=STOP_WAIT_SECONDS)
         self._flush_results()
 
     def in_flight(self) -> set[Occurrence]:
@@ -315,9 +329,10 @@ class RoundDispatcher(BatchWriter):
 
     def _run(self) -> None:
         while not (self._stop.is_set() and self._fires.empty()):
-            batch = take_batch(self._fires, limit=MAX_BATCH)
+            batch = take_batch(self._fires, limit=MAX_BATCH, wait=self._wait())
             if batch:
                 self._open(batch)
+            self._release()
             try:
                 self._flush_results()
             except Exception:
@@ -342,12 +357,48 @@ class RoundDispatcher(BatchWriter):
             self._pending[r.round_id] = _Pending(
                 (r.plan_id, r.occurrence_at), r.round_id, set(r.dms)
             )
-            for owner, krs in r.dms.items():
-                self._posts.submit(self._send, r.view, owner, krs, r.round_id)
+            # Opened ahead of its minute (the series' lead): its DMs wait for it.
+            heapq.heappush(self._held, (r.occurrence_at, r.round_id, r))
+        self._release()
 
-    def _send(self, view: PlanView, owner: str, krs: list[KeyResultView], round_id: int) -> None:
-        ok = deliver(self._notifier, view, owner, krs, round_id, reminder=False)
-        self._results.put((round_id, owner, ok))
+    def _wait(self) -> float:
+        """How long to wait for fires: never past the minute of the next held round."""
+        if not self._held:
+            return 0.05
+        left = (self._held[0][0] - as_utc(self._clock.now())).total_seconds()
+        return max(0.0, min(0.05, left))
+
+    def _release(self) -> None:
+        """Send the DMs of every held round whose occurrence has come, all at once."""
+        now = as_utc(self._clock.now())
+        dms: list[CheckinDm] = []
+        while self._held and self._held[0][0] <= now:
+            r = heapq.heappop(self._held)[2]
+            dms += [
+                CheckinDm(r.view.workspace_id, owner, r.view, krs, r.round_id)
+                for owner, krs in r.dms.items()
+            ]
+        if dms:
+            with self._unreported:
+                self._outstanding += len(dms)
+            # On the pool: a notifier that sends one after another must not hold the writer.
+            self._posts.submit(self._send_all, dms)
+
+    def _send_all(self, dms: list[CheckinDm]) -> None:
+        try:
+            self._notifier.send_checkin_dms(dms, self._sent)
+        except Exception:
+            # Against the port's word; marking them failed leaves the rounds to `recover`,
+            # which skips any DM already marked sent.
+            log.exception("sending %d check-in DMs failed", len(dms))
+            for dm in dms:
+                self._sent(dm, False)
+
+    def _sent(self, dm: CheckinDm, ok: bool) -> None:
+        self._results.put((dm.round_id, dm.owner, ok))
+        with self._unreported:
+            self._outstanding -= 1
+            self._unreported.notify_all()
 
     def _flush_results(self) -> None:
         results: list[tuple[int, str, bool]] = []

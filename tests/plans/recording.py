@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from scheduler.plans.ports import CheckinDm, OnSent, send_one_by_one
 from scheduler.plans.views import KeyResultView, PlanView
 
 
@@ -32,6 +34,9 @@ class RecordingNotifier:
                 self.fail_once.discard(owner)
                 raise ConnectionError("slack is down")
             self.dms.append((owner, tuple(kr.ref for kr in key_results), round_id, reminder))
+
+    def send_checkin_dms(self, dms: Sequence[CheckinDm], on_sent: OnSent) -> None:
+        send_one_by_one(self, dms, on_sent)
 
     def post_digest(self, workspace_id: str, plan: PlanView) -> None:
         with self._lock:

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.clock import ManualClock
+from core.clock import ManualClock, as_utc
 from scheduler.models import OccurrenceClaim
 from scheduler.occurrences import unfinished
-from scheduler.plans.models import OkrRound, OkrRoundNotice
+from scheduler.plans.models import DEFAULT_REMIND_AFTER_SECONDS, OkrRound, OkrRoundNotice
 from scheduler.plans.recurring import KIND, PlanCheckins
 from scheduler.plans.service import PlanService
 from scheduler.plans.views import PlanView
@@ -119,3 +119,30 @@ def test_a_failed_dm_keeps_its_round_unfinished_until_recovery_sends_it_once(
 def rounds_of(sessions: sessionmaker[Session]) -> dict[int, int]:
     with sessions() as session:
         return dict(session.execute(select(OkrRound.id, OkrRound.plan_id)).all())
+
+
+def test_rounds_fired_ahead_open_at_once_and_dm_nobody_before_their_minute(
+    service: PlanService,
+    leading: PlanCheckins,
+    notifier: RecordingNotifier,
+    clock: ManualClock,
+    plan_sessions: sessionmaker[Session],
+) -> None:
+    plans = [activate(service, f"C0AHEAD{n:02d}") for n in range(3)]
+    clock.set(FIRST_ROUND - timedelta(seconds=30))  # the series' lead: fired 30 s early
+    fire_all(leading, plans)
+    with plan_sessions() as session:
+        rounds = list(session.scalars(select(OkrRound)))
+        claimed = session.scalar(select(func.count()).select_from(OkrRoundNotice))
+    assert len(rounds) == 3 and claimed == 9  # rounds open and every DM claimed, ahead
+    # Reminder and digest count from the minute the DMs go out, not from the opening.
+    assert {as_utc(r.remind_at) for r in rounds} == {
+        FIRST_ROUND + timedelta(seconds=DEFAULT_REMIND_AFTER_SECONDS)
+    }
+    time.sleep(0.3)
+    assert notifier.dms == []  # nobody hears of it before its minute
+    clock.set(FIRST_ROUND)
+    wait_for(lambda: len(notifier.dms) == 9)
+    wait_for(lambda: not leading._dispatcher.get().in_flight())  # type: ignore[union-attr]
+    with plan_sessions() as session:
+        assert unfinished(session, kind=KIND, claimed_before=clock.now() + timedelta(days=1)) == []

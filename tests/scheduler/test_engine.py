@@ -5,6 +5,7 @@ retro service both read, so minutes of schedule pass without waiting for them.""
 
 from __future__ import annotations
 
+import pickle
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -13,12 +14,14 @@ from zoneinfo import ZoneInfo
 
 import apscheduler.schedulers.base
 import pytest
+from apscheduler.job import Job
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.clock import Clock, ManualClock, SystemClock, as_utc
 from core.db import session_scope
+from scheduler.early import EarlyTrigger, occurrence_of
 from scheduler.engine import LOCAL, SYNC_EXECUTOR, RecurringScheduler, ScheduleEngine
 from scheduler.models import OccurrenceClaim, Retro, RetroSeries
 from scheduler.plans.recurring import PlanCheckins
@@ -26,7 +29,7 @@ from scheduler.plans.service import PlanService
 from scheduler.retro_kind import RetroKind
 from scheduler.retro_service import RetroService
 from scheduler.settings import SchedulerSettings
-from scheduler.when import parse_when
+from scheduler.when import next_fire_times, parse_when
 from tests.plans.conftest import T0 as PLANS_T0
 from tests.plans.recording import RecordingNotifier
 from tests.plans.test_recurring import FIRST_ROUND
@@ -358,3 +361,21 @@ def test_one_engine_runs_retros_and_plan_check_ins_side_by_side(
     with sessions() as s:
         kinds = {c.kind for c in s.scalars(select(OccurrenceClaim)) if c.finished_at}
     assert kinds == {"retro", "okr"}
+
+
+def test_an_early_trigger_fires_its_lead_before_each_occurrence_across_a_dst_change() -> None:
+    # Mondays at 10:00 in Berlin, across the end of summer time (25 Oct 2026).
+    start = datetime(2026, 10, 15, tzinfo=UTC)
+    spec = parse_when("weekly on monday at 10:00 in Europe/Berlin", default_tz="UTC", now=start)
+    plain = spec.trigger(now=start)
+    early = EarlyTrigger(spec.trigger(now=start), timedelta(seconds=30))
+    occurrences = next_fire_times(plain, 3, after=start)
+    runs = next_fire_times(early, 3, after=start)
+    assert [o.astimezone(ZoneInfo("Europe/Berlin")).hour for o in occurrences] == [10, 10, 10]
+    assert [o - r for o, r in zip(occurrences, runs, strict=True)] == [timedelta(seconds=30)] * 3
+    job = Job.__new__(Job)
+    job.trigger = pickle.loads(pickle.dumps(early))  # as the job store keeps it
+    assert occurrence_of(job, runs[0]) == occurrences[0]
+    # A series added nearer its occurrence than the lead still gets it (run at once).
+    near = occurrences[0] - timedelta(seconds=10)
+    assert early.get_next_fire_time(None, near) == runs[0]

@@ -198,7 +198,16 @@ def test_a_leader_killed_between_claim_and_prompt_loses_no_prompt(
 
     # The next leader (the real `alignbot scheduler`) resumes every unfinished claim.
     log = tmp_path / "scheduler.log"
-    procs.append(scheduler_replica(url, fake_slack, log, SCHEDULER__RECOVER_AFTER="PT1S"))
+    procs.append(
+        scheduler_replica(
+            url,
+            fake_slack,
+            log,
+            SCHEDULER__RECOVER_AFTER="PT1S",
+            # Rounds prepared ahead would count as interrupted within a second.
+            SCHEDULER__PREPARE_AHEAD="PT0S",
+        )
+    )
     try:
         wait_for(
             lambda: all(c.finished_at for c in retro_claims(sessions, series_id)),

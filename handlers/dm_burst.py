@@ -1,0 +1,96 @@
+"""Many DMs at once: slack_sdk's AsyncWebClient on one event-loop thread, connections kept alive.
+
+When 4,000 check-in DMs are due at 10:00, what bounds them is how many calls are in flight,
+not CPU: each waits on Slack for tens of milliseconds. A thread per call in flight would take
+hundreds of threads, and slack_sdk's WebClient opens a new connection for every call. Here one
+loop keeps up to `concurrency` calls in flight over one aiohttp session, and the same 429 and
+5xx retry handlers as every other client apply. `post` returns at once; `on_done` hears of each
+call, from the loop's thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+log = logging.getLogger(__name__)
+OnDone = Callable[[Exception | None], None]
+
+
+class DmBurst:
+    """chat.postMessage calls sent concurrently; started on the first `post`."""
+
+    def __init__(self, *, base_url: str, concurrency: int = 32, timeout: int = 15) -> None:
+        self._base_url = base_url
+        self._concurrency = concurrency
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._clients: dict[str, AsyncWebClient] = {}  # by token; loop thread only
+
+    def post(self, token: str, message: dict[str, Any], on_done: OnDone) -> None:
+        """Queue one chat.postMessage with `message`'s arguments under `token`."""
+        loop = self._running_loop()
+        asyncio.run_coroutine_threadsafe(self._post(token, message, on_done), loop)
+
+    def close(self) -> None:
+        with self._lock:
+            loop, self._loop = self._loop, None
+        if loop is None:
+            return
+        if self._session is not None:
+            asyncio.run_coroutine_threadsafe(self._session.close(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, name="dm-burst", daemon=True).start()
+                self._loop = loop
+            return self._loop
+
+    def _client(self, token: str) -> AsyncWebClient:
+        if self._session is None:
+            # Made on the loop: an aiohttp session belongs to the loop it was made on.
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._concurrency)
+            )
+        client = self._clients.get(token)
+        if client is None:
+            client = AsyncWebClient(
+                token=token,
+                base_url=self._base_url,
+                timeout=self._timeout,
+                session=self._session,
+                retry_handlers=[
+                    AsyncConnectionErrorRetryHandler(max_retry_count=2),
+                    AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+                    AsyncServerErrorRetryHandler(max_retry_count=2),
+                ],
+            )
+            self._clients[token] = client
+        return client
+
+    async def _post(self, token: str, message: dict[str, Any], on_done: OnDone) -> None:
+        error: Exception | None = None
+        try:
+            await self._client(token).chat_postMessage(**message)
+        except Exception as exc:
+            error = exc
+        try:
+            on_done(error)
+        except Exception:
+            log.exception("a DM's completion callback failed")
