@@ -32,6 +32,11 @@ KIND_OF = {
     "threats": "threat",
 }
 MIN_PER_QUADRANT = 3
+# Past the first MIN_PER_QUADRANT items of a quadrant, an item must be one the classifier is
+# sure of: on held-out documents its predictions at 0.8 or above are right about nine times in
+# ten, those between 0.5 and 0.7 about six in ten. A quadrant of three sure items reads better
+# than five with two misfits; the draft says when a quadrant has fewer than three.
+SURE_EXTRA = 0.8
 NEAR_DUPLICATE = 0.9
 _RECORD_ROW = re.compile(r"^[\w ()/-]{1,40}:\s*[^;]+;\s*[\w ()/-]{1,40}:")
 # Openers that lean on the sentence before ("This meant...", "That said,...").
@@ -169,6 +174,8 @@ def select(ranked: dict[str, list[Candidate]], per_section: int) -> dict[str, li
         for candidate in ranked[key]:
             if len(chosen[key]) >= per_section:
                 break
+            if len(chosen[key]) >= MIN_PER_QUADRANT and candidate.statement.confidence < SURE_EXTRA:
+                continue
             text = normalised(candidate.statement.text)
             vector = candidate.statement.vector
             if text in seen or any(float(vector @ v) >= NEAR_DUPLICATE for v in taken):
