@@ -12,6 +12,7 @@ import pytest
 from drafting.draft import Draft
 from drafting.metric_text import measures, metric_name
 from drafting.service import Drafter
+from drafting.swot_offline import bare_level
 from tests.drafting.conftest import SampleKB
 
 WORKSPACE = "TKILN0001"
@@ -47,11 +48,15 @@ web_sessions,41000,43000,45000,marketing
 
 
 @pytest.fixture(scope="module")
-def plan(offline_drafter: Drafter, sample_kb: SampleKB) -> Draft:
+def swot(offline_drafter: Drafter, sample_kb: SampleKB) -> Draft:
     sample_kb.kb.add_text(WORKSPACE, title="Kilnworth results", text=RESULTS)
     sample_kb.kb.add_text(WORKSPACE, title="Kilnworth plan 2027", text=PLAN)
     sample_kb.kb.add_bytes(WORKSPACE, filename="kpi_export.csv", data=EXPORT)
-    swot = offline_drafter.draft_swot(WORKSPACE, SUBJECT)
+    return offline_drafter.draft_swot(WORKSPACE, SUBJECT)
+
+
+@pytest.fixture(scope="module")
+def plan(offline_drafter: Drafter, swot: Draft) -> Draft:
     return offline_drafter.draft_okr(WORKSPACE, SUBJECT, from_swot=swot)
 
 
@@ -87,3 +92,13 @@ def test_metric_names_leave_out_when_and_whose_intent() -> None:
 
 def test_the_scale_of_a_score_is_not_a_value() -> None:
     assert measures("Service should be 8 out of 10 or better.") == ["8"]
+
+
+def test_a_level_with_nothing_to_judge_it_by_is_no_swot_item(swot: Draft) -> None:
+    """ "Breakage in transit was 5.4% of orders shipped" says neither good nor bad; it is still
+    the baseline of the breakage key result above."""
+    items = " ".join(i.text for s in swot.sections[:4] for i in s.items)
+    assert "5.4%" not in items
+    assert bare_level("Average revenue per member was 52 euros a month.")
+    assert not bare_level("Gross margin was 61% for the year, held back by gas prices.")
+    assert not bare_level("Churn was 4.1%, up from 3.2% last year.")
