@@ -235,12 +235,16 @@ def _figure(value: str | None) -> str:
     return re.sub(r"[^\d.%]", "", value or "")
 
 
+_PERIOD_NAMES = re.compile(r"\b(?:(?:19|20)\d\d|[QH][1-4]|FY\s?'?\d{2,4})\b", re.I)
+
+
 def _table_headers(pool: Pool) -> dict[str, str]:
     """Per chunk, its table's row of column names: the first table row, holding no figures."""
     headers: dict[str, str] = {}
     for statement in pool.statements:
         if " | " in statement.text and statement.chunk_id not in headers:
-            if not re.search(r"\d", statement.text):
+            # Column names hold no values, though they may name periods ("2026 YTD").
+            if not re.search(r"\d", _PERIOD_NAMES.sub("", statement.text)):
                 headers[statement.chunk_id] = statement.text
             else:
                 headers[statement.chunk_id] = ""

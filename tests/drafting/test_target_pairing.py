@@ -7,11 +7,14 @@ the baselines sit in other documents, one in a CSV export. Behaviours, not wordi
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from drafting.draft import Draft
+from drafting.key_results import pair_goal
 from drafting.metric_text import measures, metric_name
 from drafting.service import Drafter
+from drafting.statement_pool import Typed
 from drafting.swot_offline import bare_level
 from tests.drafting.conftest import SampleKB
 
@@ -39,6 +42,12 @@ Retailer service score should be 8 out of 10 or better in the spring survey.
 | Kiln energy per firing (kWh) | 310 | 260 | Dec 2027 |
 
 - Goal: cut breakage in transit to 2% by Q3 2027.
+
+## Scorecard
+
+| Measure | 2025 | 2026 YTD | 2027 target |
+|---|---|---|---|
+| Wholesale accounts | 84 | 97 | 120 |
 """
 
 EXPORT = b"""metric,jul,aug,sep,owner
@@ -72,6 +81,7 @@ def key_results(plan: Draft) -> list[str]:
         ("8 out of 10", "6.2"),  # a score on a scale
         ("260", "310"),  # a row of a table with baseline and target columns
         ("2%", "5.4%"),  # "Goal: cut X to N"
+        ("120", "97"),  # a scorecard row: the latest period before the target column
     ],
 )
 def test_each_stated_target_is_paired_with_its_baseline(
@@ -102,3 +112,29 @@ def test_a_level_with_nothing_to_judge_it_by_is_no_swot_item(swot: Draft) -> Non
     assert bare_level("Average revenue per member was 52 euros a month.")
     assert not bare_level("Gross margin was 61% for the year, held back by gas prices.")
     assert not bare_level("Churn was 4.1%, up from 3.2% last year.")
+
+
+def _typed(text: str, kind: str = "goal") -> Typed:
+    vector = np.ones(384, dtype=np.float32) / np.sqrt(384)
+    return Typed("doc#1", "doc", 0, text, "Goals", kind, 0.9, vector)
+
+
+@pytest.mark.parametrize(
+    "goal",
+    [
+        "Raise NPS to 50 (currently 38).",
+        "Target NPS of 50, up from 38.",
+        "Increase NPS by 12 points to 50.",
+        "NPS target for 2027: 50",
+    ],
+)
+def test_the_target_is_the_value_the_goal_marks_as_one(goal: str) -> None:
+    facts = [_typed("Member NPS was 38 in the autumn survey.", "weakness")]
+    kr = pair_goal(_typed(goal), facts, "NPS")
+    assert kr is not None and (kr.baseline, kr.target) == ("38", "50")
+
+
+def test_how_far_a_goal_moves_a_metric_is_not_its_baseline() -> None:
+    facts = [_typed("Average onboarding takes 11 weeks.", "weakness")]
+    kr = pair_goal(_typed("Cut onboarding time by 5 weeks to 6 weeks by Q3."), facts, "X")
+    assert kr is not None and kr.baseline == "11 weeks" and kr.target == "6 weeks"
