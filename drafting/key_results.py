@@ -311,8 +311,15 @@ def _baseline(
         # in its document, is the more recent baseline.
         score = similarity + 0.5 * overlap + 1e-4 * _order(fact)
         if best is None or score > best[0]:
-            best = (score, with_unit(fact.text, same_unit[0]), fact)
+            value = with_unit(fact.text, same_unit[0])
+            if in_row and unit == "%" and "%" not in value and _PERCENT_NAME.search(fact.text):
+                # A CSV cell carries no unit; a column or row named "..._pct" says it.
+                value += "%"
+            best = (score, value, fact)
     return (best[1], best[2]) if best else (None, None)
+
+
+_PERCENT_NAME = re.compile(r"(?:\b|_)(?:pct|percent|percentage)(?:\b|_)", re.I)
 
 
 def _order(statement: Typed) -> float:

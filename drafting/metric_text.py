@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from drafting.grounding import extract_figures
-from drafting.labels import FUNCTION_WORDS
+from drafting.labels import FUNCTION_WORDS, area_scores, label_for, label_words, tidy_label
 from drafting.statement_pool import without_owner
 from knowledge.statements import display_text
 
@@ -275,3 +275,17 @@ def metric_name(text: str) -> str:
 def parse_record(text: str) -> dict[str, str]:
     """ "metric: X; current: Y; target: Z." as {"metric": "X", ...} (table and CSV rows)."""
     return {k.strip().lower(): v.strip() for k, v in _RECORD_PAIR.findall(text.strip().rstrip("."))}
+
+
+def metric_label(text: str, heading: str | None, projects: set[str]) -> str:
+    """A goal is labelled by what it measures: its metric's business area, else the metric's
+    own name when it is short ("DIGITAL SUBSCRIBERS"), not the verb it opens with ("CUT")."""
+    metric = metric_name(text)
+    scores = area_scores(metric)
+    if scores:
+        best = max(n for _, n in scores)
+        return next(label for label, n in scores if n == best)
+    named = label_words(metric)
+    if 1 <= len(named) <= 3 and not re.search(r"\d", metric):
+        return tidy_label(" ".join(named))
+    return label_for(display_text(text), heading, projects=projects)

@@ -14,15 +14,8 @@ from drafting.draft import OFFLINE_ENGINE, SECTION_TITLES, Draft, Item, Section
 from drafting.facts import normalised
 from drafting.grounding import check_draft
 from drafting.key_results import KeyResult, baseline_only, pair_goal, superseded_rows
-from drafting.labels import (
-    area_scores,
-    label_for,
-    label_words,
-    objective_names,
-    project_names,
-    tidy_label,
-)
-from drafting.metric_text import measures, metric_name, parse_record
+from drafting.labels import label_for, objective_names, project_names
+from drafting.metric_text import measures, metric_label, parse_record
 from drafting.mission_values import mission_of, values_of
 from drafting.priorities import PLAN_VERBS
 from drafting.retriever import Retriever
@@ -153,20 +146,6 @@ def _goals(
     return kept
 
 
-def _goal_label(goal: Typed, projects: set[str]) -> str:
-    """A key result is labelled by what it measures: its metric's business area, else the
-    metric's own name when it is short ("DIGITAL SUBSCRIBERS"), not the verb it opens with."""
-    metric = metric_name(goal.text)
-    scores = area_scores(metric)
-    if scores:
-        best = max(n for _, n in scores)
-        return next(label for label, n in scores if n == best)
-    named = label_words(metric)
-    if 1 <= len(named) <= 3 and not re.search(r"\d", metric):
-        return tidy_label(" ".join(named))
-    return label_for(display_text(goal.text), goal.heading, projects=projects)
-
-
 _SURELY_OUTSIDE = 0.5  # above it the classifier rates no other type likelier
 
 
@@ -198,7 +177,7 @@ def key_results_of(
         header = headers.get(goal.chunk_id) if " | " in goal.text else None
         if " | " in goal.text and header is None:
             continue  # a table row whose columns are unknown cannot be read as a key result
-        label = _goal_label(goal, projects)
+        label = metric_label(goal.text, goal.heading, projects)
         kr = pair_goal(goal, facts, label, header, superseded)
         if kr is None:
             continue

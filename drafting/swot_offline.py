@@ -16,6 +16,7 @@ from drafting.draft import OFFLINE_ENGINE, SECTION_TITLES, Draft, Item, Section
 from drafting.facts import normalised
 from drafting.grounding import check_draft, extract_figures
 from drafting.labels import FUNCTION_WORDS, label_for, project_names
+from drafting.metric_text import metric_label
 from drafting.parties import party, subject_phrase
 from drafting.polarity import BAD_WHEN_UP, GOOD_WHEN_UP, favourable, polarity_shift
 from drafting.priorities import Evidence, draft_priorities
@@ -259,8 +260,13 @@ def draft_swot_offline(
 
     def label(statement: Typed) -> str:
         if statement.key not in labels:
-            labels[statement.key] = label_for(
-                display_text(statement.text), statement.heading, lens_used, projects=projects
+            # A goal opens with its verb ("Cut the rewash rate ..."): what it measures names it.
+            labels[statement.key] = (
+                metric_label(statement.text, statement.heading, projects)
+                if statement.kind == "goal"
+                else label_for(
+                    display_text(statement.text), statement.heading, lens_used, projects=projects
+                )
             )
         return labels[statement.key]
 
