@@ -77,12 +77,28 @@ def table_record(row: str, header: str) -> str:
     cells = [c.strip() for c in row.split(" | ")]
     if len(names) != len(cells):
         return row
-    pairs = []
-    for name, cell in zip(names, cells, strict=True):
+    columns = []
+    for name in names:
         lowered = name.lower()
-        standard = next((std for std, words in _COLUMNS if any(w in lowered for w in words)), name)
-        pairs.append(f"{standard}: {cell}")
+        columns.append(
+            next((std for std, words in _COLUMNS if any(w in lowered for w in words)), name)
+        )
+    if "metric" not in columns:
+        columns[0] = "metric"  # a table with a row per metric names it in its first column
+    if "target" in columns and "current" not in columns:
+        # "| Measure | 2025 | 2026 YTD | 2027 target |": the latest period before the target
+        # column is where the metric stands now.
+        periods = [
+            i for i, name in enumerate(names[: columns.index("target")]) if _PERIOD.search(name)
+        ]
+        if periods:
+            columns[periods[-1]] = "current"
+    pairs = [f"{column}: {cell}" for column, cell in zip(columns, cells, strict=True)]
     return "; ".join(pairs) + "."
+
+
+# A column named for a period: a year, a quarter or half, a financial year, year to date.
+_PERIOD = re.compile(r"\b(?:(?:19|20)\d\d|[QH][1-4]|FY\s?'?\d{2,4}|ytd|year to date)\b", re.I)
 
 
 def from_record(goal: Typed, label: str, text: str | None = None) -> KeyResult | None:
@@ -128,10 +144,18 @@ def pair_goal(
         kr = KeyResult(label, text, [goal.chunk_id], target, goal.vector, metric)
         kr.baseline, kr.due = base, due
         return kr
-    target = values[-1]
+    roles = value_roles(line, values)
+    # "by 5 weeks" is how far the metric moves, neither where it stands nor where it goes.
+    levels = [v for v, role in zip(values, roles, strict=True) if role != "change"] or values
+    marked = [v for v, role in zip(values, roles, strict=True) if role == "target"]
+    bases = [v for v, role in zip(values, roles, strict=True) if role == "baseline"]
+    unmarked = [v for v in levels if v not in bases]
+    # The value the line marks as its target ("to 50"), else its last level that is not
+    # marked as today's ("Raise NPS to 50 (currently 38)": 50, not 38).
+    target = marked[-1] if marked else (unmarked or levels)[-1]
     unit = unit_of(line, target)
     target_read = with_unit(line, target)
-    same = [v for v in values[:-1] if unit_of(line, v) == unit and v != target]
+    same = [v for v in bases + levels if unit_of(line, v) == unit and v != target]
     if same:
         # "Coverage is 64%; the target is 80%": the goal states its own baseline.
         own = with_unit(line, same[0])
@@ -159,6 +183,44 @@ def pair_goal(
     if owner:
         kr.text = f"{kr.text.rstrip('.')} {owner}."
     return kr
+
+
+# Words that mark a value's role in a goal: just before it ("from 38", "currently 38", "to 50",
+# "by 5 weeks") or just after it ("11 weeks today").
+_BASE_BEFORE = re.compile(
+    r"\b(?:from|currently|now|today|baseline|was|were|vs\.?|versus|compared with)\s*:?\s*"
+    r"(?:about\s+|around\s+)?[$€£]?$",
+    re.I,
+)
+_BASE_AFTER = re.compile(r"^\S*\s*(?:\w+\s+)?(?:today|now|currently|at present)\b", re.I)
+_TARGET_BEFORE = re.compile(
+    r"\b(?:to|reach|target|goal|at least|at most|below|under|above|over|within|"
+    r"no more than|fewer than|less than|more than)\s*:?\s*(?:about\s+|around\s+)?[$€£]?$",
+    re.I,
+)
+_CHANGE_BY = re.compile(r"\bby\s+(?:about\s+|around\s+)?[$€£]?$", re.I)
+
+
+def value_roles(line: str, values: list[str]) -> list[str | None]:
+    """Per value of a goal: "baseline", "target", "change" or None when the words around it
+    do not say."""
+    roles: list[str | None] = []
+    at = 0
+    for value in values:
+        found = line.find(value, at)
+        start = found if found >= 0 else line.find(value)
+        at = start + len(value) if start >= 0 else at
+        start = max(start, 0)
+        before, after = line[max(start - 30, 0) : start], line[at : at + 25]
+        if _BASE_BEFORE.search(before) or _BASE_AFTER.match(after):
+            roles.append("baseline")
+        elif _TARGET_BEFORE.search(before):
+            roles.append("target")
+        elif _CHANGE_BY.search(before):
+            roles.append("change")
+        else:
+            roles.append(None)
+    return roles
 
 
 def _row_names(record: dict[str, str], words: set[str], head: str | None = None) -> bool:
@@ -249,8 +311,15 @@ def _baseline(
         # in its document, is the more recent baseline.
         score = similarity + 0.5 * overlap + 1e-4 * _order(fact)
         if best is None or score > best[0]:
-            best = (score, with_unit(fact.text, same_unit[0]), fact)
+            value = with_unit(fact.text, same_unit[0])
+            if in_row and unit == "%" and "%" not in value and _PERCENT_NAME.search(fact.text):
+                # A CSV cell carries no unit; a column or row named "..._pct" says it.
+                value += "%"
+            best = (score, value, fact)
     return (best[1], best[2]) if best else (None, None)
+
+
+_PERCENT_NAME = re.compile(r"(?:\b|_)(?:pct|percent|percentage)(?:\b|_)", re.I)
 
 
 def _order(statement: Typed) -> float:

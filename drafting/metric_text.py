@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from drafting.grounding import extract_figures
-from drafting.labels import FUNCTION_WORDS
+from drafting.labels import FUNCTION_WORDS, area_scores, label_for, label_words, tidy_label
 from drafting.statement_pool import without_owner
 from knowledge.statements import display_text
 
@@ -110,13 +110,21 @@ STOP_WORDS = {
 }
 
 
+_SCALE_BEFORE = re.compile(r"\bout of\s*$", re.I)
+
+
 def is_date(surface: str) -> bool:
     return bool(_DATE.match(surface.strip()))
 
 
 def measures(text: str) -> list[str]:
     """The figures of a statement that are values, not the dates they fall on."""
-    return [f.surface for f in extract_figures(text) if not is_date(f.surface)]
+    # "8 out of 10": the 10 is the scale the value is read on, not a value.
+    return [
+        f.surface
+        for f in extract_figures(text)
+        if not is_date(f.surface) and not _SCALE_BEFORE.search(text[: text.find(f.surface)])
+    ]
 
 
 def unit_of(text: str, surface: str) -> str:
@@ -211,9 +219,21 @@ def head_word(metric: str) -> str | None:
     return words[-1] if words else None
 
 
+# What a goal written in prose opens with before it names its metric: when ("By the end of
+# 2027,") and whose intent ("we want", "our aim is to"). Neither is part of the metric's name.
+_GOAL_PREAMBLE = re.compile(
+    r"^(?:(?:by|before|in|during)\s+(?:the\s+)?(?:end\s+of\s+)?(?:[QH][1-4]\s*)?"
+    r"(?:[A-Z][a-z]{2,8}\s+)?'?(?:19|20)?\d\d,?\s+)?"
+    r"(?:(?:we|I)\s+(?:want|would like|hope|expect|intend|need|aim|plan)(?:\s+to)?\s+"
+    r"(?:(?:see|have|get)\s+)?|our\s+(?:aim|goal|ambition|target|objective)\s+is\s+(?:to\s+)?)?",
+    re.I,
+)
+
+
 def metric_name(text: str) -> str:
     """The measured thing a goal names: "Cut median onboarding time to 6 weeks" -> its metric."""
     clean = display_text(without_owner(text)).rstrip(".")
+    clean = _GOAL_PREAMBLE.sub("", clean, count=1) or clean
     stated = FROM_TO.search(clean)
     if stated:
         # "A programme aims to bring average onboarding time from 11 weeks ...": the metric is
@@ -237,7 +257,12 @@ def metric_name(text: str) -> str:
         return f"{thing} {_PARTICIPLE[counted.group(1).lower()]}"
     clean = _CHANGE_VERB.sub("", clean)
     # "Reach 25,000 digital subscribers by ...": a count names its metric after the number.
-    clean = re.sub(r"^(?:about\s+|at least\s+)?[$€£]?\d[\d,.]*\s*(?=[A-Za-z])", "", clean)
+    clean = re.sub(
+        r"^(?:about\s+|at least\s+)?[$€£]?\d[\d,.]*(?:%|\s?(?:million|billion|thousand|bn|[kmb])\b)?\s*"
+        r"(?=[A-Za-z])",
+        "",
+        clean,
+    )
     match = re.split(_METRIC_END, clean)
     name = match[0].strip(" ,")
     words = name.split()[:8]
@@ -250,3 +275,17 @@ def metric_name(text: str) -> str:
 def parse_record(text: str) -> dict[str, str]:
     """ "metric: X; current: Y; target: Z." as {"metric": "X", ...} (table and CSV rows)."""
     return {k.strip().lower(): v.strip() for k, v in _RECORD_PAIR.findall(text.strip().rstrip("."))}
+
+
+def metric_label(text: str, heading: str | None, projects: set[str]) -> str:
+    """A goal is labelled by what it measures: its metric's business area, else the metric's
+    own name when it is short ("DIGITAL SUBSCRIBERS"), not the verb it opens with ("CUT")."""
+    metric = metric_name(text)
+    scores = area_scores(metric)
+    if scores:
+        best = max(n for _, n in scores)
+        return next(label for label, n in scores if n == best)
+    named = label_words(metric)
+    if 1 <= len(named) <= 3 and not re.search(r"\d", metric):
+        return tidy_label(" ".join(named))
+    return label_for(display_text(text), heading, projects=projects)

@@ -14,22 +14,15 @@ from drafting.draft import OFFLINE_ENGINE, SECTION_TITLES, Draft, Item, Section
 from drafting.facts import normalised
 from drafting.grounding import check_draft
 from drafting.key_results import KeyResult, baseline_only, pair_goal, superseded_rows
-from drafting.labels import (
-    area_scores,
-    label_for,
-    label_words,
-    objective_names,
-    project_names,
-    tidy_label,
-)
-from drafting.metric_text import measures, metric_name
+from drafting.labels import label_for, objective_names, project_names
+from drafting.metric_text import measures, metric_label, parse_record
 from drafting.mission_values import mission_of, values_of
 from drafting.priorities import PLAN_VERBS
 from drafting.retriever import Retriever
 from drafting.statement_pool import Pool, Typed, load_pool, relevance, source_book
 from drafting.swot_offline import draft_swot_offline, stands_alone
 from drafting.vectors import CachedEmbedder
-from knowledge.statements import display_text
+from knowledge.statements import display_text, has_placeholder, without_lead_label
 
 # A target this close in meaning (MiniLM cosine) to an objective measures what it asks for.
 MIN_OBJECTIVE_FIT = 0.5
@@ -55,6 +48,7 @@ _STATES_TARGET = re.compile(
     r"\b(?:fewer|less|more)\s+than\s+\d|\b(?:within|under)\s+\d|\bowners?\s*:",
     re.I,
 )
+_TARGET_COLUMN = re.compile(r"\b(?:target|goal|ambition)s?\b", re.I)
 _PLAN_HEADING = re.compile(r"target|goal|okr|objective|key result|plan|ambition|vision", re.I)
 
 
@@ -62,19 +56,76 @@ def reports_result(text: str) -> bool:
     return bool(_RESULT_AGAINST_PLAN.search(text))
 
 
+# An instruction to move a measure to a value ("Lift the open rate to 48%", "Bring turnover
+# down to 20%") or an obligation on it ("... should be 8 out of 10") is a target by its grammar, however unsure the classifier is of its type: a
+# report of the same change opens with its subject, not a verb.
+_TARGET_FORM = re.compile(
+    r"^(?:reduce|cut|lower|decrease|raise|increase|grow|lift|improve|reach|hit|achieve|bring|"
+    r"keep|hold|shorten|boost|halve|double)\b[^.;]*?\b(?:to|below|under|above|within)\s+"
+    r"(?:about\s+|at least\s+)?[$€£]?\d"
+    # "Service score should be 8 out of 10": an obligation on a measure states where it goes.
+    r"|^[A-Za-z][^.;]{2,80}?\b(?:should|must|needs? to)\s+(?:be|reach|stay|remain|fall|rise|"
+    r"drop|get)\b[^.;]*?\d",
+    re.I,
+)
+
+
+def target_form(text: str) -> bool:
+    return bool(_TARGET_FORM.match(display_text(without_lead_label(text))))
+
+
+def _says_target(text: str) -> bool:
+    """Whether a line says in its own words that it sets a target (not by its heading)."""
+    first = re.match(r"[A-Za-z]+", text)
+    return bool(_STATES_TARGET.search(text) or (first and first.group(0).lower() in PLAN_VERBS))
+
+
 def states_target(goal: Typed) -> bool:
     """Whether a goal says where a metric should be. "Revenue reached USD 38 million, up 31%"
     says where it is: a result, whatever the classifier made of its numbers. Under a targets
     heading, a bare line ("Win rate 35%") is a target."""
     text = display_text(goal.text)
-    if _PLAN_HEADING.search(goal.heading or "") or _STATES_TARGET.search(text):
-        return True
-    first = re.match(r"[A-Za-z]+", text)
-    return bool(first and first.group(0).lower() in PLAN_VERBS)
+    record = parse_record(text)
+    if len(record) >= 2:
+        # A data row ("metric: x; q3: 19; owner: support") states a target only in a column
+        # named for one; its other columns are periods, notes and owners.
+        return any(re.search(r"target|goal|ambition", column) for column in record)
+    return bool(_PLAN_HEADING.search(goal.heading or "")) or _says_target(text)
 
 
-def _goals(pool: Pool, subject: str, objectives: np.ndarray) -> list[Typed]:
-    goals = pool.of("goal", min_confidence=0.5)
+# Below this confidence a goal must say in its own words that it states a target.
+_SURE_GOAL = 0.5
+_UNSURE_GOAL = 0.35
+
+
+def _goals(
+    pool: Pool, subject: str, objectives: np.ndarray, headers: dict[str, str] | None = None
+) -> list[Typed]:
+    goals = [
+        g
+        for g in pool.statements
+        if not has_placeholder(g.text)
+        and (
+            (g.kind == "goal" and g.confidence >= _SURE_GOAL)
+            or (g.kind == "goal" and g.confidence >= _UNSURE_GOAL and _says_target(g.text))
+            or (g.kind not in ("mission", "value") and target_form(g.text))
+        )
+    ]
+    # A row of a table whose header names a target column states a target in that column,
+    # whatever the row's words read like to the classifier ("Energy per kg | 1.42 | 1.15").
+    target_tables = {
+        chunk for chunk, header in (headers or {}).items() if _TARGET_COLUMN.search(header)
+    }
+    chosen = {g.key for g in goals}
+    goals += [
+        s
+        for s in pool.statements
+        if s.key not in chosen
+        and s.chunk_id in target_tables
+        and " | " in s.text
+        and not has_placeholder(s.text)
+        and measures(s.text)
+    ]
     about, _ = relevance(pool, goals, subject, None)
     if len(goals) and len(objectives):
         # A narrow subject's plan also takes the targets that measure what its objectives ask
@@ -86,25 +137,13 @@ def _goals(pool: Pool, subject: str, objectives: np.ndarray) -> list[Typed]:
         key = normalised(goal.text)
         if score <= 0 or key in seen or not measures(goal.text):
             continue
-        if reports_result(goal.text) or not states_target(goal):
+        # A target table's row and an instruction to move a measure state their targets.
+        stated = target_form(goal.text) or (goal.chunk_id in target_tables and " | " in goal.text)
+        if not stated and (reports_result(goal.text) or not states_target(goal)):
             continue
         seen.add(key)
         kept.append(goal)
     return kept
-
-
-def _goal_label(goal: Typed, projects: set[str]) -> str:
-    """A key result is labelled by what it measures: its metric's business area, else the
-    metric's own name when it is short ("DIGITAL SUBSCRIBERS"), not the verb it opens with."""
-    metric = metric_name(goal.text)
-    scores = area_scores(metric)
-    if scores:
-        best = max(n for _, n in scores)
-        return next(label for label, n in scores if n == best)
-    named = label_words(metric)
-    if 1 <= len(named) <= 3 and not re.search(r"\d", metric):
-        return tidy_label(" ".join(named))
-    return label_for(display_text(goal.text), goal.heading, projects=projects)
 
 
 _SURELY_OUTSIDE = 0.5  # above it the classifier rates no other type likelier
@@ -127,16 +166,18 @@ def key_results_of(
             or (s.kind == "goal" and (reports_result(s.text) or not states_target(s)))
         )
         and measures(s.text)
+        and not target_form(s.text)
     ]
     results: list[KeyResult] = []
     targets: list[tuple[str, np.ndarray, tuple[str, str]]] = []
     headers = _table_headers(pool)
     superseded = superseded_rows(facts)  # once for all goals: it reads every row
-    for goal in _goals(pool, subject, np.zeros((0, 384)) if objectives is None else objectives):
+    fits = np.zeros((0, 384)) if objectives is None else objectives
+    for goal in _goals(pool, subject, fits, headers):
         header = headers.get(goal.chunk_id) if " | " in goal.text else None
         if " | " in goal.text and header is None:
             continue  # a table row whose columns are unknown cannot be read as a key result
-        label = _goal_label(goal, projects)
+        label = metric_label(goal.text, goal.heading, projects)
         kr = pair_goal(goal, facts, label, header, superseded)
         if kr is None:
             continue
@@ -173,12 +214,16 @@ def _figure(value: str | None) -> str:
     return re.sub(r"[^\d.%]", "", value or "")
 
 
+_PERIOD_NAMES = re.compile(r"\b(?:(?:19|20)\d\d|[QH][1-4]|FY\s?'?\d{2,4})\b", re.I)
+
+
 def _table_headers(pool: Pool) -> dict[str, str]:
     """Per chunk, its table's row of column names: the first table row, holding no figures."""
     headers: dict[str, str] = {}
     for statement in pool.statements:
         if " | " in statement.text and statement.chunk_id not in headers:
-            if not re.search(r"\d", statement.text):
+            # Column names hold no values, though they may name periods ("2026 YTD").
+            if not re.search(r"\d", _PERIOD_NAMES.sub("", statement.text)):
                 headers[statement.chunk_id] = statement.text
             else:
                 headers[statement.chunk_id] = ""

@@ -112,6 +112,20 @@ _BAD = re.compile(
     re.I,
 )
 _WE_LEAD = re.compile(r"^(?:we|our|us)\b", re.I)
+# An intended state in the first person ("we want churn below 3%", "our aim is to ...") is how
+# plans are written in prose; reports of what happened use neither.
+_INTENT = re.compile(
+    r"\b(?:we|I)\s+(?:want|would like|hope|expect|intend|need)\b|"
+    r"\bour\s+(?:aim|goal|ambition|target|objective|aspiration)s?\s+(?:is|are|for)\b",
+    re.I,
+)
+# A sentence that opens with a verb of change in its base form is an instruction ("Bring
+# turnover down to 20%"); a report of the same change opens with its subject ("Turnover fell").
+_IMPERATIVE_CHANGE = re.compile(
+    r"^(?:reduce|cut|lower|raise|increase|grow|lift|improve|reach|hit|achieve|bring|keep|hold|"
+    r"double|halve|shorten|get|make|hire|fill|open|launch|deliver|win)\b",
+    re.I,
+)
 _FRONT_MATTER = re.compile(r"^[a-z_][\w-]{1,30}:\s*\S", re.I)
 _BYLINE = re.compile(
     r"\b(?:last (?:updated|edited|modified)|updated|edited|authored|written|posted|owner|"
@@ -224,6 +238,8 @@ def _flags(statement: Statement) -> list[float]:
         # Who acts: "We cut prices" is a decision or result of ours, "A rival cut prices" is
         # pressure from outside, and the subject comes first in most business sentences.
         float(bool(_WE_LEAD.match(text))),
+        float(bool(_INTENT.search(text))),
+        float(bool(_IMPERATIVE_CHANGE.match(text))),
         float(bool(_EXTERNAL.search(" ".join(words[:4])))),
         float(has_placeholder(text)),
         float(bool(_FRONT_MATTER.match(text))),

@@ -176,18 +176,22 @@ def test_classify_unprefixed_retro_entries(
 def test_offline_revise_drops_moves_and_names_what_needs_an_llm(
     offline_drafter: Drafter, swot: Draft
 ) -> None:
-    weaknesses = swot.section("weaknesses")
-    assert weaknesses is not None
+    weaknesses, threats_before = swot.section("weaknesses"), swot.section("threats")
+    assert weaknesses is not None and threats_before is not None
+    # Quadrants hold only the items the classifier is sure of, so their sizes vary.
+    n_weak, n_threats = len(weaknesses.items), len(threats_before.items)
+    assert n_weak >= 3 and n_threats >= 1
     dropped = weaknesses.items[2]
     result = offline_drafter.revise(swot, "drop weakness 3", [])
     new_weak = result.draft.section("weaknesses")
-    assert new_weak is not None and len(new_weak.items) == 4 and dropped not in new_weak.items
+    assert new_weak is not None and len(new_weak.items) == n_weak - 1
+    assert dropped not in new_weak.items
     assert result.changed and "dropped" in result.note
 
     moved = offline_drafter.revise(swot, "move threat 1 to weaknesses", [])
     threats, weak = moved.draft.section("threats"), moved.draft.section("weaknesses")
     assert threats is not None and weak is not None
-    assert len(threats.items) == 4 and len(weak.items) == 6
+    assert len(threats.items) == n_threats - 1 and len(weak.items) == n_weak + 1
 
     free = offline_drafter.revise(swot, "make the threats about regulation", [])
     assert not free.changed
