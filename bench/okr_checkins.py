@@ -205,6 +205,12 @@ def main() -> None:
         help="threads sending a batch's DMs (PlanCheckins' default unless given)",
     )
     parser.add_argument(
+        "--slack",
+        choices=["strict", "lean"],
+        default="strict",
+        help="the tests' strict fake Slack, or one that only answers chat.postMessage (fast)",
+    )
+    parser.add_argument(
         "--dm-concurrency",
         type=int,
         default=SchedulerSettings().dm_concurrency,
@@ -229,7 +235,7 @@ def main() -> None:
     expected = args.plans * OWNERS_PER_PLAN
 
     config = SchedulerSettings(sync_seconds=5.0, leader_retry_seconds=1.0)
-    with FakeSlackProcess() as slack:
+    with FakeSlackProcess(lean=args.slack == "lean") as slack:
         client = WebClient(token="xoxb-bench", base_url=slack.api_url)
         burst = DmBurst(base_url=slack.api_url, concurrency=args.dm_concurrency)
         notifier = SlackDmNotifier(client, burst, due_at)
@@ -283,6 +289,7 @@ def main() -> None:
         f"plans set up                  {args.plans} x {OBJECTIVES * KRS_PER_OBJECTIVE} key results in {reg_seconds:.1f}s (through PlanService)"
     )
     print(f"engine start-up               {start_up:.2f}s")
+    print(f"fake Slack                    {args.slack}")
     print(f"DMs in flight at once         {args.dm_concurrency}")
     print(f"rounds prepared ahead by      {args.prepare_ahead:.0f}s")
     print(f"rounds opened                 {rounds} / {args.plans}")

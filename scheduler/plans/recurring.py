@@ -27,9 +27,9 @@ from scheduler.plans.closing import CLOSE_KIND, PlanClosing, close_at, finish_cl
 from scheduler.plans.models import OkrPlan, OkrRound, OkrRoundNotice
 from scheduler.plans.ports import PlanNotifier
 from scheduler.plans.reading import build_plan_view, dm_views, owners_missing, spec_of
+from scheduler.plans.round_dispatcher import RoundDispatcher
 from scheduler.plans.rounds import (
     KIND,
-    RoundDispatcher,
     claim_dms,
     deliver,
     mark_sent,

@@ -288,6 +288,9 @@ class FakeSlack:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in separate writes: on a kept-alive connection Nagle's
+            # algorithm would hold the body back for the client's delayed ACK (~40 ms a call).
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:
                 pass
