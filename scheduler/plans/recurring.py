@@ -128,7 +128,11 @@ class PlanCheckins:
 
     def deadlines(self, session: Session) -> list[Deadline]:
         plans = list(session.scalars(select(OkrPlan).where(OkrPlan.status == "active")))
-        found = [Deadline("close", plan.id, close_at(plan)) for plan in plans]
+        # A paused plan (its workspace uninstalled) has no token to post its close with: it
+        # closes, late, once its check-ins resume (a schedule set after a reinstall).
+        found = [
+            Deadline("close", plan.id, close_at(plan)) for plan in plans if not plan.checkins_paused
+        ]
         # A paused plan (its workspace uninstalled) sends no more reminders or digests.
         latest = (
             select(func.max(OkrRound.id))

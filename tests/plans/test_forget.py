@@ -124,6 +124,8 @@ def test_an_uninstall_pauses_check_ins_and_a_new_schedule_resumes_them(
     assert service.pause_workspace(workspace_id=WS) == 1
     with plan_sessions() as session:
         assert checkins.active_keys(session) == set()
+        # Nor is it closed with a token that is gone: it closes once check-ins resume.
+        assert ("close", plan.id) not in {(d.action, d.key) for d in checkins.deadlines(session)}
     assert service.status(workspace_id=WS, plan_id=plan.id).key_results() == plan.key_results()
     service.set_checkin_schedule(
         workspace_id=WS,
@@ -134,6 +136,7 @@ def test_an_uninstall_pauses_check_ins_and_a_new_schedule_resumes_them(
     )
     with plan_sessions() as session:
         assert checkins.active_keys(session) == {plan.id}
+        assert ("close", plan.id) in {(d.action, d.key) for d in checkins.deadlines(session)}
 
 
 def test_forget_deletes_the_workspace_retro_schedules_occurrence_claims(
