@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from typing import Any
 
 from slack_sdk import WebClient
 from sqlalchemy import Engine, func, select, update
@@ -96,10 +97,15 @@ class SlackDmNotifier:
 
     def send_checkin_dms(self, dms: Sequence[CheckinDm], on_sent: OnSent) -> None:
         self.handed.append((time.time() - self.due_at.timestamp(), len(dms)))
-        for dm in dms:
-            refs = ", ".join(kr.ref for kr in dm.key_results)
-            message = {"channel": dm.owner, "text": f"Check in on {dm.plan.title}: KR {refs}"}
-            self.burst.post(self.client.token or "", message, partial(self._landed, dm, on_sent))
+        token = self.client.token or ""
+        self.burst.post_many(
+            [(token, self._message(dm), partial(self._landed, dm, on_sent)) for dm in dms]
+        )
+
+    @staticmethod
+    def _message(dm: CheckinDm) -> dict[str, Any]:
+        refs = ", ".join(kr.ref for kr in dm.key_results)
+        return {"channel": dm.owner, "text": f"Check in on {dm.plan.title}: KR {refs}"}
 
     def _landed(self, dm: CheckinDm, on_sent: OnSent, error: Exception | None) -> None:
         done = time.time()

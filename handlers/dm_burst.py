@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import aiohttp
@@ -26,6 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger(__name__)
 OnDone = Callable[[Exception | None], None]
+Post = tuple[str, dict[str, Any], OnDone]  # token, chat.postMessage's arguments, on_done
 
 
 class DmBurst:
@@ -39,11 +40,16 @@ class DmBurst:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._session: aiohttp.ClientSession | None = None
         self._clients: dict[str, AsyncWebClient] = {}  # by token; loop thread only
+        self._tasks: set[asyncio.Future[None]] = set()  # loop thread only
 
     def post(self, token: str, message: dict[str, Any], on_done: OnDone) -> None:
         """Queue one chat.postMessage with `message`'s arguments under `token`."""
-        loop = self._running_loop()
-        asyncio.run_coroutine_threadsafe(self._post(token, message, on_done), loop)
+        self.post_many([(token, message, on_done)])
+
+    def post_many(self, posts: Sequence[Post]) -> None:
+        """Queue many at once: one wake-up of the loop, not one per DM."""
+        if posts:
+            self._running_loop().call_soon_threadsafe(self._start, list(posts))
 
     def close(self) -> None:
         with self._lock:
@@ -61,6 +67,13 @@ class DmBurst:
                 threading.Thread(target=loop.run_forever, name="dm-burst", daemon=True).start()
                 self._loop = loop
             return self._loop
+
+    def _start(self, posts: list[Post]) -> None:
+        for token, message, on_done in posts:
+            task = asyncio.ensure_future(self._post(token, message, on_done))
+            # The loop keeps only weak references to tasks: held here until each is done.
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     def _client(self, token: str) -> AsyncWebClient:
         if self._session is None:

@@ -148,11 +148,13 @@ class SlackPlanNotifier:
             except Exception as exc:
                 log.warning("no token for workspace %s: %s", workspace_id, exc)
                 token = None
-            for dm in group:
-                if token is None:
+            if token is None:
+                for dm in group:
                     on_sent(dm, False)
-                else:
-                    self._burst.post(token, checkin_message(dm), partial(_landed, dm, on_sent))
+                continue
+            self._burst.post_many(
+                [(token, checkin_message(dm), partial(_landed, dm, on_sent)) for dm in group]
+            )
 
     def post_digest(self, workspace_id: str, plan: PlanView) -> None:
         client = self._client_for(workspace_id)
