@@ -80,6 +80,27 @@ def plan_json(plan: PlanView) -> dict[str, Any]:
         "elapsed": _fraction(plan.elapsed),
         "missing_checkins": list(plan.missing_checkins),
         "objectives": [objective_json(o) for o in plan.objectives],
+        "carried_over": carried_json(plan),
+    }
+
+
+def carried_json(plan: PlanView) -> dict[str, Any] | None:
+    """What this plan took over from the previous one in its channel (None when nothing)."""
+    before = plan.predecessor
+    if before is None:
+        return None
+    return {
+        "plan_id": before.id,
+        "title": before.title,
+        "period": before.period,
+        "retro_id": before.retro_id,
+        "action_items": [
+            {"id": item.id, "text": item.text, "owner": item.owner} for item in before.action_items
+        ],
+        "baselines": [
+            {"kr_id": b.kr_id, "value_text": b.value_text, "reason": b.reason}
+            for b in before.baselines
+        ],
     }
 
 

@@ -3,12 +3,14 @@ quarter-close retro) and, where a metric continues, its last value as the baseli
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.cli.okr_json import plan_json
 from core.clock import ManualClock
 from handlers.plan_announcements import build_plan_adopted
 from handlers.plan_views import build_digest, build_status
@@ -145,6 +147,14 @@ def test_the_next_plan_carries_over_open_action_items_and_continuing_baselines(
             )
         ).all()
     assert audit == [("alignbot", None, "98%", CARRIED)]
+
+    # So does `alignbot okr status --json`, in its stable shape.
+    carried = json.loads(json.dumps(plan_json(q2)))["carried_over"]
+    assert (carried["plan_id"], carried["period"]) == (q1.id, "2027-Q1")
+    assert carried["action_items"][0]["owner"] == ANA
+    assert carried["baselines"] == [
+        {"kr_id": krs["1.1"].id, "value_text": "98%", "reason": CARRIED}
+    ]
 
     # The adopt announcement and /okr status say so.
     for blocks in (build_plan_adopted(q2, adopted_by=LEAD), build_status(q2, user=LEAD)):
