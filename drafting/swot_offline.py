@@ -82,6 +82,9 @@ _CONNECTIVE_WORDS = FUNCTION_WORDS | {
     "similarly",
     "likewise",
     "conversely",
+    # "At the same time, ...": otherwise "time" reads as the measure a sentence is about.
+    "same",
+    "time",
 }
 
 
@@ -105,7 +108,7 @@ _LEVEL = re.compile(
     re.I,
 )
 _JUDGED = re.compile(
-    r"\b(?:than|from|up|down|against|targets?|plan|budget|forecast|best|worst|highest|lowest|"
+    r"\b(?:than|up|down|against|targets?|plan|budget|forecast|best|worst|highest|lowest|"
     r"record|only|below|above|behind|ahead|compared|versus|vs|rose|fell|grew|dropped|since|"
     r"still|already|again|industry|national|regional|rivals?|peers?|competitors?|doubled|"
     r"halved|first|more|less|fewer|better|worse|top|bottom|ranked|short|over|under|despite|"
@@ -114,14 +117,19 @@ _JUDGED = re.compile(
 )
 
 
+# "from 452": a past value to judge by. "from collection to return" only says what is measured.
+_FROM_VALUE = re.compile(r"\bfrom\s+\D{0,3}\d", re.I)
+
+
 def bare_level(text: str) -> bool:
     """A metric's level with no change, reference or judgement in the sentence."""
     level = _LEVEL.match(text)
-    if level is None or _JUDGED.search(text):
+    if level is None or _JUDGED.search(text) or _FROM_VALUE.search(text):
         return False
     # What follows the value may say its unit and period ("a month", "out of 100"); a clause
     # after it ("held back by ...") is the judgement.
-    after = text[level.end() :]
+    # The match ends at the value's first digit; the rest of the value is not a word after it.
+    after = text[level.end() :].lstrip("0123456789.,%")
     return "," not in after and len(after.split()) <= 5
 
 
@@ -142,6 +150,15 @@ def stands_alone(text: str) -> bool:
     )
 
 
+# "Routewise cut its list price": a named subject that owns the measure it moved is another
+# organisation (the organisation's own name is caught by `party` first). A preposition before
+# the pronoun ("Demand for its ...") makes the name a topic, not an actor.
+_NAMED_OWNER = re.compile(
+    r"^[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*){0,2}\s+"
+    r"(?!(?:for|of|in|on|at|with|from|to|by|and|or)\b)[a-z]\w*\s+(?:its|their)\b"
+)
+
+
 def _outside_shift(text: str, subject: str) -> str | None:
     """For an external fact, which way it cuts: prices or rents that rose, traffic that fell
     are threats however hopeful the sentence sounds, demand that grew an opportunity. Another
@@ -155,7 +172,7 @@ def _outside_shift(text: str, subject: str) -> str | None:
     verdict = favourable(text)
     if verdict is None:
         return None
-    if party(text, subject) == "theirs":
+    if party(text, subject) == "theirs" or _NAMED_OWNER.match(text):
         verdict = not verdict
     return "opportunities" if verdict else "threats"
 
@@ -178,12 +195,15 @@ def rank_facts(
     quadrant_of = {kind: key for key, kind in KIND_OF.items()}
     for index, fact in enumerate(facts):
         quadrant = quadrant_of[fact.kind]
-        shift = polarity_shift(fact.text) if quadrant in ("strengths", "weaknesses") else None
+        # A leading connective ("At the same time, ...") is no subject: its words ("time")
+        # would be read as the measure that moved.
+        plain = without_connective(display_text(fact.text))
+        shift = polarity_shift(plain) if quadrant in ("strengths", "weaknesses") else None
         # A cost, churn or delay that went up is a weakness however upbeat the sentence
         # sounds, and one that went down a strength; the embedding misses the direction.
         quadrant = shift or quadrant
         if quadrant in ("opportunities", "threats"):
-            quadrant = _outside_shift(fact.text, subject) or quadrant
+            quadrant = _outside_shift(plain, subject) or quadrant
         about = float(by_subject[index])
         if lens_found and by_lens is not None:
             about *= float(by_lens[index])

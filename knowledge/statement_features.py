@@ -126,6 +126,53 @@ _IMPERATIVE_CHANGE = re.compile(
     r"double|halve|shorten|get|make|hire|fill|open|launch|deliver|win)\b",
     re.I,
 )
+# Which way an outside fact cuts (opportunity or threat). The embedding hears "a rival opened
+# three sites" and "a rival closed three sites" alike; these are plain English for the usual
+# forces of any market, each a word class rather than a phrase from one company's documents.
+# Help from outside: public money, relief, an offer or invitation made to us.
+_SUPPORT = re.compile(
+    r"\b(?:grants?|subsid\w*|incentives?|funding|relief|exempt\w*|tax credits?|help(?:s|ed)?|"
+    r"offer(?:ed|s)? (?:us|to)|invit\w*|rewards?|affordable|eligible|free of charge)\b",
+    re.I,
+)
+# Constraint from outside: rules, obligations and charges imposed on a business.
+_RESTRICT = re.compile(
+    r"\b(?:ban\w*|strict\w*|tight\w*|restrict\w*|requirements?|compliance|levy|levies|"
+    r"tariffs?|fines?|penalt\w*|consult(?:s|ing|ation)? on|proposed|crackdown|licen[cs]\w*|"
+    r"caps?|capped|mandatory|oblig\w*)\b",
+    re.I,
+)
+# Another organisation as the subject: its moves are pressure on us, its setbacks an opening.
+_RIVAL = re.compile(
+    r"\b(?:rivals?|competitors?|incumbents?|entrants?|challengers?|chains?|brands?|players?|"
+    r"providers?|platforms?|marketplaces?|giants?|startups?|operators?)\b",
+    re.I,
+)
+_MOVE = re.compile(
+    r"\b(?:open(?:ed|s|ing)?|launch\w*|offers?|offering|cop(?:y|ies|ied|ying)|buy\w*|bought|"
+    r"acquir\w*|undercut\w*|bundl\w*|expand\w*|enter\w*|poach\w*|announc\w*|sign\w*|won|"
+    r"win\w*|raised|hired|cheaper|free|match\w*)\b",
+    re.I,
+)
+_SETBACK = re.compile(
+    r"\b(?:lost|los(?:e|es|ing)|dropp\w*|closed|clos(?:e|es|ing)|exit\w*|withdr\w*|bankrupt\w*|"
+    r"administration|lowest|worst|complain\w*|don't|do not|doesn't|does not|lacks?|no longer|"
+    r"stopped|struggl\w*|left)\b",
+    re.I,
+)
+# The state of a market or economy: contraction and strain, or growth and unmet wants.
+_MARKET_BAD = re.compile(
+    r"\b(?:slow\w*|recession|layoffs?|postpon\w*|shortages?|scarc\w*|squeez\w*|downturn|"
+    r"uncertain\w*|volatil\w*|pressure|disrupt\w*|strikes?|shrink\w*|weak\w*|falling|fell|"
+    r"declin\w*)\b",
+    re.I,
+)
+_MARKET_GOOD = re.compile(
+    r"\b(?:boom\w*|grow\w*|grew|surg\w*|popular\w*|adopt\w*|switch\w*|shift\w*|prefer\w*|"
+    r"willing|would pay|unserved|underserved|nobody|no one|none of|gap|appetite|interest\w*|"
+    r"ask\w*)\b",
+    re.I,
+)
 _FRONT_MATTER = re.compile(r"^[a-z_][\w-]{1,30}:\s*\S", re.I)
 _BYLINE = re.compile(
     r"\b(?:last (?:updated|edited|modified)|updated|edited|authored|written|posted|owner|"
@@ -201,6 +248,26 @@ def change_sign(text: str) -> tuple[float, float]:
     return float(favourable), float(unfavourable)
 
 
+def _outside_flags(text: str, lead: str) -> list[float]:
+    """Favourable or not, for a fact about the world outside: help or constraint, a rival's
+    move or setback (the subject leads the sentence), a market growing or straining, and "us"
+    named only after the subject ("used car values fell, which raises our losses")."""
+    rival = bool(_RIVAL.search(lead))
+    us_lead = bool(_FIRST_PERSON.search(lead))
+    return [
+        float(bool(_SUPPORT.search(text))),
+        float(bool(_RESTRICT.search(text))),
+        float(rival),
+        float(rival and bool(_MOVE.search(text))),
+        float(rival and bool(_SETBACK.search(text))),
+        float(bool(_SETBACK.search(text))),
+        min(len(_MARKET_BAD.findall(text)), 2) / 2.0,
+        min(len(_MARKET_GOOD.findall(text)), 2) / 2.0,
+        float(bool(_FIRST_PERSON.search(text)) and not us_lead),
+        float(us_lead),
+    ]
+
+
 def _flags(statement: Statement) -> list[float]:
     text = statement.text
     heading = statement.heading or ""
@@ -241,6 +308,7 @@ def _flags(statement: Statement) -> list[float]:
         float(bool(_INTENT.search(text))),
         float(bool(_IMPERATIVE_CHANGE.match(text))),
         float(bool(_EXTERNAL.search(" ".join(words[:4])))),
+        *_outside_flags(text, " ".join(words[:6])),
         float(has_placeholder(text)),
         float(bool(_FRONT_MATTER.match(text))),
         float(bool(_BYLINE.search(text))),

@@ -85,6 +85,21 @@ def test_an_outside_measure_that_moved_against_us_is_a_threat(minilm: MiniLMEmbe
     assert quadrant_of["Day-trip demand in the estuary grew 15% this summer."] == "opportunities"
 
 
+def test_a_named_rivals_own_measure_and_a_leading_connective_read_right(
+    minilm: MiniLMEmbeddings,
+) -> None:
+    rival = "Harbourline cut its ticket prices by a quarter this spring."
+    fund = "At the same time, the state's new training fund pays up to half the cost of courses."
+    pool = Pool([typed(rival, "threat", 0), typed(fund, "opportunity", 1)], minilm, {})
+    ranked, _ = rank_facts(pool, SUBJECT, None)
+    quadrant_of = {c.statement.text: key for key, group in ranked.items() for c in group}
+    # A price that fell is good news only when it is a price we pay: a rival's own cut is
+    # pressure on us.
+    assert quadrant_of[rival] == "threats"
+    # "At the same time" is a connective, not a subject whose time went up.
+    assert quadrant_of[fund] == "opportunities"
+
+
 QUADRANT_ITEMS = {
     "strengths": [
         "Our crews have the best safety record on the coast.",

@@ -112,6 +112,9 @@ def test_a_level_with_nothing_to_judge_it_by_is_no_swot_item(swot: Draft) -> Non
     assert bare_level("Average revenue per member was 52 euros a month.")
     assert not bare_level("Gross margin was 61% for the year, held back by gas prices.")
     assert not bare_level("Churn was 4.1%, up from 3.2% last year.")
+    # "from ... to ..." without values names what is measured, not a reference to judge by.
+    assert bare_level("Repair turnaround averages 36 hours from drop-off to pickup.")
+    assert not bare_level("Repair turnaround averages 36 hours, down from 50.")
 
 
 def _typed(text: str, kind: str = "goal") -> Typed:
