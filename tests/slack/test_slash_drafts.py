@@ -79,5 +79,7 @@ def test_okr_says_which_swot_it_builds_on(sender: SlackSender, fake: FakeSlack) 
     assert "*Mission:*" in text and "Metrics" in text
     # Measurable key results: a baseline and a target ("from X to Y", "X → Y"), or a named
     # baseline whose target is still to be set.
+    # Three in the sample: the two Kestrel hiring goals and their metric lines (attrition, not
+    # about Kestrel, no longer rides along since the drafts keep to the subject).
     measurable = re.findall(r"→|\bfrom [^\n]+? to |target to be set", text)
-    assert len(measurable) >= 4, text
+    assert len(measurable) >= 3, text
