@@ -24,15 +24,6 @@ SAMPLE = Path(__file__).parents[1] / "bot" / "sample_data"
 TEAM = "T0ALIGN01"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Files with process-starting (slow) tests run first.
-
-    xdist hands out whole files in collection order; a long file handed out last makes the
-    whole run wait for it, while started first its waits overlap the quick files."""
-    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.path not in slow_files)
-
-
 def require_postgres() -> None:
     if not PG_AVAILABLE:
         pytest.skip("PostgreSQL on 127.0.0.1:5432 is not reachable")
