@@ -56,7 +56,14 @@ def ends_subject(word: str, previous: str | None, plural: bool = False) -> bool:
 
 
 _MAX_SUBJECT_WORDS = 8
-_GENERIC = frozenset(("the", "a", "an", "of", "and", "company", "group", "team", "org"))
+# Words that name no one: articles, and the kind of thing a subject is ("Project Kestrel",
+# "the Payments team"), so the name that remains ("Kestrel") is what sentences call it.
+_GENERIC = frozenset(
+    (
+        "the", "a", "an", "of", "and", "company", "group", "team", "org",
+        "project", "programme", "program", "initiative",
+    )
+)  # fmt: skip
 
 
 def subject_phrase(text: str) -> list[str]:

@@ -229,3 +229,11 @@ def test_one_goal_written_twice_is_one_key_result(minilm: MiniLMEmbeddings) -> N
     results = [kr for kr in key_results_of(pool, SUBJECT, set()) if kr.target.startswith("5")]
     assert len(results) == 1
     assert results[0].baseline is not None and results[0].baseline.startswith("12")
+
+
+def test_a_project_subject_is_called_by_its_name() -> None:
+    # "Project Osprey" is what the draft is for; its sentences call it "Osprey".
+    assert (
+        party("The Osprey pilot cut loading times by 12% in six weeks.", "Project Osprey") == "ours"
+    )
+    assert party("Fuel prices rose 30% over two years.", "Project Osprey") is None
