@@ -190,6 +190,9 @@ def test_every_cited_id_is_in_the_sources(drafts: tuple[Draft, Draft]) -> None:
         ("Our office moved to the second floor in May.", None),
         # The head of the subject is the measure: a longer sales cycle is bad news.
         ("The quoting cycle for new accounts lengthened to 50 days, from 38 days.", False),
+        # A verb that moves an object: the object is the measure, not what the subject names.
+        ("The trial with 30 members cut energy costs by 11% over the winter.", True),
+        ("Membership was reduced by the rule change.", False),
     ],
 )
 def test_polarity_reads_the_measure_and_its_movement(sentence: str, verdict: bool | None) -> None:
