@@ -59,6 +59,9 @@ class DmBurst:
         if self._session is not None:
             asyncio.run_coroutine_threadsafe(self._session.close(), loop).result(timeout=10)
         loop.call_soon_threadsafe(loop.stop)
+        # A later `post` starts a new loop: it must not reuse the closed session's clients.
+        self._session = None
+        self._clients.clear()
 
     def _running_loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:

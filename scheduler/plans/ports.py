@@ -61,15 +61,27 @@ class PlanNotifier(Protocol):
         ...
 
 
+def deliver(
+    notifier: PlanNotifier,
+    view: PlanView,
+    owner: str,
+    key_results: list[KeyResultView],
+    round_id: int,
+    *,
+    reminder: bool,
+) -> bool:
+    """One DM; False (logged) when it failed and should be tried again."""
+    try:
+        notifier.send_checkin_dm(view.workspace_id, owner, view, key_results, round_id, reminder)
+        return True
+    except Exception:
+        # Claimed and not marked sent: a leader resuming this round tries it again.
+        log.exception("plan %s round %s: the check-in DM to an owner failed", view.id, round_id)
+        return False
+
+
 def send_one_by_one(notifier: PlanNotifier, dms: Sequence[CheckinDm], on_sent: OnSent) -> None:
     """`send_checkin_dms` for a notifier with nothing better than one call after another."""
     for dm in dms:
-        try:
-            notifier.send_checkin_dm(
-                dm.workspace_id, dm.owner, dm.plan, dm.key_results, dm.round_id, dm.reminder
-            )
-        except Exception:
-            log.exception("plan %s round %s: a check-in DM failed", dm.plan.id, dm.round_id)
-            on_sent(dm, False)
-        else:
-            on_sent(dm, True)
+        ok = deliver(notifier, dm.plan, dm.owner, dm.key_results, dm.round_id, reminder=dm.reminder)
+        on_sent(dm, ok)

@@ -25,13 +25,12 @@ from core.db import session_scope
 from scheduler.occurrences import take_over_unfinished, unfinished
 from scheduler.plans.closing import CLOSE_KIND, PlanClosing, close_at, finish_claim
 from scheduler.plans.models import OkrPlan, OkrRound, OkrRoundNotice
-from scheduler.plans.ports import PlanNotifier
+from scheduler.plans.ports import PlanNotifier, deliver
 from scheduler.plans.reading import build_plan_view, dm_views, owners_missing, spec_of
 from scheduler.plans.round_dispatcher import RoundDispatcher
 from scheduler.plans.rounds import (
     KIND,
     claim_dms,
-    deliver,
     mark_sent,
     open_rounds,
     owners_of,

@@ -33,7 +33,6 @@ from core.db import Base
 from scheduler.models import OccurrenceClaim
 from scheduler.occurrences import finish_occurrences, record_results
 from scheduler.plans.models import OkrPlan, OkrRound, OkrRoundNotice
-from scheduler.plans.ports import PlanNotifier
 from scheduler.plans.reading import dm_views
 from scheduler.plans.views import KeyResultView, PlanView
 
@@ -143,24 +142,6 @@ def mark_sent(
         .values(sent_at=now),
         [{"r": round_id, "o": owner} for round_id, owner in sent],
     )
-
-
-def deliver(
-    notifier: PlanNotifier,
-    view: PlanView,
-    owner: str,
-    key_results: list[KeyResultView],
-    round_id: int,
-    *,
-    reminder: bool,
-) -> bool:
-    try:
-        notifier.send_checkin_dm(view.workspace_id, owner, view, key_results, round_id, reminder)
-        return True
-    except Exception:
-        # Claimed and not marked sent: a leader resuming this round tries it again.
-        log.exception("plan %s round %s: the check-in DM to an owner failed", view.id, round_id)
-        return False
 
 
 def _claim(
