@@ -6,11 +6,13 @@ rasterised, so the picture in Slack and the printed page never disagree.
 
 from __future__ import annotations
 
+import fcntl
 import io
 import logging
 import os
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -102,25 +104,41 @@ def _inter_faces() -> list[tuple[Path, int, str]]:
         import fontpkg_inter
     except ImportError:  # the page still renders, in the system's sans-serif
         return []
-    from fontTools.ttLib import TTFont
-    from fontTools.varLib.instancer import instantiateVariableFont
-
     files = Path(fontpkg_inter.ROOT) / "files"
     cache_dir = Path(tempfile.gettempdir()) / f"alignbot-fonts-{_INTER_VERSION}"
     cache_dir.mkdir(parents=True, exist_ok=True)
-    faces = []
-    for style, weight in FACES:
-        source = files / (
-            "Inter-Italic[opsz,wght].ttf" if style == "italic" else "Inter[opsz,wght].ttf"
-        )
-        target = cache_dir / f"Inter-{style}-{weight}.ttf"
-        if not target.exists():
-            font = instantiateVariableFont(TTFont(source), {"wght": weight, "opsz": 14})
-            partial = target.with_suffix(f".{os.getpid()}.tmp")
-            font.save(partial)
-            partial.replace(target)  # atomic: two workers may race to make the same face
-        faces.append((target, weight, style))
+    faces = [(cache_dir / f"Inter-{style}-{weight}.ttf", weight, style) for style, weight in FACES]
+    missing = [face for face in faces if not face[0].exists()]
+    while missing:
+        # Several processes starting at once (test workers, replicas) share the work: each
+        # makes a face no other is making, then waits for the rest, so no face is made twice.
+        busy = []
+        for face in missing:
+            with (cache_dir / f"{face[0].name}.lock").open("a") as lock:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    busy.append(face)
+                    continue
+                if not face[0].exists():
+                    _make_face(files, *face)
+        missing = [face for face in busy if not face[0].exists()]
+        if missing:
+            time.sleep(0.1)
     return faces
+
+
+def _make_face(files: Path, target: Path, weight: int, style: str) -> None:
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib.instancer import instantiateVariableFont
+
+    source = files / (
+        "Inter-Italic[opsz,wght].ttf" if style == "italic" else "Inter[opsz,wght].ttf"
+    )
+    font = instantiateVariableFont(TTFont(source), {"wght": weight, "opsz": 14}, inplace=True)
+    partial = target.with_suffix(f".{os.getpid()}.tmp")
+    font.save(partial)
+    partial.replace(target)  # atomic: a reader never sees half a file
 
 
 def inter_files() -> dict[tuple[str, int], Path]:
@@ -247,9 +265,10 @@ def _floor_step(size: float) -> float:
     return int(size / STEP_PT) * STEP_PT
 
 
-def render_pdf_page(page: Page, *, paper: Paper = "a4") -> Rendered:
+def render_pdf_page(page: Page, *, paper: Paper = "a4", full_fonts: bool = False) -> Rendered:
     """The page as PDF at the largest type size that keeps it on one sheet, its grid stretched
-    to fill the sheet."""
+    to fill the sheet. `full_fonts` embeds whole fonts instead of subsets: for a PDF that is
+    only rasterised, since subsetting Inter costs 0.5-1 s of fontTools per face and render."""
     with _LOCK:
         fitted = _fit(page, paper)
         if fitted.pages == 1 and fitted.rows_pt and fitted.free_pt > 3.0:
@@ -258,7 +277,7 @@ def render_pdf_page(page: Page, *, paper: Paper = "a4") -> Rendered:
             if stretched.pages == 1:
                 fitted = stretched
         # Text in a script no installed font covers must not make the rest unextractable.
-        data = fitted.document.write_pdf(finisher=identity_encode_fonts)
+        data = fitted.document.write_pdf(finisher=identity_encode_fonts, full_fonts=full_fonts)
     return Rendered(data=data or b"", pages=fitted.pages, font_pt=fitted.font_pt)
 
 
@@ -281,7 +300,7 @@ def render_pdf(draft: Draft, meta: PageMeta, *, paper: Paper = "a4") -> bytes:
 
 def render_png(draft: Draft, meta: PageMeta) -> bytes:
     """The slide-sized picture of a draft, 1920 × 1080."""
-    return pdf_to_png(render_pdf_page(build_page(draft, meta), paper="slide").data)
+    return pdf_to_png(render_pdf_page(build_page(draft, meta), paper="slide", full_fonts=True).data)
 
 
 def today_meta(workspace: str, version: int | None = None) -> PageMeta:
