@@ -34,7 +34,7 @@ SUBJECT_END = frozenset(_SUBJECT_END_TEXT.split())
 # noun ends the subject ("the website fails", "the rival owns"). Words that are as often
 # nouns ("costs", "rates", "calls") are left out: "energy costs rose" keeps its subject.
 _PRESENT_TEXT = """own fail lose lack serve cover rank remain stay open carry sell employ exceed ask
-    want operate run hold trail lead lag depend rely"""
+    want operate run hold trail lead lag depend rely start begin expect threaten"""
 PRESENT_VERBS = frozenset(_PRESENT_TEXT.split())
 # Verbs whose bare form follows a plural subject ("queues average 25 minutes").
 _PLURAL_PRESENT_TEXT = "average total cost need face use pay offer show rate reach say call"

@@ -17,7 +17,7 @@ from drafting.draft import Item
 from drafting.grounding import extract_figures
 from drafting.labels import AREAS
 from drafting.metric_text import is_date
-from drafting.parties import ends_subject
+from drafting.naming import Casing, area_name, casing_of, demand, gist
 from drafting.statement_pool import Typed, without_owner
 from knowledge.statements import display_text
 
@@ -165,123 +165,18 @@ def imperative(text: str) -> str | None:
     return sentence[0].upper() + sentence[1:]
 
 
-def proper_nouns(texts: list[str]) -> set[str]:
-    """Words some text capitalises mid-sentence ("the Kestrel pilot"): names, kept as written."""
-    found: set[str] = set()
-    for text in texts:
-        for sentence in re.split(r"(?<=[.!?:;])\s+", text):
-            words = re.findall(r"[A-Za-z][\w&'-]*", sentence)
-            found |= {w for w in words[1:] if w[0].isupper() and not w.isupper()}
-    return found
-
-
-def _area(label: str, proper: set[str]) -> str:
-    """A label as a noun in a sentence: a name keeps its capital ("Kestrel"), an acronym its
-    capitals, a common noun goes lower case."""
-    if len(label) <= 4 and label.isupper():
-        return label
-    by_lower = {w.lower(): w for w in proper}
-    return " ".join(by_lower.get(w.lower(), w.lower()) for w in label.split())
-
-
-MAX_GIST_WORDS = 5
-
-
-def gist(item: Item, proper: set[str]) -> str | None:
-    """What an item is about, as the noun phrase its sentence opens with ("the booking app",
-    "employers in the valley"), for a priority to name; None when it opens with no noun."""
-    words: list[str] = []
-    tokens = item.text.rstrip(".").split()
-    # "36% of non-subscribers", "only 8% of readers": the people or things counted are what
-    # the item is about, not their share.
-    counted = False
-    while len(tokens) > 2 and (re.search(r"\d", tokens[0]) or tokens[0].lower() in _QUANTIFIERS):
-        tokens = tokens[2:] if tokens[1].lower() == "of" else tokens[1:]
-        counted = True
-    for token in tokens:
-        word = token.strip(',;:()"“”')
-        lowered = word.lower()
-        # After a count ("87% rate ..."), the people counted are a plural subject already.
-        verb = ends_subject(lowered, words[-1].lower() if words else None, counted and not words)
-        if verb and not words:
-            return None  # "37% asked for ...": the sentence opens with its verb, no noun
-        # A verb or a figure ends the noun phrase ("the pilot with 12 customers cut ...").
-        if verb or (words and re.search(r"\d", word)):
-            break
-        # "customers who met a field crew": a relative clause describes the noun, the noun
-        # alone names it.
-        if words and lowered in _RELATIVE:
-            break
-        if token != word and words:
-            words.append(word)
-            if len(words) <= 2 and token.endswith(","):
-                # "A free, advertiser-funded site": a comma this early cuts a list of
-                # describing words, and the noun they describe is not reached.
-                return None
-            break
-        words.append(word)
-        if len(words) >= MAX_GIST_WORDS:
-            break
-    if words and words[0].lower() in _PRONOUNS:
-        return None  # "its app", "they": the name it stands for is elsewhere (the label)
-    if counted and len(words) == 1:
-        # "78% of respondents say ...": the people counted are who answered, not what the
-        # finding is about.
-        return None
-    by_lower = {w.lower(): w for w in proper}
-    phrase = [
-        by_lower.get(w.lower(), w if w.isupper() and len(w) > 1 else w.lower()) for w in words
-    ]
-    while phrase and phrase[-1].lower() in _TRAILING:
-        phrase.pop()
-    if not phrase or not re.search(r"[A-Za-z]{3}", " ".join(phrase)):
-        return None
-    return " ".join(phrase)
-
-
-_RELATIVE = frozenset(("who", "which", "that", "whose", "where"))
-_PRONOUNS = frozenset(("it", "its", "they", "their", "them", "this", "these", "those", "he", "she"))
-_QUANTIFIERS = frozenset(("only", "around", "about", "nearly", "almost", "some", "most", "all"))
-_TRAILING_TEXT = "a an the of in on at to for and or with by from our their its"
-_TRAILING = frozenset(_TRAILING_TEXT.split())
-
-
-# Verbs by which people say what they want: what follows is the demand itself.
-_DEMAND = re.compile(
-    r"\b(?:want|wants|would (?:pay|switch|sign up|come|buy|use) (?:for|to)?|asked (?:us )?for|"
-    r"ask (?:us )?for|need|needs|are looking for|is looking for)\s+(?P<what>[^;:.]+)",
-    re.IGNORECASE,
-)
-
-
-def _demand(text: str) -> str | None:
-    """What an opening asks for ("52% of parents would pay for a structured programme" -> "a
-    structured programme"): the demand names an opportunity better than who holds it."""
-    match = _DEMAND.search(text)
-    if match is None:
-        return None
-    # The demand ends where a new clause starts ("..., and both have asked us for a price").
-    what = re.split(r",\s+(?:and|but|so|which|while|not)\b", match.group("what"))[0]
-    words = what.split()
-    if words and words[0].lower() == "to":
-        return None  # "want to coach": a wish to act, not a thing in demand
-    if not 1 <= len(words) <= MAX_GIST_WORDS + 2 or re.search(r"\d", what):
-        return None
-    return " ".join(words)
-
-
-def _name(evidence: Evidence, proper: set[str]) -> str | None:
+def _name(evidence: Evidence, casing: Casing) -> str | None:
     """How a priority names an item. Our own strengths and weaknesses by their business area
     when they have one ("reliability"); the outside world by what it is (the demand an
     opening holds, else the subject of its sentence: "commercial rents in the valley"), since
     an area label says too little about a force outside our control."""
     label = evidence.item.label
-    area = _area(label, proper) if label in AREA_LABELS else None
+    area = area_name(label) if label in AREA_LABELS else None
     if evidence.quadrant in ("opportunities", "threats"):
-        found = _demand(evidence.item.text) if evidence.quadrant == "opportunities" else None
-        return found or gist(evidence.item, proper) or area
+        found = demand(evidence.item.text) if evidence.quadrant == "opportunities" else None
+        return found or gist(evidence.item, casing) or area
     # None: nothing names the item well enough for a priority to speak of it.
-    return area or gist(evidence.item, proper)
+    return area or gist(evidence.item, casing)
 
 
 def _target(text: str) -> str | None:
@@ -335,17 +230,30 @@ _SINGLE: dict[str, tuple[str, ...]] = {
 }
 
 
-def _template(first: Evidence, second: Evidence | None, proper: set[str], turn: int = 0) -> str:
+_FORCE = {"threats": "threat", "opportunities": "opportunity"}
+
+
+def _as_force(evidence: Evidence, name: str) -> str:
+    """An outside item named only by its business area ("pricing") is not something to get
+    ahead of or go after; as "the pricing threat" it is."""
+    noun = _FORCE.get(evidence.quadrant)
+    label = evidence.item.label
+    if noun and label in AREA_LABELS and name == area_name(label):
+        return f"the {name} {noun}"
+    return name
+
+
+def _template(first: Evidence, second: Evidence | None, casing: Casing, turn: int = 0) -> str:
     """The priority's sentence; `turn` (its place in the list) picks among the phrasings."""
-    a = _name(first, proper) or first.item.label.lower()
+    a = _name(first, casing) or first.item.label.lower()
     if second is None:
         forms = _SINGLE[first.quadrant]
-        sentence = forms[turn % len(forms)].format(a=a)
+        sentence = forms[turn % len(forms)].format(a=_as_force(first, a))
     else:
-        b = _name(second, proper) or second.item.label.lower()
+        b = _name(second, casing) or second.item.label.lower()
         pair = (first.quadrant, second.quadrant)
         forms = _ONE_AREA[pair] if a.lower() == b.lower() else _PAIRED[pair]
-        sentence = forms[turn % len(forms)].format(a=a, b=b)
+        sentence = forms[turn % len(forms)].format(a=a, b=_as_force(second, b))
     return sentence[0].upper() + sentence[1:]
 
 
@@ -369,13 +277,17 @@ def draft_priorities(
     plans: list[Typed],
     labels: dict[tuple[str, int], str],
     count: int = 4,
+    corpus: list[str] | None = None,
 ) -> list[Item]:
-    """Up to `count` priorities, paired items first, then single problems and openings."""
-    proper = proper_nouns([e.item.text for group in evidence.values() for e in group])
+    """Up to `count` priorities, paired items first, then single problems and openings.
+    `corpus`: the knowledge base's statements, whose casing tells names from common words
+    (the items and plans alone when not given)."""
+    texts = [e.item.text for group in evidence.values() for e in group] + [p.text for p in plans]
+    casing = casing_of(texts, corpus)
     # A priority speaks of the items it answers by name; one that cannot be named (its
     # sentence opens with a pronoun or a bare count of respondents) stays out of the pairing
     # rather than be called by a fragment.
-    names = {id(e): _name(e, proper) for group in evidence.values() for e in group}
+    names = {id(e): _name(e, casing) for group in evidence.values() for e in group}
     evidence = {k: [e for e in group if names[id(e)]] for k, group in evidence.items()}
     used: set[int] = set()
     groups: list[tuple[Evidence, Evidence | None]] = []
@@ -400,7 +312,7 @@ def draft_priorities(
     for turn, (first, second) in enumerate(groups):
         answered = [first] if second is None else [first, second]
         sources = list(dict.fromkeys(sid for e in answered for sid in e.item.sources))
-        text, label = _template(first, second, proper, turn), first.item.label
+        text, label = _template(first, second, casing, turn), first.item.label
         if plan_matrix is not None:
             fit = np.mean([plan_matrix @ e.vector for e in answered], axis=0)
             for index in np.argsort(-fit):

@@ -319,7 +319,9 @@ def draft_swot_offline(
             key="priorities",
             title=SECTION_TITLES["priorities"],
             intent="What to do first: each answers the items it cites.",
-            items=draft_priorities(evidence, plans, labels, priorities),
+            items=draft_priorities(
+                evidence, plans, labels, priorities, [s.text for s in pool.statements]
+            ),
         )
     )
     cited = {sid for section in sections for item in section.items for sid in item.sources}

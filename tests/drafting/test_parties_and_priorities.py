@@ -237,3 +237,70 @@ def test_a_project_subject_is_called_by_its_name() -> None:
         party("The Osprey pilot cut loading times by 12% in six weeks.", "Project Osprey") == "ours"
     )
     assert party("Fuel prices rose 30% over two years.", "Project Osprey") is None
+
+
+def _named(text: str, corpus: list[str] | None = None) -> str | None:
+    from drafting.naming import casing_of, gist
+
+    return gist(Item(label="AREA", text=text, sources=["d#0"]), casing_of([text], corpus))
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # A verb with no telltale ending still ends the subject: the object it takes opens
+        # with a determiner, which no noun phrase puts straight after a noun.
+        ("Crumbridge cut its loaf prices by 18% in March.", "Crumbridge"),
+        ("The county council shut the Mill Lane car park in spring.", "the county council"),
+        # A subject too long to name is cut where its first noun phrase ends, never on a
+        # describing word.
+        ("Flour surcharges and rising cold-chain delivery fees are squeezing margins.", None),
+        ("Wholesale butter prices for independent bakers rose 22% this year.", None),
+        # A conjunction between names joins what describes one noun.
+        ("Our Eldham and North Cray ovens run at 96% capacity.", None),
+    ],
+)
+def test_an_item_is_named_by_the_noun_phrase_before_its_verb(text: str, name: str | None) -> None:
+    found = _named(text)
+    assert found is not None
+    if name is not None:
+        assert found == name
+    words = found.split()
+    # Never the verb or what follows it, never a dangling joining word.
+    assert not set(w.lower() for w in words) & {"cut", "shut", "are", "rose", "run", "its"}
+    assert words[-1].lower() not in {"and", "or", "rising", "for", "the", "of"}
+    assert " ".join(words).lower() in text.lower()
+
+
+def test_a_name_opening_its_sentence_keeps_its_capital() -> None:
+    # "Crumbridge" is written only at the start of sentences, yet it is a name; "Wholesale"
+    # there is an ordinary word and goes lower case in the middle of a priority.
+    assert _named("Crumbridge cut its loaf prices by 18% in March.") == "Crumbridge"
+    found = _named("Wholesale butter prices rose 22% this year.")
+    assert found is not None and found.startswith("wholesale")
+    # A word the sources also write in lower case is a common word, vocabulary or not.
+    corpus = ["Our proofers worked overtime."]
+    assert _named("Proofers at the Eldham site asked for new rotas.", corpus) == (
+        "proofers at the Eldham site"
+    )
+
+
+def test_a_priority_names_a_rival_by_its_name_and_not_its_whole_clause(
+    minilm: MiniLMEmbeddings,
+) -> None:
+    quadrants = {
+        "weaknesses": ["Our bakery vans break down about once a week in winter."],
+        "threats": ["Crumbridge cut its delivery fees by 30% and now undercuts our van routes."],
+    }
+    evidence: dict[str, list[Evidence]] = {}
+    for quadrant, texts in quadrants.items():
+        vectors = np.asarray(minilm.embed_documents(texts), dtype=np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        evidence[quadrant] = [
+            Evidence(quadrant, Item(label="OPERATIONS", text=t, sources=[f"{quadrant}#0"]), v)
+            for t, v in zip(texts, vectors, strict=True)
+        ]
+    [priority] = draft_priorities(evidence, [], {}, count=1)
+    assert len(priority.sources) == 2, priority.text  # it answers both items
+    assert "Crumbridge" in priority.text
+    assert not re.search(r"\bcut its\b", priority.text, re.I), priority.text
