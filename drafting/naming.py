@@ -134,7 +134,15 @@ def _subject(tokens: list[str], counted: bool) -> tuple[list[str], bool] | None:
             and not lowered.endswith("s")
         )
         # A verb or a figure ends the noun phrase ("the pilot with 12 customers cut ...").
-        if verb or (words and re.search(r"\d", word)):
+        if verb:
+            return words, True
+        if words and re.search(r"\d", word):
+            # Inside a noun phrase a figure follows a preposition ("vessels over 40 metres");
+            # straight after an -s word it is that verb's object ("Harwick supplies 40% of
+            # ..."), since a plural noun is not followed by a number.
+            last = words[-1].lower()
+            if len(words) > 1 and last.endswith("s") and last not in _LINKS:
+                words.pop()
             return words, True
         # "customers who met a field crew": a relative clause describes the noun, the noun
         # alone names it.

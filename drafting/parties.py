@@ -23,12 +23,14 @@ _OURS = frozenset(("we", "our", "us", "we're", "we've", "we'd"))
 _SET_AGAINST_OURS = re.compile(r"\bours\b", re.IGNORECASE)
 # Third-person pronouns that open a sentence about another organisation named before it.
 _THEIRS = frozenset(("they", "their", "its", "they're", "they've"))
-# Where the subject ends: an auxiliary or a very common verb (any past tense counts too). The
-# same general English as a priority's name for an item (drafting/priorities.gist).
+# Where the subject ends: an auxiliary or a very common verb (any past tense counts too: -ed
+# below, and irregular ones that are never nouns here). The same general English as a
+# priority's name for an item (drafting/naming.gist).
 _SUBJECT_END_TEXT = """is are was were be been has have had will would could can should may might must do does
     did not say says said want wants wanted need needs take takes took make makes made get gets
     got keep keeps kept run runs ran fill fills hold holds reach reached grew fell rose won lost
-    began became went came saw left lets let plans plan still only also now"""
+    began became went came saw left lets let plans plan still only also now bought sold brought
+    spent sent told gave chose knew wrote thought caught taught found overtook"""
 SUBJECT_END = frozenset(_SUBJECT_END_TEXT.split())
 # Present-tense verbs common in business prose that are seldom nouns, so their -s form after a
 # noun ends the subject ("the website fails", "the rival owns"). Words that are as often
