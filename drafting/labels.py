@@ -287,9 +287,12 @@ def objective_name(label: str) -> str:
     return OBJECTIVE_NAMES.get(label) or f"Deliver {label.title()}"
 
 
-# Where an imperative's core ends and its purpose, condition or deadline begins.
+# Where an imperative's core ends and its purpose, condition, deadline or the values it moves
+# between ("Cut churn | from 3% to 2%") begin.
 _CLAUSE_END = re.compile(
-    r"[,;:(]|\s(?:to|so|before|by|while|until|with|because|and then|in order)\s", re.I
+    r"[,;:(]|\s(?:to|so|before|by|while|until|with|because|and then|in order)\s"
+    r"|\sfrom\s(?=[$€£]?\d)",
+    re.I,
 )
 MAX_TITLE_WORDS = 7
 

@@ -150,18 +150,58 @@ class Evidence:
     vector: np.ndarray
 
 
-def imperative(text: str) -> str | None:
-    """A plan or goal as an imperative sentence, or None when it is not one ("We moved ...")."""
+# "Win rate target: from 27% to 35% by Q2 2027": an OKR line names its measure, then the move.
+# It is no imperative, even when its first word could be a verb ("Win", "Change").
+_MEASURE_MOVE = re.compile(
+    r"^(?P<measure>[A-Za-z][^:]{2,60}?)(?:\s+(?:target|goal|objective))?\s*:\s*"
+    r"from\s+(?P<start>[^:]{0,20}?\d[^:]{0,20}?)\s+to\s+"
+    r"(?P<end>(?:[A-Za-z]{1,4}\s)?[$€£]?\d[\d.,]*%?)(?P<rest>(?:[\s.;,].*)?)$",
+    re.IGNORECASE,
+)
+
+
+def _value(figure: str) -> float | None:
+    digits = re.sub(r"[^\d.]", "", figure.replace(",", "")).strip(".")
+    return float(digits) if digits else None
+
+
+def _move(line: str, casing: Casing) -> str | None:
+    """An OKR line ("Win rate target: from 27% to 35% by Q2 2027") as the move it asks for:
+    "Raise win rate from 27% to 35% by Q2 2027." None when it is no such line."""
+    match = _MEASURE_MOVE.match(line)
+    if match is None:
+        return None
+    start, end = _value(match["start"]), _value(match["end"])
+    if start is None or end is None or start == end:
+        return None
+    # The measure moves to the middle of the sentence, so it is cased as a name is.
+    words = match["measure"].split()
+    measure = " ".join(casing.word(w, first=i == 0) for i, w in enumerate(words))
+    verb = "Raise" if end > start else "Cut"
+    rest = match["rest"].rstrip(" .;,")
+    return f"{verb} {measure} from {match['start']} to {match['end'].rstrip('.,')}{rest}"
+
+
+def imperative(text: str, casing: Casing | None = None) -> str | None:
+    """A plan or goal as an imperative sentence, or None when it is not one ("We moved ...").
+    `casing` tells names from common words in a measure that moves mid-sentence."""
     clean = display_text(text)
     stripped = _PLAN_LEAD.sub("", clean).strip()
-    first = _FIRST_WORD.match(stripped)
-    if first is None or first.group(0).lower() not in PLAN_VERBS:
-        return None
     # "Cut churn to 2.5% by June. — owner: Sam" reads as one sentence with its owner in
     # brackets: "Cut churn to 2.5% by June (owner: Sam)."
     core = without_owner(stripped)
     owner = stripped[len(core) :].strip(" —–-(.)")
-    sentence = f"{core.rstrip('. ')} ({owner})." if owner else stripped
+    if _MEASURE_MOVE.match(core):
+        moved = _move(core, casing or casing_of([text]))
+        if moved is None:
+            return None
+        core = moved
+    else:
+        first = _FIRST_WORD.match(stripped)
+        if first is None or first.group(0).lower() not in PLAN_VERBS:
+            return None
+    core = core.rstrip(". ")
+    sentence = f"{core} ({owner})." if owner else f"{core}."
     return sentence[0].upper() + sentence[1:]
 
 
@@ -305,7 +345,7 @@ def draft_priorities(
             if id(single) not in used:
                 used.add(id(single))
                 groups.append((single, None))
-    usable = [(p, text) for p in plans if (text := imperative(p.text)) is not None]
+    usable = [(p, text) for p in plans if (text := imperative(p.text, casing)) is not None]
     plan_matrix = np.vstack([p.vector for p, _ in usable]) if usable else None
     taken_plans: set[int] = set()
     items: list[Item] = []

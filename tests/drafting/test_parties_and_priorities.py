@@ -309,3 +309,31 @@ def test_a_priority_names_a_rival_by_its_name_and_not_its_whole_clause(
     assert len(priority.sources) == 2, priority.text  # it answers both items
     assert "Crumbridge" in priority.text
     assert not re.search(r"\bcut its\b", priority.text, re.I), priority.text
+
+
+@pytest.mark.parametrize(
+    ("line", "verb"),
+    [
+        ("Loaf waste target: from 9% to 4% by June 2028.", "Cut"),
+        ("Wholesale accounts goal: from 120 to 150 by Q3 2028.", "Raise"),
+    ],
+)
+def test_a_measure_line_becomes_the_move_it_asks_for(line: str, verb: str) -> None:
+    from drafting.naming import casing_of
+    from drafting.priorities import imperative
+
+    casing = casing_of([line], ["our loaf waste fell", "new wholesale accounts"])
+    sentence = imperative(line, casing)
+    assert sentence is not None and sentence.split()[0] == verb, sentence
+    # One sentence that names the measure mid-sentence and keeps both values, no label colon.
+    assert ":" not in sentence and sentence.endswith("."), sentence
+    assert sentence.split()[1].islower(), sentence
+    values = re.findall(r"\d+%?", line)[:2]
+    assert all(v in sentence for v in values), sentence
+
+
+def test_a_line_that_moves_nothing_is_no_priority() -> None:
+    from drafting.priorities import imperative
+
+    assert imperative("Headcount: from 40 to 40 by 2028.") is None
+    assert imperative("We moved the bakery to a bigger unit.") is None
