@@ -337,3 +337,11 @@ def test_a_line_that_moves_nothing_is_no_priority() -> None:
 
     assert imperative("Headcount: from 40 to 40 by 2028.") is None
     assert imperative("We moved the bakery to a bigger unit.") is None
+
+
+def test_who_passes_on_the_news_does_not_name_it() -> None:
+    # The mill only brings the news; the item is about what it reports.
+    assert _named("The valley flour mill has told us its prices will rise 12% in May.") is None
+    # Those counted hold the view they give, so they still name it.
+    found = _named("44% of wholesale buyers said they want smaller loaves.")
+    assert found is not None and "buyers" in found
