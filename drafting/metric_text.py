@@ -225,7 +225,11 @@ _GOAL_PREAMBLE = re.compile(
     r"^(?:(?:by|before|in|during)\s+(?:the\s+)?(?:end\s+of\s+)?(?:[QH][1-4]\s*)?"
     r"(?:[A-Z][a-z]{2,8}\s+)?'?(?:19|20)?\d\d,?\s+)?"
     r"(?:(?:we|I)\s+(?:want|would like|hope|expect|intend|need|aim|plan)(?:\s+to)?\s+"
-    r"(?:(?:see|have|get)\s+)?|our\s+(?:aim|goal|ambition|target|objective)\s+is\s+(?:to\s+)?)?",
+    r"(?:(?:see|have|get)\s+)?|our\s+(?:aim|goal|ambition|target|objective)\s+is\s+(?:to\s+)?"
+    # Who binds us to the level: "Our licence requires", "The contract commits us to", "We are
+    # committed to". The party and its verb are not the metric's name.
+    r"|(?:[A-Za-z']+\s+){0,4}?(?:requires?|obliges?\s+us\s+to|commits?\s+us\s+to)\s+"
+    r"|we\s+(?:are|have)\s+(?:committed|obliged|required|agreed|promised|pledged)\s+to\s+)?",
     re.I,
 )
 
@@ -264,7 +268,8 @@ def metric_name(text: str) -> str:
         clean,
     )
     match = re.split(_METRIC_END, clean)
-    name = match[0].strip(" ,")
+    # "at least 98% of properties ...": the share is of what is measured.
+    name = re.sub(r"^of\s+", "", match[0].strip(" ,"))
     words = name.split()[:8]
     # A name never ends on a preposition or an article ("Pages load in", "Corrections on").
     while len(words) > 1 and words[-1].lower() in FUNCTION_WORDS:
