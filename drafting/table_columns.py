@@ -55,7 +55,7 @@ _CURRENT_NAME = re.compile(
 # a year named relative to this one ("Last year").
 _PERIOD_NAME = re.compile(
     r"\b(?:(?:19|20)\d\d|[QH][1-4]|FY\s?'?\d{2,4}|ytd|year to date|"
-    r"(?:last|this|prior|previous|current)\s+(?:year|quarter|month))\b",
+    r"(?:last|this|prior|previous|current)\s+(?:year|quarter|month|season|half|term|period))\b",
     re.I,
 )
 _PERIOD_IN_NAME = re.compile(r"\b(?:(?:19|20)\d\d|[QH][1-4]\s*(?:19|20)?\d\d|FY\s?'?\d{2,4})\b")
