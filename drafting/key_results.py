@@ -212,6 +212,8 @@ def _record_value(fact: Typed, words: set[str], head: str | None = None) -> list
         return []
     stems = {stem(w) for w in words}
     if _row_names(record, words, head):
+        if measures(record.get("current", "")):
+            return [record["current"]]  # a table row whose header says where it stands now
         # A row per metric with a column per period: its last value is the latest.
         latest = [value for value in list(record.values())[1:] if measures(value)]
         return latest[-1:]
@@ -272,6 +274,8 @@ def _baseline(
         if fact.key in superseded and not _row_names(parse_record(fact.text), words, head):
             continue
         in_row = _record_value(fact, words, head)
+        if not in_row and "current" in parse_record(fact.text):
+            continue  # a row that states where another metric stands
         candidates = in_row or measures(fact.text)
         same_unit = [v for v in candidates if unit_of(fact.text, v) == unit and v != target]
         if in_row and not same_unit:

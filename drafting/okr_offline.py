@@ -21,7 +21,7 @@ from drafting.priorities import PLAN_VERBS
 from drafting.retriever import Retriever
 from drafting.statement_pool import Pool, Typed, load_pool, relevance, source_book
 from drafting.swot_offline import draft_swot_offline, stands_alone
-from drafting.table_columns import has_reference, is_header
+from drafting.table_columns import has_reference, is_header, read_by_header
 from drafting.vectors import CachedEmbedder
 from knowledge.statements import display_text, has_placeholder, without_lead_label
 
@@ -175,6 +175,7 @@ def key_results_of(
     results: list[KeyResult] = []
     targets: list[tuple[str, np.ndarray, tuple[str, str]]] = []
     headers = _table_headers(pool)
+    facts = [read_by_header(fact, headers) for fact in facts]
     superseded = superseded_rows(facts)  # once for all goals: it reads every row
     fits = np.zeros((0, 384)) if objectives is None else objectives
     for goal in _goals(pool, subject, fits, headers):

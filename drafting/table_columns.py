@@ -12,9 +12,11 @@ target: ...; due: ...".
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from drafting.metric_text import is_date, measures
 from drafting.polarity import BAD_WHEN_UP, GOOD_WHEN_UP
+from drafting.statement_pool import Typed
 
 METRIC, CURRENT, REFERENCE, DUE = "metric", "current", "target", "due"
 
@@ -205,3 +207,16 @@ _NAMES_OF_TIME = re.compile(
 
 def is_header(row: str) -> bool:
     return bool(re.search(r"[A-Za-z]", row)) and not re.search(r"\d", _NAMES_OF_TIME.sub("", row))
+
+
+def read_by_header(fact: Typed, headers: dict[str, str]) -> Typed:
+    """A table row of figures as the record its header makes of it, when the header says which
+    column holds where the metric stands ("| Measure | 2025 | Q3 actual | Plan |"): read without
+    it, the row's cells are values of unknown periods."""
+    header = headers.get(fact.chunk_id)
+    if header is None or " | " not in fact.text:
+        return fact
+    if CURRENT not in column_roles([c.strip() for c in header.split(" | ")]):
+        return fact
+    record = table_record(fact.text, header)
+    return fact if record == fact.text else replace(fact, text=record)

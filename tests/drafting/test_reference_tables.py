@@ -1,6 +1,7 @@
 """A table's reference level is a target whatever its column is called: a contract's minimum, a
 budget, a pledge "by" a date. Where the metric stands is in another column ("Outturn", "Last
-season") or in another document. A table of plain facts states no target.
+season") or in another document, where a table's header may say which of its columns it is. A
+table of plain facts states no target.
 
 A small knowledge base written here (a fictional ferry operator) holds those tables; it shares
 no wording with the development set. Behaviours, not wording.
@@ -53,6 +54,8 @@ GREEN = """# Greener crossings
 | Pledge to the county council | By October 2027 |
 |---|---|
 | Share of crossings on hybrid power | 40% |
+
+Cut average car boarding time to 12 minutes by May 2027.
 """
 
 REVIEW = """# Summer season review
@@ -61,6 +64,10 @@ REVIEW = """# Summer season review
   sailings.
 - Hybrid power ran 18% of our crossings this summer; the older vessels cannot take it.
 - Two engine failures on the Skellan route cancelled 140 sailings.
+
+| Measure | Spring | Summer (latest) |
+|---|---|---|
+| Average car boarding time (minutes) | 21 | 24 |
 """
 
 
@@ -91,6 +98,7 @@ def key_results(plan: Draft) -> list[str]:
         ("310", "355"),  # a budget against its outturn
         ("40%", "18%"),  # a pledge "By <date>", where the metric stands said elsewhere
         ("4", "6.5"),  # a licence's obligation in prose, the baseline in another document
+        ("12 minutes", "24"),  # a goal in prose, the baseline a table's "latest" column
     ],
 )
 def test_a_reference_level_is_paired_with_where_the_metric_stands(
