@@ -219,6 +219,19 @@ def head_word(metric: str) -> str | None:
     return words[-1] if words else None
 
 
+# How a party binds a metric to a level: a contract or licence "requires", "commits us to",
+# "guarantees" it; we "are committed to", "have pledged to", "undertook to" reach it.
+BINDS = (
+    r"(?:requires?|obliges?\s+us|commits?\s+us|committed\s+us|binds?\s+us|guarantees?|"
+    r"promises?|pledges?)"
+)
+BOUND = (
+    r"(?:(?:are|were|remain|have\s+been|is|has\s+been)\s+(?:committed|obliged|required|bound|"
+    r"contracted)|(?:have|has)\s+(?:committed|agreed|promised|pledged|undertaken)|committed|"
+    r"agreed|promised|pledged|undertook)"
+)
+
+
 # What a goal written in prose opens with before it names its metric: when ("By the end of
 # 2027,") and whose intent ("we want", "our aim is to"). Neither is part of the metric's name.
 _GOAL_PREAMBLE = re.compile(
@@ -228,8 +241,8 @@ _GOAL_PREAMBLE = re.compile(
     r"(?:(?:see|have|get)\s+)?|our\s+(?:aim|goal|ambition|target|objective)\s+is\s+(?:to\s+)?"
     # Who binds us to the level: "Our licence requires", "The contract commits us to", "We are
     # committed to". The party and its verb are not the metric's name.
-    r"|(?:[A-Za-z']+\s+){0,4}?(?:requires?|obliges?\s+us\s+to|commits?\s+us\s+to)\s+"
-    r"|we\s+(?:are|have)\s+(?:committed|obliged|required|agreed|promised|pledged)\s+to\s+)?",
+    r"|(?:[A-Za-z']+\s+){0,4}?" + BINDS + r"\s+(?:us\s+)?(?:to\s+)?"
+    r"|(?:[A-Za-z']+\s+){0,5}?we\s+" + BOUND + r"\s+(?:(?:the|our)\s+[a-z]+\s+)?to\s+)?",
     re.I,
 )
 

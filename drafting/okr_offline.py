@@ -15,7 +15,7 @@ from drafting.facts import normalised
 from drafting.grounding import check_draft
 from drafting.key_results import KeyResult, baseline_only, pair_goal, superseded_rows
 from drafting.labels import label_for, objective_names, project_names
-from drafting.metric_text import measures, metric_label, parse_record
+from drafting.metric_text import BINDS, BOUND, measures, metric_label, parse_record
 from drafting.mission_values import mission_of, values_of
 from drafting.priorities import PLAN_VERBS
 from drafting.retriever import Retriever
@@ -57,8 +57,9 @@ def reports_result(text: str) -> bool:
 
 
 # An instruction to move a measure to a value ("Lift the open rate to 48%", "Bring turnover
-# down to 20%") or an obligation on it ("... should be 8 out of 10") is a target by its grammar, however unsure the classifier is of its type: a
-# report of the same change opens with its subject, not a verb.
+# down to 20%") or an obligation on it ("... should be 8 out of 10") is a target by its
+# grammar, however unsure the classifier is of its type: a report of the same change opens with
+# its subject, not a verb.
 _TARGET_FORM = re.compile(
     r"^(?:reduce|cut|lower|decrease|raise|increase|grow|lift|improve|reach|hit|achieve|bring|"
     r"keep|hold|shorten|boost|halve|double)\b[^.;]*?\b(?:to|below|under|above|within)\s+"
@@ -66,11 +67,12 @@ _TARGET_FORM = re.compile(
     # "Service score should be 8 out of 10": an obligation on a measure states where it goes.
     r"|^[A-Za-z][^.;]{2,80}?\b(?:should|must|needs? to)\s+(?:be|reach|stay|remain|fall|rise|"
     r"drop|get)\b[^.;]*?\d"
-    # "The licence requires at least 98% of ...", "we are committed to 97% ...": a level a
-    # contract, a regulator or a promise binds the metric to is where it must be.
-    r"|^[A-Za-z][^.;]{2,80}?\b(?:requires?|obliges?|commits?\s+us|(?:are|is)\s+(?:committed|"
-    r"obliged|required)|(?:have|has)\s+(?:agreed|promised|pledged))\b[^.;]*?\b(?:to|at least|"
-    r"at most|no more than|no less than|within|below|above|under)\s+(?:about\s+)?[$€£]?\d",
+    # "The licence requires at least 98% of ...", "we are committed to 97% ...", "Our SLA
+    # guarantees 99.9% uptime": a level a contract, a regulator or a promise binds the metric
+    # to is where it must be.
+    r"|^(?:[A-Za-z][^.;]{0,80}?\s)?(?:" + BINDS + r"|we\s+" + BOUND + r")\b[^.;]*?\b(?:to|at least|"
+    r"at most|no more than|no less than|within|below|above|under)\s+(?:about\s+)?[$€£]?\d"
+    r"|^[A-Za-z][^.;]{2,80}?\b" + BINDS + r"\s+(?:[a-z]+\s+){0,2}?[$€£]?\d",
     re.I,
 )
 

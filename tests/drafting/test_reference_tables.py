@@ -14,6 +14,8 @@ import pytest
 
 from drafting.draft import Draft
 from drafting.key_results import pair_goal
+from drafting.metric_text import metric_name
+from drafting.okr_offline import target_form
 from drafting.service import Drafter
 from drafting.statement_pool import Typed
 from drafting.table_columns import column_roles, table_record
@@ -155,3 +157,25 @@ def test_a_row_with_only_a_reference_level_takes_its_baseline_from_elsewhere() -
 def test_a_row_without_a_reference_column_is_no_key_result() -> None:
     row = _typed("Average boarding time for cars | 31 minutes | 26 minutes")
     assert pair_goal(row, [], "X", "Measure | Spring | Summer") is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "metric"),
+    [
+        ("The charter binds us to an email answer rate of at least 95%.", "email answer rate"),
+        ("We are committed to 30% of staff cycling to work by 2028.", "staff cycling to work"),
+        ("Our service agreement guarantees 99.8% ramp availability.", "ramp availability"),
+        ("We have pledged to keep ticket refunds under 2% of sales.", "ticket refunds"),
+    ],
+)
+def test_a_level_a_party_binds_us_to_is_a_target(sentence: str, metric: str) -> None:
+    assert target_form(sentence)
+    assert metric in metric_name(sentence) and not metric_name(sentence).startswith("We")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["We agreed 14 new charters this spring.", "We committed 3 engineers to the refit."],
+)
+def test_a_count_of_what_was_agreed_is_no_target(sentence: str) -> None:
+    assert not target_form(sentence)
