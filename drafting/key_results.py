@@ -88,10 +88,9 @@ def pair_goal(
     if superseded is None:
         superseded = superseded_rows(facts)
     if header is not None:
-        row = table_record(goal.text, header)
-        if reached(standard_record(parse_record(row))):
+        if reached(goal.text, header):
             return None  # the row's metric is already at its reference level: nothing to move
-        kr = from_record(goal, label, row)
+        kr = from_record(goal, label, table_record(goal.text, header))
         if kr is None or kr.baseline is not None:
             return kr
         # A row with a reference level and no current value ("| Promise | By <date> |"): where

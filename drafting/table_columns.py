@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from drafting.metric_text import is_date, measures
+from drafting.metric_text import is_date, measures, parse_record
 from drafting.polarity import BAD_WHEN_UP, GOOD_WHEN_UP
 from drafting.statement_pool import Typed
 
@@ -164,22 +164,41 @@ _MET = re.compile(r"\b(?:ahead|met|achieved|exceeded|beaten|on track|on target|g
 _NOT_MET = re.compile(r"\b(?:not|un\w+|missed|behind|off track|below|red|amber)\b", re.I)
 
 
-def reached(record: dict[str, str]) -> bool:
-    """Whether a row says its metric already stands at its reference level or better: by its
-    status column, or, for a measure known to be wanted up or down, by its two values."""
+# A bound says which side of it is good: a ceiling is kept by staying under it, a floor by
+# staying over it; in the column's name ("Maximum", "Floor") or in the cell ("at most 4").
+_UPPER = re.compile(
+    r"\b(?:limits?|caps?|ceilings?|maximum|max|at most|no more than|up to|below|under|within)\b|[<≤]",
+    re.I,
+)
+_LOWER = re.compile(r"\b(?:floors?|minimum|min|at least|no less than|above|over)\b|[>≥]", re.I)
+
+
+def reached(row: str, header: str) -> bool:
+    """Whether a table row says its metric already stands at its reference level or better: by
+    its status column; by the bound its reference column or cell names; or, for a measure known
+    to be wanted up or down (by the row's name, else the name of the column of names: "Cost
+    line"), by its two values. Where none says which way is better, the level still stands."""
+    names = [c.strip() for c in header.split(" | ")]
+    roles = column_roles(names)
+    record = standard_record(parse_record(table_record(row, header)))
     status = record.get(STATUS, "")
     if _MET.search(status) and not _NOT_MET.search(status):
         return True
-    current, target = record.get(CURRENT), record.get(REFERENCE)
-    now, goal = _amount(current), _amount(target)
+    now, goal = _amount(record.get(CURRENT)), _amount(record.get(REFERENCE))
     if now is None or goal is None:
         return False
-    # The name's last word of known polarity decides ("cost per customer" is a cost).
-    name = re.findall(r"[a-z]+", record.get(METRIC, "").lower())
-    known = [w for w in name if w in GOOD_WHEN_UP or w in BAD_WHEN_UP]
-    if not known:
-        return False  # which way is better is unknown: the reference level still stands
-    return now >= goal if known[-1] in GOOD_WHEN_UP else now <= goal
+    bound = f"{names[roles.index(REFERENCE)]} {record[REFERENCE]}"
+    if _UPPER.search(bound) and not _LOWER.search(bound):
+        return now <= goal
+    if _LOWER.search(bound) and not _UPPER.search(bound):
+        return now >= goal
+    for name in (record.get(METRIC, ""), names[roles.index(METRIC)]):
+        # The name's last word of known polarity decides ("cost per customer" is a cost).
+        words = re.findall(r"[a-z]+", name.lower())
+        known = [w for w in words if w in GOOD_WHEN_UP or w in BAD_WHEN_UP]
+        if known:
+            return now >= goal if known[-1] in GOOD_WHEN_UP else now <= goal
+    return False
 
 
 def _amount(cell: str | None) -> float | None:

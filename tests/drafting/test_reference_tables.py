@@ -18,7 +18,7 @@ from drafting.metric_text import metric_name
 from drafting.okr_offline import target_form
 from drafting.service import Drafter
 from drafting.statement_pool import Typed
-from drafting.table_columns import column_roles, table_record
+from drafting.table_columns import column_roles, reached, table_record
 from tests.drafting.conftest import SampleKB
 
 WORKSPACE = "TFERRY001"
@@ -179,3 +179,22 @@ def test_a_level_a_party_binds_us_to_is_a_target(sentence: str, metric: str) -> 
 )
 def test_a_count_of_what_was_agreed_is_no_target(sentence: str) -> None:
     assert not target_form(sentence)
+
+
+@pytest.mark.parametrize(
+    ("row", "header", "done"),
+    [
+        ("Berth | 38 | 45", "Berth | Latest | Noise ceiling (dB)", True),  # under its ceiling
+        ("Berth | 52 | 45", "Berth | Latest | Noise ceiling (dB)", False),
+        ("Crew | 31 | 40", "Crew | Now | Floor", False),  # under its floor
+        (
+            "Harbour dues (£k) | 75 | 80",
+            "Spend line | Actual | Budget",
+            True,
+        ),  # a cost under budget
+        ("Harbour dues (£k) | 88 | 80", "Spend line | Actual | Budget", False),
+        ("Deck cleaning | 7 | 9", "Task | Actual | Plan", False),  # which way is better is unknown
+    ],
+)
+def test_a_row_at_or_past_its_reference_level_is_reached(row: str, header: str, done: bool) -> None:
+    assert reached(row, header) is done
