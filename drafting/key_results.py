@@ -83,12 +83,14 @@ def pair_goal(
     label: str,
     header: str | None = None,
     superseded: set[tuple[str, int]] | None = None,
+    table: list[str] | None = None,
 ) -> KeyResult | None:
-    """The goal as a key result, with the baseline of its metric when the knowledge base has it."""
+    """The goal as a key result, with the baseline of its metric when the knowledge base has it;
+    a table row is read by its header, beside the other rows of its table."""
     if superseded is None:
         superseded = superseded_rows(facts)
     if header is not None:
-        if reached(goal.text, header):
+        if reached(goal.text, header, table):
             return None  # the row's metric is already at its reference level: nothing to move
         kr = from_record(goal, label, table_record(goal.text, header))
         if kr is None or kr.baseline is not None:

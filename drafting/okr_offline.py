@@ -21,7 +21,7 @@ from drafting.priorities import PLAN_VERBS
 from drafting.retriever import Retriever
 from drafting.statement_pool import Pool, Typed, load_pool, relevance, source_book
 from drafting.swot_offline import draft_swot_offline, stands_alone
-from drafting.table_columns import has_reference, is_header, read_by_header
+from drafting.table_columns import has_reference, is_header, read_by_header, table_rows
 from drafting.vectors import CachedEmbedder
 from knowledge.statements import display_text, has_placeholder, without_lead_label
 
@@ -178,6 +178,7 @@ def key_results_of(
     targets: list[tuple[str, np.ndarray, tuple[str, str]]] = []
     headers = _table_headers(pool)
     facts = [read_by_header(fact, headers) for fact in facts]
+    tables = table_rows(pool.statements)
     superseded = superseded_rows(facts)  # once for all goals: it reads every row
     fits = np.zeros((0, 384)) if objectives is None else objectives
     for goal in _goals(pool, subject, fits, headers):
@@ -185,7 +186,7 @@ def key_results_of(
         if " | " in goal.text and header is None:
             continue  # a table row whose columns are unknown cannot be read as a key result
         label = metric_label(goal.text, goal.heading, projects)
-        kr = pair_goal(goal, facts, label, header, superseded)
+        kr = pair_goal(goal, facts, label, header, superseded, tables.get(goal.chunk_id))
         if kr is None:
             continue
         # The same target restated in another document (a table row, a sentence) is one key

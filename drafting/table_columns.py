@@ -131,6 +131,10 @@ def header_due(name: str) -> str | None:
     return period.group(0) if period and _INTENT_NAME.search(name) else None
 
 
+# A unit a column's name gives its values: "(£m)", "(%)", "(days)".
+_UNIT_IN_NAME = re.compile(r"\([^()\d]{1,12}\)")
+
+
 def has_reference(header: str) -> bool:
     """Whether a table's header names a column holding a level its metrics are held to."""
     return REFERENCE in column_roles([c.strip() for c in header.split(" | ")])
@@ -156,6 +160,11 @@ def table_record(row: str, header: str) -> str:
         pairs.append((role or name, cell))
     if due and DUE not in roles:
         pairs.append((DUE, due))
+    unit = _UNIT_IN_NAME.search(names[roles.index(REFERENCE)]) if REFERENCE in roles else None
+    if unit and pairs and pairs[0][0] == METRIC and "(" not in pairs[0][1]:
+        # "| Line | Actual (£m) | Budget (£m) |": the values are read in the unit the columns
+        # name, which the row's own name does not repeat.
+        pairs[0] = (METRIC, f"{pairs[0][1]} {unit.group(0)}")
     return "; ".join(f"{column}: {cell}" for column, cell in pairs) + "."
 
 
@@ -173,11 +182,12 @@ _UPPER = re.compile(
 _LOWER = re.compile(r"\b(?:floors?|minimum|min|at least|no less than|above|over)\b|[>≥]", re.I)
 
 
-def reached(row: str, header: str) -> bool:
+def reached(row: str, header: str, table: list[str] | None = None) -> bool:
     """Whether a table row says its metric already stands at its reference level or better: by
     its status column; by the bound its reference column or cell names; or, for a measure known
     to be wanted up or down (by the row's name, else the name of the column of names: "Cost
-    line"), by its two values. Where none says which way is better, the level still stands."""
+    line", else its table's other rows), by its two values. Where none says which way is better,
+    the level still stands."""
     names = [c.strip() for c in header.split(" | ")]
     roles = column_roles(names)
     record = standard_record(parse_record(table_record(row, header)))
@@ -193,12 +203,34 @@ def reached(row: str, header: str) -> bool:
     if _LOWER.search(bound) and not _UPPER.search(bound):
         return now >= goal
     for name in (record.get(METRIC, ""), names[roles.index(METRIC)]):
-        # The name's last word of known polarity decides ("cost per customer" is a cost).
-        words = re.findall(r"[a-z]+", name.lower())
-        known = [w for w in words if w in GOOD_WHEN_UP or w in BAD_WHEN_UP]
-        if known:
-            return now >= goal if known[-1] in GOOD_WHEN_UP else now <= goal
+        wanted = _wanted_up(name)
+        if wanted is not None:
+            return now >= goal if wanted else now <= goal
+    # The lines of one table are alike (a budget's revenue lines, a regulator's failure
+    # counts): when every row whose measure is known is wanted the same way, so is this one.
+    first = roles.index(METRIC)
+    kinds = {_wanted_up(other.split(" | ")[first]) for other in table or [] if " | " in other}
+    kinds.discard(None)
+    if len(kinds) == 1:
+        return now >= goal if kinds.pop() else now <= goal
     return False
+
+
+def _wanted_up(name: str) -> bool | None:
+    """Whether more of what a name measures is good: its last word of known polarity decides
+    ("cost per customer" is a cost)."""
+    words = re.findall(r"[a-z]+", name.lower())
+    known = [w for w in words if w in GOOD_WHEN_UP or w in BAD_WHEN_UP]
+    return (known[-1] in GOOD_WHEN_UP) if known else None
+
+
+def table_rows(statements: list[Typed]) -> dict[str, list[str]]:
+    """Per chunk, its table rows (header included)."""
+    rows: dict[str, list[str]] = {}
+    for statement in statements:
+        if " | " in statement.text:
+            rows.setdefault(statement.chunk_id, []).append(statement.text)
+    return rows
 
 
 def _amount(cell: str | None) -> float | None:

@@ -198,3 +198,22 @@ def test_a_count_of_what_was_agreed_is_no_target(sentence: str) -> None:
 )
 def test_a_row_at_or_past_its_reference_level_is_reached(row: str, header: str, done: bool) -> None:
     assert reached(row, header) is done
+
+
+def test_a_row_of_unknown_polarity_is_judged_like_the_rest_of_its_table() -> None:
+    header = "Source | Actual | Budget"
+    table = [
+        header,
+        "Ticket revenue | 5.1 | 5.4",
+        "Charter income | 1.2 | 1.0",
+        "Onboard | 0.7 | 0.6",
+    ]
+    # Revenue and income are wanted up, so "Onboard" above its budget is there already ...
+    assert reached(table[3], header, table)
+    # ... but not alone, where nothing says which way is better.
+    assert not reached(table[3], header, [header, table[3]])
+
+
+def test_a_unit_the_columns_name_goes_with_the_metric() -> None:
+    record = table_record("Ticket revenue | 5.1 | 5.4", "Source | Actual (£m) | Budget (£m)")
+    assert "metric: Ticket revenue (£m)" in record
