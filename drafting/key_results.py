@@ -30,6 +30,7 @@ from drafting.metric_text import (
     word_overlap,
 )
 from drafting.statement_pool import Typed, without_owner
+from drafting.table_columns import reached, standard_record, table_record
 from knowledge.statements import display_text, without_lead_label
 
 TARGET_TO_BE_SET = "target to be set"
@@ -62,53 +63,14 @@ def _due(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-_COLUMNS = (
-    ("metric", ("metric", "kpi", "measure", "key result", "kr", "indicator", "name")),
-    ("current", ("current", "baseline", "actual", "today", "now", "latest", "start")),
-    ("target", ("target", "goal", "ambition")),
-    ("due", ("due", "deadline", "by", "date", "when", "timeline")),
-)
-
-
-def table_record(row: str, header: str) -> str:
-    """A table row as "column: value; ..." using the row of column names above it; the
-    standard names (metric, current, target, due) replace recognised synonyms."""
-    names = [c.strip() for c in header.split(" | ")]
-    cells = [c.strip() for c in row.split(" | ")]
-    if len(names) != len(cells):
-        return row
-    columns = []
-    for name in names:
-        lowered = name.lower()
-        columns.append(
-            next((std for std, words in _COLUMNS if any(w in lowered for w in words)), name)
-        )
-    if "metric" not in columns:
-        columns[0] = "metric"  # a table with a row per metric names it in its first column
-    if "target" in columns and "current" not in columns:
-        # "| Measure | 2025 | 2026 YTD | 2027 target |": the latest period before the target
-        # column is where the metric stands now.
-        periods = [
-            i for i, name in enumerate(names[: columns.index("target")]) if _PERIOD.search(name)
-        ]
-        if periods:
-            columns[periods[-1]] = "current"
-    pairs = [f"{column}: {cell}" for column, cell in zip(columns, cells, strict=True)]
-    return "; ".join(pairs) + "."
-
-
-# A column named for a period: a year, a quarter or half, a financial year, year to date.
-_PERIOD = re.compile(r"\b(?:(?:19|20)\d\d|[QH][1-4]|FY\s?'?\d{2,4}|ytd|year to date)\b", re.I)
-
-
 def from_record(goal: Typed, label: str, text: str | None = None) -> KeyResult | None:
-    record = parse_record(text or goal.text)
-    name = record.get("metric") or record.get("kpi") or record.get("measure") or record.get("name")
-    current = record.get("current") or record.get("baseline") or record.get("actual")
-    target = record.get("target") or record.get("goal")
-    if not name or not target:
+    record = standard_record(parse_record(text or goal.text))
+    name, current, target = record.get("metric"), record.get("current"), record.get("target")
+    if not name or not target or not measures(target):
         return None
-    due = record.get("due") or record.get("deadline") or record.get("by")
+    if current is not None and not measures(current):
+        current = None  # "–" or "TBD" in the current column: no baseline stated
+    due = record.get("due")
     when = f" by {due}" if due else ""
     start = f" from {current}" if current else ""
     text = f"{name[0].upper()}{name[1:]}{start} to {target}{when}."
@@ -121,10 +83,21 @@ def pair_goal(
     label: str,
     header: str | None = None,
     superseded: set[tuple[str, int]] | None = None,
+    table: list[str] | None = None,
 ) -> KeyResult | None:
-    """The goal as a key result, with the baseline of its metric when the knowledge base has it."""
+    """The goal as a key result, with the baseline of its metric when the knowledge base has it;
+    a table row is read by its header, beside the other rows of its table."""
+    if superseded is None:
+        superseded = superseded_rows(facts)
     if header is not None:
-        return from_record(goal, label, table_record(goal.text, header))
+        if reached(goal.text, header, table):
+            return None  # the row's metric is already at its reference level: nothing to move
+        kr = from_record(goal, label, table_record(goal.text, header))
+        if kr is None or kr.baseline is not None:
+            return kr
+        # A row with a reference level and no current value ("| Promise | By <date> |"): where
+        # the metric stands is stated elsewhere, and pairs as a prose goal's baseline does.
+        return _row_baseline(kr, goal, facts, superseded)
     record = from_record(goal, label) if ";" in goal.text else None
     if record is not None:
         return record
@@ -160,14 +133,13 @@ def pair_goal(
         # "Coverage is 64%; the target is 80%": the goal states its own baseline.
         own = with_unit(line, same[0])
         return KeyResult(label, text, [goal.chunk_id], target_read, goal.vector, metric, own, due)
-    if superseded is None:
-        superseded = superseded_rows(facts)
     baseline, source = _baseline(goal, facts, target, unit, superseded)
     kr = KeyResult(label, text, [goal.chunk_id], target_read, goal.vector, metric, due=due)
     if baseline is None or source is None:
         return kr
     kr.baseline = baseline
-    kr.sources.append(source.chunk_id)
+    if source.chunk_id not in kr.sources:  # a baseline in the goal's own passage
+        kr.sources.append(source.chunk_id)
     kr.statements.append(source)
     # The baseline goes with the target, before the owner the line names ("— owner: Sam").
     core = display_text(without_owner(goal.text))
@@ -241,6 +213,8 @@ def _record_value(fact: Typed, words: set[str], head: str | None = None) -> list
         return []
     stems = {stem(w) for w in words}
     if _row_names(record, words, head):
+        if measures(record.get("current", "")):
+            return [record["current"]]  # a table row whose header says where it stands now
         # A row per metric with a column per period: its last value is the latest.
         latest = [value for value in list(record.values())[1:] if measures(value)]
         return latest[-1:]
@@ -267,10 +241,33 @@ def superseded_rows(facts: list[Typed]) -> set[tuple[str, int]]:
     return {fact.key for key, fact in rows if last[key] is not fact}
 
 
+def _row_baseline(
+    kr: KeyResult, goal: Typed, facts: list[Typed], superseded: set[tuple[str, int]]
+) -> KeyResult:
+    """A table row's key result with the baseline another statement gives for its metric."""
+    target = measures(kr.target)[0]
+    unit = unit_of(kr.target, target)
+    baseline, source = _baseline(goal, facts, target, unit, superseded, kr.metric)
+    if baseline is None or source is None:
+        return kr
+    kr.baseline = baseline
+    if source.chunk_id not in kr.sources:
+        kr.sources.append(source.chunk_id)
+    kr.statements.append(source)
+    when = f" by {kr.due}" if kr.due else ""
+    kr.text = f"{kr.metric[0].upper()}{kr.metric[1:]} from {baseline} to {kr.target}{when}."
+    return kr
+
+
 def _baseline(
-    goal: Typed, facts: list[Typed], target: str, unit: str, superseded: set[tuple[str, int]]
+    goal: Typed,
+    facts: list[Typed],
+    target: str,
+    unit: str,
+    superseded: set[tuple[str, int]],
+    metric: str | None = None,
 ) -> tuple[str | None, Typed | None]:
-    metric = metric_name(without_lead_label(goal.text))
+    metric = metric or metric_name(without_lead_label(goal.text))
     words = content_words(metric)
     head = head_word(metric)
     best: tuple[float, str, Typed] | None = None
@@ -278,6 +275,8 @@ def _baseline(
         if fact.key in superseded and not _row_names(parse_record(fact.text), words, head):
             continue
         in_row = _record_value(fact, words, head)
+        if not in_row and "current" in parse_record(fact.text):
+            continue  # a row that states where another metric stands
         candidates = in_row or measures(fact.text)
         same_unit = [v for v in candidates if unit_of(fact.text, v) == unit and v != target]
         if in_row and not same_unit:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from drafting.facts import Fact, as_sentence
 from drafting.grounding import extract_figures
 from drafting.labels import label_for, tidy_label
+from drafting.table_columns import standard_record
 
 TARGET_TO_BE_SET = "target to be set"
 
@@ -58,10 +59,13 @@ def parse_record(text: str) -> dict[str, str]:
 
 
 def _record_kr(record: dict[str, str]) -> str | None:
-    name = record.get("metric") or record.get("kpi") or record.get("measure") or record.get("name")
-    current = record.get("current") or record.get("actual") or record.get("value")
-    target = record.get("target") or record.get("goal")
-    due = record.get("due") or record.get("deadline") or record.get("by")
+    # The same column vocabulary as drafted plans: a "plan" or "budget" column is the target,
+    # an "actual" or "latest" one where the metric stands.
+    record = standard_record(record)
+    name = record.get("metric")
+    current = record.get("current") or record.get("value")
+    target = record.get("target")
+    due = record.get("due")
     if not name or not current:
         return None
     end = target or TARGET_TO_BE_SET

@@ -219,13 +219,30 @@ def head_word(metric: str) -> str | None:
     return words[-1] if words else None
 
 
+# How a party binds a metric to a level: a contract or licence "requires", "commits us to",
+# "guarantees" it; we "are committed to", "have pledged to", "undertook to" reach it.
+BINDS = (
+    r"(?:requires?|obliges?\s+us|commits?\s+us|committed\s+us|binds?\s+us|guarantees?|"
+    r"promises?|pledges?)"
+)
+BOUND = (
+    r"(?:(?:are|were|remain|have\s+been|is|has\s+been)\s+(?:committed|obliged|required|bound|"
+    r"contracted)|(?:have|has)\s+(?:committed|agreed|promised|pledged|undertaken)|committed|"
+    r"agreed|promised|pledged|undertook)"
+)
+
+
 # What a goal written in prose opens with before it names its metric: when ("By the end of
 # 2027,") and whose intent ("we want", "our aim is to"). Neither is part of the metric's name.
 _GOAL_PREAMBLE = re.compile(
     r"^(?:(?:by|before|in|during)\s+(?:the\s+)?(?:end\s+of\s+)?(?:[QH][1-4]\s*)?"
     r"(?:[A-Z][a-z]{2,8}\s+)?'?(?:19|20)?\d\d,?\s+)?"
     r"(?:(?:we|I)\s+(?:want|would like|hope|expect|intend|need|aim|plan)(?:\s+to)?\s+"
-    r"(?:(?:see|have|get)\s+)?|our\s+(?:aim|goal|ambition|target|objective)\s+is\s+(?:to\s+)?)?",
+    r"(?:(?:see|have|get)\s+)?|our\s+(?:aim|goal|ambition|target|objective)\s+is\s+(?:to\s+)?"
+    # Who binds us to the level: "Our licence requires", "The contract commits us to", "We are
+    # committed to". The party and its verb are not the metric's name.
+    r"|(?:[A-Za-z']+\s+){0,4}?" + BINDS + r"\s+(?:us\s+)?(?:to\s+)?"
+    r"|(?:[A-Za-z']+\s+){0,5}?we\s+" + BOUND + r"\s+(?:(?:the|our)\s+[a-z]+\s+)?to\s+)?",
     re.I,
 )
 
@@ -264,7 +281,8 @@ def metric_name(text: str) -> str:
         clean,
     )
     match = re.split(_METRIC_END, clean)
-    name = match[0].strip(" ,")
+    # "at least 98% of properties ...": the share is of what is measured.
+    name = re.sub(r"^of\s+", "", match[0].strip(" ,"))
     words = name.split()[:8]
     # A name never ends on a preposition or an article ("Pages load in", "Corrections on").
     while len(words) > 1 and words[-1].lower() in FUNCTION_WORDS:

@@ -15,12 +15,13 @@ from drafting.facts import normalised
 from drafting.grounding import check_draft
 from drafting.key_results import KeyResult, baseline_only, pair_goal, superseded_rows
 from drafting.labels import label_for, objective_names, project_names
-from drafting.metric_text import measures, metric_label, parse_record
+from drafting.metric_text import BINDS, BOUND, measures, metric_label, parse_record
 from drafting.mission_values import mission_of, values_of
 from drafting.priorities import PLAN_VERBS
 from drafting.retriever import Retriever
 from drafting.statement_pool import Pool, Typed, load_pool, relevance, source_book
 from drafting.swot_offline import draft_swot_offline, stands_alone
+from drafting.table_columns import has_reference, is_header, read_by_header, table_rows
 from drafting.vectors import CachedEmbedder
 from knowledge.statements import display_text, has_placeholder, without_lead_label
 
@@ -48,7 +49,6 @@ _STATES_TARGET = re.compile(
     r"\b(?:fewer|less|more)\s+than\s+\d|\b(?:within|under)\s+\d|\bowners?\s*:",
     re.I,
 )
-_TARGET_COLUMN = re.compile(r"\b(?:target|goal|ambition)s?\b", re.I)
 _PLAN_HEADING = re.compile(r"target|goal|okr|objective|key result|plan|ambition|vision", re.I)
 
 
@@ -57,15 +57,22 @@ def reports_result(text: str) -> bool:
 
 
 # An instruction to move a measure to a value ("Lift the open rate to 48%", "Bring turnover
-# down to 20%") or an obligation on it ("... should be 8 out of 10") is a target by its grammar, however unsure the classifier is of its type: a
-# report of the same change opens with its subject, not a verb.
+# down to 20%") or an obligation on it ("... should be 8 out of 10") is a target by its
+# grammar, however unsure the classifier is of its type: a report of the same change opens with
+# its subject, not a verb.
 _TARGET_FORM = re.compile(
     r"^(?:reduce|cut|lower|decrease|raise|increase|grow|lift|improve|reach|hit|achieve|bring|"
     r"keep|hold|shorten|boost|halve|double)\b[^.;]*?\b(?:to|below|under|above|within)\s+"
     r"(?:about\s+|at least\s+)?[$€£]?\d"
     # "Service score should be 8 out of 10": an obligation on a measure states where it goes.
     r"|^[A-Za-z][^.;]{2,80}?\b(?:should|must|needs? to)\s+(?:be|reach|stay|remain|fall|rise|"
-    r"drop|get)\b[^.;]*?\d",
+    r"drop|get)\b[^.;]*?\d"
+    # "The licence requires at least 98% of ...", "we are committed to 97% ...", "Our SLA
+    # guarantees 99.9% uptime": a level a contract, a regulator or a promise binds the metric
+    # to is where it must be.
+    r"|^(?:[A-Za-z][^.;]{0,80}?\s)?(?:" + BINDS + r"|we\s+" + BOUND + r")\b[^.;]*?\b(?:to|at least|"
+    r"at most|no more than|no less than|within|below|above|under)\s+(?:about\s+)?[$€£]?\d"
+    r"|^[A-Za-z][^.;]{2,80}?\b" + BINDS + r"\s+(?:[a-z]+\s+){0,2}?[$€£]?\d",
     re.I,
 )
 
@@ -88,8 +95,8 @@ def states_target(goal: Typed) -> bool:
     record = parse_record(text)
     if len(record) >= 2:
         # A data row ("metric: x; q3: 19; owner: support") states a target only in a column
-        # named for one; its other columns are periods, notes and owners.
-        return any(re.search(r"target|goal|ambition", column) for column in record)
+        # named for a reference level; its other columns are periods, notes and owners.
+        return has_reference(" | ".join(record))
     return bool(_PLAN_HEADING.search(goal.heading or "")) or _says_target(text)
 
 
@@ -111,11 +118,10 @@ def _goals(
             or (g.kind not in ("mission", "value") and target_form(g.text))
         )
     ]
-    # A row of a table whose header names a target column states a target in that column,
-    # whatever the row's words read like to the classifier ("Energy per kg | 1.42 | 1.15").
-    target_tables = {
-        chunk for chunk, header in (headers or {}).items() if _TARGET_COLUMN.search(header)
-    }
+    # A row of a table whose header names a reference column (a target, a plan, a contract
+    # level, ...) states a target in that column, whatever the row's words read like to the
+    # classifier ("Energy per kg | 1.42 | 1.15").
+    target_tables = {chunk for chunk, header in (headers or {}).items() if has_reference(header)}
     chosen = {g.key for g in goals}
     goals += [
         s
@@ -171,6 +177,8 @@ def key_results_of(
     results: list[KeyResult] = []
     targets: list[tuple[str, np.ndarray, tuple[str, str]]] = []
     headers = _table_headers(pool)
+    facts = [read_by_header(fact, headers) for fact in facts]
+    tables = table_rows(pool.statements)
     superseded = superseded_rows(facts)  # once for all goals: it reads every row
     fits = np.zeros((0, 384)) if objectives is None else objectives
     for goal in _goals(pool, subject, fits, headers):
@@ -178,7 +186,7 @@ def key_results_of(
         if " | " in goal.text and header is None:
             continue  # a table row whose columns are unknown cannot be read as a key result
         label = metric_label(goal.text, goal.heading, projects)
-        kr = pair_goal(goal, facts, label, header, superseded)
+        kr = pair_goal(goal, facts, label, header, superseded, tables.get(goal.chunk_id))
         if kr is None:
             continue
         # The same target restated in another document (a table row, a sentence) is one key
@@ -214,20 +222,24 @@ def _figure(value: str | None) -> str:
     return re.sub(r"[^\d.%]", "", value or "")
 
 
-_PERIOD_NAMES = re.compile(r"\b(?:(?:19|20)\d\d|[QH][1-4]|FY\s?'?\d{2,4})\b", re.I)
-
-
 def _table_headers(pool: Pool) -> dict[str, str]:
-    """Per chunk, its table's row of column names: the first table row, holding no figures."""
-    headers: dict[str, str] = {}
+    """Per chunk, its table's row of column names: a row holding no figures with as many cells
+    as the row after it (a byline "Owner: X | Internal" above a table is no header)."""
+    rows: dict[str, list[Typed]] = {}
     for statement in pool.statements:
-        if " | " in statement.text and statement.chunk_id not in headers:
-            # Column names hold no values, though they may name periods ("2026 YTD").
-            if not re.search(r"\d", _PERIOD_NAMES.sub("", statement.text)):
-                headers[statement.chunk_id] = statement.text
-            else:
-                headers[statement.chunk_id] = ""
-    return {k: v for k, v in headers.items() if v}
+        if " | " in statement.text:
+            rows.setdefault(statement.chunk_id, []).append(statement)
+    headers: dict[str, str] = {}
+    for chunk, found in rows.items():
+        found.sort(key=lambda s: s.position)
+        cells = [s.text.count(" | ") for s in found]
+        for i, row in enumerate(found):
+            if not is_header(row.text):
+                break  # the first data row: a header stands above it or not at all
+            if i + 1 < len(found) and cells[i + 1] == cells[i]:
+                headers[chunk] = row.text
+                break
+    return headers
 
 
 def _assign(
