@@ -24,7 +24,6 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
 
 from slack_sdk import WebClient
 from sqlalchemy import Engine, func, select, update
@@ -43,6 +42,7 @@ from bot import migrate
 from core.clock import SystemClock
 from core.db import make_engine, make_session_factory
 from handlers.dm_burst import DmBurst
+from handlers.plan_notifier import SlackPlanNotifier
 from scheduler.engine import ScheduleEngine
 from scheduler.leader import LeaderLock
 from scheduler.plans.changes import KrChanges
@@ -65,12 +65,11 @@ GOAL_P99 = 2.0
 
 
 class SlackDmNotifier:
-    """Sends check-in DMs with chat.postMessage (a round's together through the app's DmBurst,
-    a reminder on its own), recording when each went and to whom."""
+    """The app's SlackPlanNotifier (its DMs, blocks and DmBurst), recording when each check-in
+    DM came back from Slack and to whom; digests and notes are left out of this benchmark."""
 
     def __init__(self, client: WebClient, burst: DmBurst, due_at: datetime) -> None:
-        self.client = client
-        self.burst = burst
+        self.app = SlackPlanNotifier(lambda _workspace: client, _no_note, burst)
         self.due_at = due_at
         self.sent: list[tuple[int, str, bool]] = []
         self.lateness: list[float] = []
@@ -87,33 +86,21 @@ class SlackDmNotifier:
         round_id: int,
         reminder: bool,
     ) -> None:
-        refs = ", ".join(kr.ref for kr in key_results)
-        self.client.chat_postMessage(channel=owner, text=f"Check in on {plan.title}: KR {refs}")
-        done = time.time()
+        self.app.send_checkin_dm(workspace_id, owner, plan, key_results, round_id, reminder)
         with self._lock:
             self.sent.append((round_id, owner, reminder))
-            if not reminder:
-                self.lateness.append(done - self.due_at.timestamp())
 
     def send_checkin_dms(self, dms: Sequence[CheckinDm], on_sent: OnSent) -> None:
         self.handed.append((time.time() - self.due_at.timestamp(), len(dms)))
-        token = self.client.token or ""
-        self.burst.post_many(
-            [(token, self._message(dm), partial(self._landed, dm, on_sent)) for dm in dms]
-        )
+        self.app.send_checkin_dms(dms, partial(self._landed, on_sent))
 
-    @staticmethod
-    def _message(dm: CheckinDm) -> dict[str, Any]:
-        refs = ", ".join(kr.ref for kr in dm.key_results)
-        return {"channel": dm.owner, "text": f"Check in on {dm.plan.title}: KR {refs}"}
-
-    def _landed(self, dm: CheckinDm, on_sent: OnSent, error: Exception | None) -> None:
+    def _landed(self, on_sent: OnSent, dm: CheckinDm, ok: bool) -> None:
         done = time.time()
-        if error is None:
+        if ok:
             with self._lock:
                 self.sent.append((dm.round_id, dm.owner, dm.reminder))
                 self.lateness.append(done - self.due_at.timestamp())
-        on_sent(dm, error is None)
+        on_sent(dm, ok)
 
     def post_digest(self, workspace_id: str, plan: PlanView) -> None:
         pass
@@ -123,6 +110,10 @@ class SlackDmNotifier:
 
     def plan_closed(self, workspace_id: str, plan: PlanView, retro_id: int | None) -> None:
         pass
+
+
+def _no_note(workspace_id: str, title: str, text: str) -> None:
+    pass
 
 
 def outline(n: int) -> PlanOutline:

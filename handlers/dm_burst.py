@@ -1,10 +1,11 @@
 """Many DMs at once: slack_sdk's AsyncWebClient on one event-loop thread, connections kept alive.
 
-When 4,000 check-in DMs are due at 10:00, what bounds them is how many calls are in flight,
-not CPU: each waits on Slack for tens of milliseconds. A thread per call in flight would take
-hundreds of threads, and slack_sdk's WebClient opens a new connection for every call. Here one
-loop keeps up to `concurrency` calls in flight over one aiohttp session, and the same 429 and
-5xx retry handlers as every other client apply. `post` returns at once; `on_done` hears of each
+When 4,000 check-in DMs are due at 10:00, what bounds them is how many calls are in flight
+and the CPU each call costs: each waits on Slack for tens of milliseconds. A thread per call in
+flight would take hundreds of threads, and slack_sdk's WebClient opens a new connection for
+every call. Here one loop (uvloop where installed) runs `concurrency` sender coroutines over one
+aiohttp session, each taking the next queued DM when its call returns, and the same 429 and 5xx
+retry handlers as every other client apply. `post` returns at once; `on_done` hears of each
 call, from the loop's thread.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -40,7 +42,8 @@ class DmBurst:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._session: aiohttp.ClientSession | None = None
         self._clients: dict[str, AsyncWebClient] = {}  # by token; loop thread only
-        self._tasks: set[asyncio.Future[None]] = set()  # loop thread only
+        self._queue: deque[Post] = deque()  # loop thread only
+        self._senders: set[asyncio.Future[None]] = set()  # loop thread only
 
     def post(self, token: str, message: dict[str, Any], on_done: OnDone) -> None:
         """Queue one chat.postMessage with `message`'s arguments under `token`."""
@@ -66,17 +69,24 @@ class DmBurst:
     def _running_loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:
             if self._loop is None:
-                loop = asyncio.new_event_loop()
+                loop = _new_loop()
                 threading.Thread(target=loop.run_forever, name="dm-burst", daemon=True).start()
                 self._loop = loop
             return self._loop
 
     def _start(self, posts: list[Post]) -> None:
-        for token, message, on_done in posts:
-            task = asyncio.ensure_future(self._post(token, message, on_done))
+        self._queue.extend(posts)
+        # One coroutine per call in flight, not one task per DM: 4,000 tasks queued on the
+        # connection pool cost more CPU in wake-ups than the calls themselves.
+        while len(self._senders) < min(self._concurrency, len(self._queue)):
+            sender = asyncio.ensure_future(self._send_queued())
             # The loop keeps only weak references to tasks: held here until each is done.
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._senders.add(sender)
+            sender.add_done_callback(self._senders.discard)
+
+    async def _send_queued(self) -> None:
+        while self._queue:
+            await self._post(*self._queue.popleft())
 
     def _client(self, token: str) -> AsyncWebClient:
         if self._session is None:
@@ -110,3 +120,11 @@ class DmBurst:
             on_done(error)
         except Exception:
             log.exception("a DM's completion callback failed")
+
+
+def _new_loop() -> asyncio.AbstractEventLoop:
+    try:
+        import uvloop
+    except ImportError:  # the standard loop works, with more CPU per call
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()

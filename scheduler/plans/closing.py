@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -41,7 +42,14 @@ MAX_NOTES_PER_ENTRY = 3
 STRONG_SCORE = 0.7
 
 
-def close_at(plan: OkrPlan) -> datetime:
+class _Period(Protocol):
+    """A plan's period: an OkrPlan, or a row of its columns."""
+
+    ends: date
+    timezone: str
+
+
+def close_at(plan: _Period) -> datetime:
     local = datetime.combine(
         plan.ends + timedelta(days=1), CLOSE_AT, tzinfo=ZoneInfo(plan.timezone)
     )

@@ -126,12 +126,16 @@ class PlanCheckins:
         return found
 
     def deadlines(self, session: Session) -> list[Deadline]:
-        plans = list(session.scalars(select(OkrPlan).where(OkrPlan.status == "active")))
+        # Columns, not ORM objects: this runs at every sync, and loading thousands of plans as
+        # objects took over a second of the GIL from check-in DMs being sent at that moment.
         # A paused plan (its workspace uninstalled) has no token to post its close with: it
         # closes, late, once its check-ins resume (a schedule set after a reinstall).
-        found = [
-            Deadline("close", plan.id, close_at(plan)) for plan in plans if not plan.checkins_paused
-        ]
+        plans = session.execute(
+            select(OkrPlan.id, OkrPlan.ends, OkrPlan.timezone).where(
+                OkrPlan.status == "active", OkrPlan.checkins_paused.is_(False)
+            )
+        )
+        found = [Deadline("close", plan.id, close_at(plan)) for plan in plans]
         # A paused plan (its workspace uninstalled) sends no more reminders or digests.
         latest = (
             select(func.max(OkrRound.id))
@@ -139,7 +143,16 @@ class PlanCheckins:
             .where(OkrPlan.status == "active", OkrPlan.checkins_paused.is_(False))
             .group_by(OkrRound.plan_id)
         )
-        for row in session.scalars(select(OkrRound).where(OkrRound.id.in_(latest))):
+        rounds = session.execute(
+            select(
+                OkrRound.id,
+                OkrRound.reminded_at,
+                OkrRound.remind_at,
+                OkrRound.digested_at,
+                OkrRound.digest_at,
+            ).where(OkrRound.id.in_(latest))
+        )
+        for row in rounds:
             if row.reminded_at is None:
                 found.append(Deadline("remind", row.id, as_utc(row.remind_at)))
             if row.digested_at is None:

@@ -10,6 +10,7 @@ import heapq
 import logging
 import queue
 import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +30,10 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 200
 # How long a stopping dispatcher waits for DMs still in flight to report back.
 STOP_WAIT_SECONDS = 60.0
+# While DMs are in flight, sent ones are recorded at most this often: each write holds the GIL
+# that the sending loop needs, and 4,000 DMs due together came back in some 80 small writes.
+# A crash between writes re-sends at most this long's DMs at recovery.
+RECORD_EVERY_SECONDS = 0.5
 
 
 @dataclass
@@ -71,6 +76,7 @@ class RoundDispatcher(BatchWriter):
         # Claimed here and not finished: recovery must leave these alone.
         self._in_flight: set[Occurrence] = set()
         self._lock = threading.Lock()
+        self._recorded_at = 0.0  # time.monotonic() of the last write of sent DMs
         super().__init__(
             writer_name="okr-round-writer", post_prefix="okr-dm", post_threads=post_threads
         )
@@ -101,7 +107,10 @@ class RoundDispatcher(BatchWriter):
                 self._open(batch)
             self._release()
             try:
-                self._flush_results()
+                if self._outstanding <= 0 or (
+                    time.monotonic() - self._recorded_at >= RECORD_EVERY_SECONDS
+                ):
+                    self._flush_results()
             except Exception:
                 # The writer must outlive a bad pass: every later fire waits on it.
                 log.exception("the check-in round writer's pass failed")
@@ -176,6 +185,7 @@ class RoundDispatcher(BatchWriter):
                 break
         if not results:
             return
+        self._recorded_at = time.monotonic()
         for round_id, owner, ok in results:
             pending = self._pending[round_id]
             pending.waiting.discard(owner)
