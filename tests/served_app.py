@@ -69,6 +69,10 @@ class ServedApp:
         return httpx.get(self.base_url + path, timeout=10)
 
     def start(self, timeout: float = 90.0) -> ServedApp:
+        return self.launch().wait_healthy(timeout)
+
+    def launch(self) -> ServedApp:
+        """The process, started; `wait_healthy` waits for it to answer."""
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
@@ -77,6 +81,10 @@ class ServedApp:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        return self
+
+    def wait_healthy(self, timeout: float = 90.0) -> ServedApp:
+        assert self.proc is not None, "launch() first"
         if wait_ok(self.proc, f"{self.base_url}/healthz", timeout):
             return self
         if self.proc.poll() is not None:

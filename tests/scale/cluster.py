@@ -17,11 +17,14 @@ def cluster_env(
 
 
 def start_replicas(env: dict[str, str], workdir: Path, count: int) -> list[ServedApp]:
-    """Replicas start one after another so only one runs the migrations' DDL at a time."""
-    replicas: list[ServedApp] = []
+    """Replicas start together, as a rollout starts them: the database was migrated when the
+    knowledge was seeded, so none of them runs DDL."""
+    replicas = [ServedApp(env, workdir) for _ in range(count)]
     try:
-        for _ in range(count):
-            replicas.append(ServedApp(env, workdir).start())
+        for replica in replicas:
+            replica.launch()
+        for replica in replicas:
+            replica.wait_healthy()
     except BaseException:
         for replica in replicas:
             replica.stop()
