@@ -59,6 +59,8 @@ class DmBurst:
             loop, self._loop = self._loop, None
         if loop is None:
             return
+        # DMs still queued are reported failed, so their rounds are retried, not left waiting.
+        asyncio.run_coroutine_threadsafe(self._abandon_queued(), loop).result(timeout=10)
         if self._session is not None:
             asyncio.run_coroutine_threadsafe(self._session.close(), loop).result(timeout=10)
         loop.call_soon_threadsafe(loop.stop)
@@ -83,6 +85,11 @@ class DmBurst:
             # The loop keeps only weak references to tasks: held here until each is done.
             self._senders.add(sender)
             sender.add_done_callback(self._senders.discard)
+
+    async def _abandon_queued(self) -> None:
+        while self._queue:
+            *_, on_done = self._queue.popleft()
+            _report(on_done, RuntimeError("the DM sender closed before this DM was sent"))
 
     async def _send_queued(self) -> None:
         while self._queue:
@@ -116,10 +123,14 @@ class DmBurst:
             await self._client(token).chat_postMessage(**message)
         except Exception as exc:
             error = exc
-        try:
-            on_done(error)
-        except Exception:
-            log.exception("a DM's completion callback failed")
+        _report(on_done, error)
+
+
+def _report(on_done: OnDone, error: Exception | None) -> None:
+    try:
+        on_done(error)
+    except Exception:
+        log.exception("a DM's completion callback failed")
 
 
 def _new_loop() -> asyncio.AbstractEventLoop:

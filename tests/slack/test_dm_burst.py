@@ -4,6 +4,7 @@ to the fake Slack over real HTTP: each reported once, Slack's refusals and outag
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -84,3 +85,32 @@ def test_a_dm_slack_refuses_or_cannot_take_is_reported_failed(
     reports.wait()
     late = reports.errors["U0LATE0001"]
     assert late is not None and not undeliverable(late, plan_id=1)
+
+
+def test_dms_still_queued_when_the_sender_closes_are_reported_failed(
+    fake_slack: FakeSlack, burst: DmBurst
+) -> None:
+    release = threading.Event()
+    reached: list[str] = []  # channels whose call Slack has received
+
+    def slow(params: dict[str, Any]) -> dict[str, Any]:
+        reached.append(params["channel"])
+        release.wait(10)
+        return {"ok": True, "channel": params["channel"], "ts": "1767700000.000100"}
+
+    fake_slack.override("chat.postMessage", slow)
+    owners = [f"U0QUEUE{n:03d}" for n in range(40)]
+    reports = Reports(len(owners))
+    for owner in owners:
+        burst.post(BOT_TOKEN, {"channel": owner, "text": "x"}, reports.on_done(owner))
+    deadline = time.monotonic() + 10
+    while len(reached) < 8 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    burst.close()
+    release.set()
+    queued = [owner for owner in owners if owner not in reached]
+    # Eight were in flight (the burst's concurrency); the other 32 never left the queue, and
+    # each is reported failed by the time close returns, so recovery sends it later.
+    assert len(queued) == 32
+    assert all(isinstance(reports.errors.get(owner), RuntimeError) for owner in queued)
+    fake_slack.end_override("chat.postMessage")
