@@ -124,15 +124,24 @@ QUADRANT_ITEMS = {
 }
 
 
-def test_priorities_vary_their_wording_and_name_items_properly(minilm: MiniLMEmbeddings) -> None:
+def embedded_evidence(
+    minilm: MiniLMEmbeddings, quadrants: dict[str, list[str]], *, label: str
+) -> dict[str, list[Evidence]]:
+    """Each quadrant's texts as items under `label`, with their unit MiniLM vectors; the i-th
+    item of a quadrant cites "<quadrant>#i"."""
     evidence: dict[str, list[Evidence]] = {}
-    for quadrant, texts in QUADRANT_ITEMS.items():
+    for quadrant, texts in quadrants.items():
         vectors = np.asarray(minilm.embed_documents(texts), dtype=np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         evidence[quadrant] = [
-            Evidence(quadrant, Item(label="AREA", text=t, sources=[f"{quadrant}#{i}"]), v)
+            Evidence(quadrant, Item(label=label, text=t, sources=[f"{quadrant}#{i}"]), v)
             for i, (t, v) in enumerate(zip(texts, vectors, strict=True))
         ]
+    return evidence
+
+
+def test_priorities_vary_their_wording_and_name_items_properly(minilm: MiniLMEmbeddings) -> None:
+    evidence = embedded_evidence(minilm, QUADRANT_ITEMS, label="AREA")
     priorities = draft_priorities(evidence, [], {}, count=4)
     assert len(priorities) == 4
     openings = {" ".join(p.text.split()[:2]).lower() for p in priorities}
@@ -297,14 +306,7 @@ def test_a_priority_names_a_rival_by_its_name_and_not_its_whole_clause(
         "weaknesses": ["Our bakery vans break down about once a week in winter."],
         "threats": ["Crumbridge cut its delivery fees by 30% and now undercuts our van routes."],
     }
-    evidence: dict[str, list[Evidence]] = {}
-    for quadrant, texts in quadrants.items():
-        vectors = np.asarray(minilm.embed_documents(texts), dtype=np.float32)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        evidence[quadrant] = [
-            Evidence(quadrant, Item(label="OPERATIONS", text=t, sources=[f"{quadrant}#0"]), v)
-            for t, v in zip(texts, vectors, strict=True)
-        ]
+    evidence = embedded_evidence(minilm, quadrants, label="OPERATIONS")
     [priority] = draft_priorities(evidence, [], {}, count=1)
     assert len(priority.sources) == 2, priority.text  # it answers both items
     assert "Crumbridge" in priority.text
